@@ -1,0 +1,36 @@
+'use strict';
+// Rebuilds dist/ with tsc when any source is newer than the last build.
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const stamp = path.join(root, 'dist', '.tsbuildinfo');
+const sources = ['src', 'tests', 'bench', 'ormconfig.ts', 'tsconfig.json', 'package.json'];
+
+function newestMtimeMs(target) {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) {
+    newest = Math.max(newest, newestMtimeMs(path.join(target, entry)));
+  }
+  return newest;
+}
+
+function buildIfStale() {
+  const built = fs.statSync(stamp, { throwIfNoEntry: false });
+  const newest = Math.max(...sources.map((s) => newestMtimeMs(path.join(root, s))));
+  if (built && built.mtimeMs >= newest) return;
+  process.stderr.write('building (sources changed since the last build)...\n');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+  });
+  const now = new Date();
+  fs.utimesSync(stamp, now, now);
+}
+
+module.exports = { buildIfStale };
+if (require.main === module) buildIfStale();

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Sql } from '../db/database';
+import { isUniqueViolation } from '../db/database';
+import { findUserByEmail } from '../db/queries';
+import type { UserId, UserRow } from '../db/rows';
+import type { Role } from '../entities/user.entity';
+import { DomainError } from '../errors';
+import { hashPassword } from '../auth/passwords';
+import { insertWallet } from './wallets';
+
+/** Emails are kept trimmed and lower-cased, so one mailbox is one account. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export interface NewUser {
+  name: string;
+  email: string;
+  password: string;
+  role: Role;
+  /** The wallet every new USER gets; null for accounts without one. */
+  walletCurrency: string | null;
+}
+
+/** Creates a user (and its first wallet) in one transaction; ALREADY_EXISTS for a taken email. */
+export async function createUser(db: Database, user: NewUser): Promise<UserRow> {
+  const passwordHash = await hashPassword(user.password);
+  const row: UserRow = {
+    seq: 0n,
+    id: randomUUID() as UserId,
+    email: normalizeEmail(user.email),
+    name: user.name.trim(),
+    role: user.role,
+    passwordHash,
+    createdAtMs: Date.now(),
+  };
+  try {
+    return await db.transaction(async (sql) => {
+      const created = await insertUser(sql, row);
+      if (user.walletCurrency !== null) {
+        await insertWallet(sql, created.id, user.walletCurrency);
+      }
+      return created;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new DomainError('ALREADY_EXISTS', 'An account with this email already exists.');
+    }
+    throw error;
+  }
+}
+
+async function insertUser(sql: Sql, user: UserRow): Promise<UserRow> {
+  const [inserted] = await sql.rows<{ seq: unknown }>(
+    `INSERT INTO users (id, email, name, password_hash, role, created_at)
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
+    [user.id, user.email, user.name, user.passwordHash, user.role, user.createdAtMs],
+  );
+  return { ...user, seq: BigInt(String(inserted.seq)) };
+}
+
+/**
+ * The service and admin accounts named in the configuration: created at
+ * start-up, or given the configured password and role if they exist.
+ */
+export async function ensureAccount(
+  db: Database,
+  role: Role,
+  account: { email: string; password: string },
+): Promise<void> {
+  const email = normalizeEmail(account.email);
+  const existing = await db.read((sql) => findUserByEmail(sql, email));
+  if (existing === null) {
+    try {
+      await createUser(db, {
+        name: role === 'SERVICE' ? 'Payment provider' : 'Administrator',
+        email,
+        password: account.password,
+        role,
+        walletCurrency: null,
+      });
+      return;
+    } catch (error) {
+      // Another instance starting at the same moment created it: update below.
+      if (!(error instanceof DomainError && error.code === 'ALREADY_EXISTS')) throw error;
+    }
+  }
+  const passwordHash = await hashPassword(account.password);
+  await db.read((sql) =>
+    sql.run('UPDATE users SET password_hash = ?, role = ? WHERE email = ?', [
+      passwordHash,
+      role,
+      email,
+    ]),
+  );
+}

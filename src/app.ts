@@ -1,0 +1,132 @@
+/** Express, sessions and Apollo wired together; nothing else. */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import express, { type ErrorRequestHandler } from 'express';
+import session from 'express-session';
+import { DatabaseSessionStore } from './auth/session-store';
+import type { Context, Services } from './context';
+import { formatError } from './errors';
+import {
+  DEPTH_MAX,
+  complexityLimit,
+  depthLimit,
+  faultLogging,
+  requestMetrics,
+} from './graphql-limits';
+import { registry } from './metrics';
+import { walletSchema } from './schema';
+
+export const SESSION_COOKIE = 'wallet.sid';
+export const BODY_LIMIT = '100kb';
+
+export interface App {
+  express: express.Express;
+  apollo: ApolloServer<Context>;
+  sessions: DatabaseSessionStore;
+  /** Flips /readyz to 503 while the process shuts down. */
+  markShuttingDown(): void;
+}
+
+/** Requests that are not GraphQL at all get Apollo's codes and a 400/413, never a stack trace. */
+const refuseUnreadableBody: ErrorRequestHandler = (error, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = error?.status === 413 || error?.type === 'entity.too.large' ? 413 : 400;
+  const message =
+    status === 413
+      ? `The request body is larger than ${BODY_LIMIT}.`
+      : 'The request body is not valid JSON.';
+  res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+};
+
+export async function createApp(services: Services, sessionSecret: string): Promise<App> {
+  const { config, db, log } = services;
+  const schema = walletSchema();
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !config.production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: [depthLimit(DEPTH_MAX)],
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      complexityLimit(schema),
+      faultLogging,
+      requestMetrics,
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
+    ],
+  });
+  await apollo.start();
+
+  const sessions = new DatabaseSessionStore(db, config.sessionIdleTimeoutMs);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  let shuttingDown = false;
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = !shuttingDown && (await db.ping());
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    refuseUnreadableBody,
+    session({
+      name: SESSION_COOKIE,
+      store: sessions,
+      secret: sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        // Secure whenever the request came over HTTPS (directly, or per a trusted proxy).
+        secure: 'auto',
+        maxAge: config.sessionIdleTimeoutMs,
+        path: '/',
+      },
+    }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<Context> => {
+        const requestId = (req.get('x-request-id') ?? '').slice(0, 100) || randomUUID();
+        res.setHeader('x-request-id', requestId);
+        const { userId, role } = req.session ?? {};
+        return {
+          req,
+          res,
+          requestId,
+          caller: userId && role ? { userId: userId as never, role } : null,
+          services,
+          log: log.child({ requestId }),
+        };
+      },
+    }),
+  );
+
+  // The frontend's files, from the source tree (dist/src/app.js -> src/web).
+  app.use(express.static(path.resolve(__dirname, '..', '..', 'src', 'web')));
+
+  return {
+    express: app,
+    apollo,
+    sessions,
+    markShuttingDown: () => {
+      shuttingDown = true;
+    },
+  };
+}

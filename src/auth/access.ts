@@ -1,0 +1,31 @@
+import type { AuthChecker } from 'type-graphql';
+import type { Context, Caller } from '../context';
+import type { Role } from '../entities/user.entity';
+import { DomainError } from '../errors';
+
+/** type-graphql's checker: no session is UNAUTHENTICATED; a wrong role is FORBIDDEN. */
+export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+  if (context.caller === null) {
+    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
+  }
+  return roles.length === 0 || roles.includes(context.caller.role);
+};
+
+/** The caller of a resolver guarded by @Authorized. */
+export function signedIn(context: Context): Caller {
+  if (context.caller === null) {
+    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
+  }
+  return context.caller;
+}
+
+/** Wallet ownership, in one place: who may see a wallet, and who may send from it. */
+export function assertCanView(caller: Caller, ownerId: string): void {
+  if (caller.role === 'ADMIN' || ownerId === caller.userId) return;
+  throw new DomainError('FORBIDDEN', 'This wallet belongs to someone else.');
+}
+
+export function assertCanSpend(caller: Caller, ownerId: string): void {
+  if (ownerId === caller.userId) return;
+  throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');
+}

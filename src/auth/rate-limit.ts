@@ -1,0 +1,52 @@
+import type { Database } from '../db/database';
+import { DomainError } from '../errors';
+
+/**
+ * A fixed-window counter per subject, in the database so every instance
+ * counts together. One atomic upsert per attempt: concurrent attempts cannot
+ * slip past the limit between a read and a write. (A library such as
+ * rate-limiter-flexible would need its own connection to SQLite, outside the
+ * per-process queue that the one shared connection requires.)
+ */
+export class RateLimiter {
+  constructor(
+    private readonly db: Database,
+    private readonly name: string,
+    /** Attempts allowed per window; 0 turns the limit off. */
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Counts one attempt; refuses with RATE_LIMITED when it is over the limit. */
+  async hit(subject: string, message: string): Promise<void> {
+    if (this.limit === 0) return;
+    const nowMs = Date.now();
+    const windowStartMs = nowMs - this.windowMs;
+    const [row] = await this.db.read((sql) =>
+      sql.rows<{ count: unknown }>(
+        `INSERT INTO rate_limits (key, window_started_at, count) VALUES (?, ?, 1)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN rate_limits.window_started_at <= ? THEN 1 ELSE rate_limits.count + 1 END,
+           window_started_at = CASE WHEN rate_limits.window_started_at <= ?
+             THEN ? ELSE rate_limits.window_started_at END
+         RETURNING count`,
+        [this.key(subject), nowMs, windowStartMs, windowStartMs, nowMs],
+      ),
+    );
+    if (Number(row.count) > this.limit) throw new DomainError('RATE_LIMITED', message);
+  }
+
+  /** Takes back one attempt (a login that succeeded was not a failure). */
+  async undo(subject: string): Promise<void> {
+    if (this.limit === 0) return;
+    await this.db.read((sql) =>
+      sql.run('UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0', [
+        this.key(subject),
+      ]),
+    );
+  }
+
+  private key(subject: string): string {
+    return `${this.name}:${subject}`.slice(0, 300);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The environment, parsed and checked once at boot. A bad value stops start-up
+ * with one line that names the variable (see main.ts).
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly databaseKind: DatabaseKind;
+  /** The SQLite file path, for `sqlite:` URLs. */
+  readonly sqlitePath: string | null;
+  readonly sessionSecret: string | null;
+  readonly sessionIdleTimeoutMs: number;
+  readonly trustProxy: boolean;
+  readonly serviceAccount: { email: string; password: string } | null;
+  readonly adminAccount: { email: string; password: string } | null;
+  readonly defaultCurrency: string;
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+  readonly dbConnectRetries: number;
+  readonly dbConnectRetryMs: number;
+  readonly dbPoolSize: number;
+  readonly lockTimeoutMs: number;
+  readonly workers: number;
+  readonly loginMaxFailures: number;
+  readonly signupRatePerHour: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[0-9]+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function account(env: Env, prefix: string): { email: string; password: string } | null {
+  const email = env[`${prefix}_EMAIL`];
+  const password = env[`${prefix}_PASSWORD`];
+  if (!email || !password) return null;
+  if (password.length < 8 || password.length > 128) {
+    throw new ConfigError(`${prefix}_PASSWORD`, 'must be 8 to 128 characters');
+  }
+  return { email, password };
+}
+
+function database(raw: string): { kind: DatabaseKind; sqlitePath: string | null } {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length);
+    if (path === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path');
+    return { kind: 'sqlite', sqlitePath: path };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', sqlitePath: null };
+  }
+  throw new ConfigError(
+    'DATABASE_URL',
+    `unknown scheme in "${raw.split(':')[0]}:"; use sqlite:<path> or postgres://`,
+  );
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const databaseUrl = env.DATABASE_URL || 'sqlite:./data/wallet.sqlite';
+  const db = database(databaseUrl);
+
+  const sessionSecret = env.SESSION_SECRET || null;
+  if (production && !sessionSecret) {
+    throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  if (sessionSecret !== null && sessionSecret.length < 16) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 16 characters');
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const defaultCurrency = env.DEFAULT_CURRENCY || 'USD';
+  // Whether the code exists is checked against the currencies table once migrated.
+  if (!/^[A-Z]{3}$/.test(defaultCurrency)) {
+    throw new ConfigError('DEFAULT_CURRENCY', `unknown currency "${defaultCurrency}"`);
+  }
+
+  const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number.NaN;
+  return Object.freeze({
+    nodeEnv,
+    production,
+    port: Number.isNaN(port) ? integer(env, 'PORT', 4000, 0, 65535) : port,
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    databaseKind: db.kind,
+    sqlitePath: db.sqlitePath,
+    sessionSecret,
+    sessionIdleTimeoutMs: integer(
+      env,
+      'SESSION_IDLE_TIMEOUT_MS',
+      1_800_000,
+      1_000,
+      31 * 86_400_000,
+    ),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    serviceAccount: account(env, 'SERVICE_ACCOUNT'),
+    adminAccount: account(env, 'ADMIN'),
+    defaultCurrency,
+    logLevel,
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    dbConnectRetries: integer(env, 'DB_CONNECT_RETRIES', 10, 0, 1000),
+    dbConnectRetryMs: integer(env, 'DB_CONNECT_RETRY_MS', 2000, 0, 600_000),
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 1000),
+    lockTimeoutMs: integer(env, 'LOCK_TIMEOUT_MS', 2000, 1, 600_000),
+    workers: integer(env, 'WORKERS', 1, 1, 64),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 0, 1_000_000),
+    signupRatePerHour: integer(env, 'SIGNUP_RATE_PER_HOUR', 100, 0, 1_000_000),
+  });
+}

@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { UserId } from './db/rows';
+import type { Role } from './entities/user.entity';
+import type { Ledger } from './ledger/ledger';
+import type { Logger } from './logger';
+import type { Currencies } from './money/currencies';
+import type { RateLimiter } from './auth/rate-limit';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string;
+    role: Role;
+  }
+}
+
+export interface Caller {
+  userId: UserId;
+  role: Role;
+}
+
+/** Everything a request may use, made once at boot. */
+export interface Services {
+  config: Config;
+  db: Database;
+  ledger: Ledger;
+  currencies: Currencies;
+  loginLimiter: RateLimiter;
+  signupLimiter: RateLimiter;
+  log: Logger;
+}
+
+export interface Context {
+  req: Request;
+  res: Response;
+  requestId: string;
+  caller: Caller | null;
+  services: Services;
+  log: Logger;
+}

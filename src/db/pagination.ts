@@ -1,0 +1,70 @@
+/**
+ * Keyset pages over the integer `seq`, newest first: rows added while a
+ * reader pages never shift or repeat what it sees.
+ */
+import { DomainError } from '../errors';
+
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;
+
+export interface PageRequest {
+  first: number;
+  /** Only rows with a smaller seq than this; null for the first page. */
+  beforeSeq: bigint | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const CURSOR_PREFIX = 'seq:';
+
+export function encodeCursor(seq: bigint): string {
+  return Buffer.from(CURSOR_PREFIX + seq.toString()).toString('base64url');
+}
+
+export function pageRequest(first: number | null | undefined, after: string | null | undefined) {
+  const size = first ?? PAGE_SIZE_DEFAULT;
+  if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX) {
+    throw new DomainError('BAD_USER_INPUT', `"first" must be between 1 and ${PAGE_SIZE_MAX}.`);
+  }
+  if (after === null || after === undefined) return { first: size, beforeSeq: null };
+  const decoded = /^[A-Za-z0-9_-]{1,40}$/.test(after)
+    ? Buffer.from(after, 'base64url').toString('utf8')
+    : '';
+  const digits = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
+  if (!/^[1-9][0-9]{0,18}$/.test(digits)) {
+    throw new DomainError('BAD_USER_INPUT', 'The "after" cursor is not one this service gave out.');
+  }
+  return { first: size, beforeSeq: BigInt(digits) };
+}
+
+/** `rows` were fetched with LIMIT first + 1, newest first. */
+export function toPage<R extends { seq: bigint }, T>(
+  rows: R[],
+  request: PageRequest,
+  view: (row: R) => T,
+): Page<T> {
+  const pageRows = rows.slice(0, request.first);
+  const edges = pageRows.map((row) => ({ cursor: encodeCursor(row.seq), node: view(row) }));
+  return {
+    nodes: edges.map((edge) => edge.node),
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > request.first,
+      endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
+    },
+  };
+}
+
+/** The SQL tail for a page: `AND seq < ?` when paging on, then order and limit. */
+export function pageClause(
+  request: PageRequest,
+  hasWhere: boolean,
+): { sql: string; params: unknown[] } {
+  const condition = request.beforeSeq === null ? '' : `${hasWhere ? ' AND' : ' WHERE'} seq < ?`;
+  const params: unknown[] = request.beforeSeq === null ? [] : [request.beforeSeq];
+  return { sql: `${condition} ORDER BY seq DESC LIMIT ${request.first + 1}`, params };
+}

@@ -1,0 +1,166 @@
+/** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
+import type { Sql } from './database';
+import { pageClause, type PageRequest } from './pagination';
+import {
+  OPERATION_COLUMNS,
+  TRANSFER_COLUMNS,
+  USER_COLUMNS,
+  WALLET_COLUMNS,
+  isUuid,
+  toOperation,
+  toTransfer,
+  toUser,
+  toWallet,
+  type OperationRow,
+  type TransferRow,
+  type UserId,
+  type UserRow,
+  type WalletId,
+  type WalletRow,
+} from './rows';
+
+async function one<T>(rows: Promise<T[]>): Promise<T | null> {
+  const found = await rows;
+  return found.length > 0 ? found[0] : null;
+}
+
+export async function findUserById(sql: Sql, id: string): Promise<UserRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await one(sql.rows(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]));
+  return row && toUser(row);
+}
+
+export async function findUserByEmail(sql: Sql, email: string): Promise<UserRow | null> {
+  const row = await one(sql.rows(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`, [email]));
+  return row && toUser(row);
+}
+
+export async function findWallet(sql: Sql, id: string): Promise<WalletRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await one(sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets WHERE id = ?`, [id]));
+  return row && toWallet(row);
+}
+
+export async function findWalletOf(
+  sql: Sql,
+  userId: UserId,
+  currency: string,
+): Promise<WalletRow | null> {
+  const row = await one(
+    sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets WHERE user_id = ? AND currency = ?`, [
+      userId,
+      currency,
+    ]),
+  );
+  return row && toWallet(row);
+}
+
+export async function walletsOf(sql: Sql, userId: UserId): Promise<WalletRow[]> {
+  const rows = await sql.rows(
+    `SELECT ${WALLET_COLUMNS} FROM wallets WHERE user_id = ? ORDER BY seq`,
+    [userId],
+  );
+  return rows.map(toWallet);
+}
+
+export async function walletsById(sql: Sql, ids: readonly WalletId[]): Promise<WalletRow[]> {
+  if (ids.length === 0) return [];
+  const marks = ids.map(() => '?').join(', ');
+  const rows = await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets WHERE id IN (${marks})`, ids);
+  return rows.map(toWallet);
+}
+
+export async function findTransfer(sql: Sql, id: string): Promise<TransferRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await one(sql.rows(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`, [id]));
+  return row && toTransfer(row);
+}
+
+export async function findTransferByKey(
+  sql: Sql,
+  initiatorUserId: UserId,
+  idempotencyKey: string,
+): Promise<TransferRow | null> {
+  const row = await one(
+    sql.rows(
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE initiator_user_id = ? AND idempotency_key = ?`,
+      [initiatorUserId, idempotencyKey],
+    ),
+  );
+  return row && toTransfer(row);
+}
+
+export async function findOperationByReference(
+  sql: Sql,
+  initiatorUserId: UserId,
+  reference: string,
+): Promise<OperationRow | null> {
+  const row = await one(
+    sql.rows(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE initiator_user_id = ? AND reference = ?`,
+      [initiatorUserId, reference],
+    ),
+  );
+  return row && toOperation(row);
+}
+
+/** The transfer's leg in one wallet. */
+export async function findTransferLeg(
+  sql: Sql,
+  transferId: string,
+  walletId: WalletId,
+): Promise<OperationRow | null> {
+  const row = await one(
+    sql.rows(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE transfer_id = ? AND wallet_id = ?`,
+      [transferId, walletId],
+    ),
+  );
+  return row && toOperation(row);
+}
+
+export async function operationsPage(
+  sql: Sql,
+  walletId: WalletId,
+  page: PageRequest,
+): Promise<OperationRow[]> {
+  const tail = pageClause(page, true);
+  const rows = await sql.rows(
+    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE wallet_id = ?${tail.sql}`,
+    [walletId, ...tail.params],
+  );
+  return rows.map(toOperation);
+}
+
+export async function walletsPage(sql: Sql, page: PageRequest): Promise<WalletRow[]> {
+  const tail = pageClause(page, false);
+  const rows = await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets${tail.sql}`, tail.params);
+  return rows.map(toWallet);
+}
+
+export async function usersPage(sql: Sql, page: PageRequest): Promise<UserRow[]> {
+  const tail = pageClause(page, false);
+  const rows = await sql.rows(`SELECT ${USER_COLUMNS} FROM users${tail.sql}`, tail.params);
+  return rows.map(toUser);
+}
+
+export async function transfersPage(
+  sql: Sql,
+  page: PageRequest,
+  walletId: WalletId | null,
+): Promise<TransferRow[]> {
+  if (walletId === null) {
+    const tail = pageClause(page, false);
+    const rows = await sql.rows(
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers${tail.sql}`,
+      tail.params,
+    );
+    return rows.map(toTransfer);
+  }
+  const tail = pageClause(page, true);
+  const rows = await sql.rows(
+    `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE (from_wallet_id = ? OR to_wallet_id = ?)${tail.sql}`,
+    [walletId, walletId, ...tail.params],
+  );
+  return rows.map(toTransfer);
+}

@@ -1,0 +1,134 @@
+/**
+ * Row shapes and the column lists that read them. Money columns are read as
+ * text and parsed to bigint: a JavaScript number would round above 2^53.
+ */
+import type { Row } from './database';
+import type { OperationType } from '../entities/operation.entity';
+import type { Role } from '../entities/user.entity';
+
+export type UserId = string & { readonly brand: unique symbol };
+export type WalletId = string & { readonly brand: unique symbol };
+
+export interface UserRow {
+  seq: bigint;
+  id: UserId;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  createdAtMs: number;
+}
+
+export interface WalletRow {
+  seq: bigint;
+  id: WalletId;
+  userId: UserId;
+  currency: string;
+  balanceMinor: bigint;
+  createdAtMs: number;
+}
+
+export interface OperationRow {
+  seq: bigint;
+  id: string;
+  walletId: WalletId;
+  type: OperationType;
+  amountMinor: bigint;
+  balanceAfterMinor: bigint;
+  transferId: string | null;
+  counterpartyWalletId: WalletId | null;
+  reference: string | null;
+  details: string | null;
+  initiatorUserId: UserId;
+  createdAtMs: number;
+}
+
+export interface TransferRow {
+  seq: bigint;
+  id: string;
+  fromWalletId: WalletId;
+  toWalletId: WalletId;
+  amountMinor: bigint;
+  currency: string;
+  details: string | null;
+  initiatorUserId: UserId;
+  idempotencyKey: string | null;
+  createdAtMs: number;
+}
+
+export const USER_COLUMNS = 'seq, id, email, name, role, password_hash, created_at';
+export const WALLET_COLUMNS =
+  'seq, id, user_id, currency, CAST(balance_minor AS TEXT) AS balance_minor, created_at';
+export const OPERATION_COLUMNS =
+  'seq, id, wallet_id, type, CAST(amount_minor AS TEXT) AS amount_minor, ' +
+  'CAST(balance_after_minor AS TEXT) AS balance_after_minor, transfer_id, ' +
+  'counterparty_wallet_id, reference, details, initiator_user_id, created_at';
+export const TRANSFER_COLUMNS =
+  'seq, id, from_wallet_id, to_wallet_id, CAST(amount_minor AS TEXT) AS amount_minor, ' +
+  'currency, details, initiator_user_id, idempotency_key, created_at';
+
+const big = (value: unknown): bigint => BigInt(String(value));
+const ms = (value: unknown): number => Number(value);
+const text = (value: unknown): string | null => (value === null ? null : String(value));
+
+export function toUser(row: Row): UserRow {
+  return {
+    seq: big(row.seq),
+    id: String(row.id) as UserId,
+    email: String(row.email),
+    name: String(row.name),
+    role: String(row.role) as Role,
+    passwordHash: String(row.password_hash),
+    createdAtMs: ms(row.created_at),
+  };
+}
+
+export function toWallet(row: Row): WalletRow {
+  return {
+    seq: big(row.seq),
+    id: String(row.id) as WalletId,
+    userId: String(row.user_id) as UserId,
+    currency: String(row.currency),
+    balanceMinor: big(row.balance_minor),
+    createdAtMs: ms(row.created_at),
+  };
+}
+
+export function toOperation(row: Row): OperationRow {
+  return {
+    seq: big(row.seq),
+    id: String(row.id),
+    walletId: String(row.wallet_id) as WalletId,
+    type: String(row.type) as OperationType,
+    amountMinor: big(row.amount_minor),
+    balanceAfterMinor: big(row.balance_after_minor),
+    transferId: text(row.transfer_id),
+    counterpartyWalletId: text(row.counterparty_wallet_id) as WalletId | null,
+    reference: text(row.reference),
+    details: text(row.details),
+    initiatorUserId: String(row.initiator_user_id) as UserId,
+    createdAtMs: ms(row.created_at),
+  };
+}
+
+export function toTransfer(row: Row): TransferRow {
+  return {
+    seq: big(row.seq),
+    id: String(row.id),
+    fromWalletId: String(row.from_wallet_id) as WalletId,
+    toWalletId: String(row.to_wallet_id) as WalletId,
+    amountMinor: big(row.amount_minor),
+    currency: String(row.currency),
+    details: text(row.details),
+    initiatorUserId: String(row.initiator_user_id) as UserId,
+    idempotencyKey: text(row.idempotency_key),
+    createdAtMs: ms(row.created_at),
+  };
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Ids are lower-case UUIDs; anything else names nothing (NOT_FOUND, not a database error). */
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}

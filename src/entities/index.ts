@@ -1,0 +1,19 @@
+import { CurrencyEntity } from './currency.entity';
+import { OperationEntity } from './operation.entity';
+import { RateLimitEntity } from './rate-limit.entity';
+import { SessionEntity } from './session.entity';
+import { SettingEntity } from './setting.entity';
+import { TransferEntity } from './transfer.entity';
+import { UserEntity } from './user.entity';
+import { WalletEntity } from './wallet.entity';
+
+export const ENTITIES = [
+  CurrencyEntity,
+  UserEntity,
+  WalletEntity,
+  TransferEntity,
+  OperationEntity,
+  SessionEntity,
+  SettingEntity,
+  RateLimitEntity,
+];

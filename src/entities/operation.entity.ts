@@ -1,0 +1,73 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { TransferEntity } from './transfer.entity';
+import { UserEntity } from './user.entity';
+import { WalletEntity } from './wallet.entity';
+
+export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
+
+/** One ledger entry: append-only; a wallet's balance is the sum of its entries. */
+@Entity({ name: 'operations' })
+@Index(['walletId', 'seq'])
+@Index(['initiatorUserId', 'reference'], { unique: true })
+@Check('amount_minor > 0')
+@Check('balance_after_minor >= 0')
+export class OperationEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  seq!: string;
+
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @ManyToOne(() => WalletEntity, { nullable: false })
+  @JoinColumn({ name: 'wallet_id', referencedColumnName: 'id' })
+  wallet!: WalletEntity;
+
+  @Column({ name: 'wallet_id', type: 'varchar', length: 36 })
+  walletId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  type!: OperationType;
+
+  /** Always positive; the type says the direction. */
+  @Column({ name: 'amount_minor', type: 'bigint' })
+  amountMinor!: string;
+
+  @Column({ name: 'balance_after_minor', type: 'bigint' })
+  balanceAfterMinor!: string;
+
+  @ManyToOne(() => TransferEntity, { nullable: true })
+  @JoinColumn({ name: 'transfer_id', referencedColumnName: 'id' })
+  transfer!: TransferEntity | null;
+
+  @Column({ name: 'transfer_id', type: 'varchar', length: 36, nullable: true })
+  transferId!: string | null;
+
+  @Column({ name: 'counterparty_wallet_id', type: 'varchar', length: 36, nullable: true })
+  counterpartyWalletId!: string | null;
+
+  /** The payment provider's reference, unique per service account. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  reference!: string | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  details!: string | null;
+
+  @ManyToOne(() => UserEntity, { nullable: false })
+  @JoinColumn({ name: 'initiator_user_id', referencedColumnName: 'id' })
+  initiator!: UserEntity;
+
+  @Column({ name: 'initiator_user_id', type: 'varchar', length: 36 })
+  initiatorUserId!: string;
+
+  @Column({ name: 'created_at', type: 'bigint' })
+  createdAtMs!: string;
+}

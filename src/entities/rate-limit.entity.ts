@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A fixed-window counter (failed logins per email, signups per address), shared by instances. */
+@Entity({ name: 'rate_limits' })
+export class RateLimitEntity {
+  @PrimaryColumn({ type: 'varchar', length: 300 })
+  key!: string;
+
+  @Column({ name: 'window_started_at', type: 'bigint' })
+  windowStartedAtMs!: string;
+
+  @Column({ type: 'integer' })
+  count!: number;
+}

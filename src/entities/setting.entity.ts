@@ -1,0 +1,11 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Small values the instances share, such as the generated session secret. */
+@Entity({ name: 'settings' })
+export class SettingEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  key!: string;
+
+  @Column({ type: 'text' })
+  value!: string;
+}

@@ -1,0 +1,51 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { CurrencyEntity } from './currency.entity';
+import { UserEntity } from './user.entity';
+
+@Entity({ name: 'wallets' })
+@Index(['userId', 'currency'], { unique: true })
+@Check('balance_minor >= 0')
+export class WalletEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  seq!: string;
+
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @ManyToOne(() => UserEntity, { nullable: false })
+  @JoinColumn({ name: 'user_id', referencedColumnName: 'id' })
+  user!: UserEntity;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 36 })
+  userId!: string;
+
+  @ManyToOne(() => CurrencyEntity, { nullable: false })
+  @JoinColumn({ name: 'currency', referencedColumnName: 'code' })
+  currencyRow!: CurrencyEntity;
+
+  @Column({ type: 'varchar', length: 3 })
+  currency!: string;
+
+  /** Integer minor units; only the ledger writes it. */
+  @Column({ name: 'balance_minor', type: 'bigint', default: 0 })
+  balanceMinor!: string;
+
+  /**
+   * Written first by every movement that touches this wallet (ascending id
+   * order): the row lock it takes is what serializes movements on the wallet.
+   */
+  @Column({ name: 'lock_version', type: 'bigint', default: 0 })
+  lockVersion!: string;
+
+  @Column({ name: 'created_at', type: 'bigint' })
+  createdAtMs!: string;
+}

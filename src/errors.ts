@@ -1,0 +1,148 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+/** The contract's error codes, in its order of precedence. */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INVALID_CREDENTIALS'
+  | 'CURRENCY_MISMATCH'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'WALLET_BUSY'
+  | 'INSUFFICIENT_FUNDS'
+  | 'INTERNAL_SERVER_ERROR';
+
+/** An expected refusal: a code from the contract and a message a person can act on. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function assertUnreachable(value: never): never {
+  throw new Error(`unreachable: ${String(value)}`);
+}
+
+/** Codes Apollo itself gives to requests that never reached a resolver. */
+const APOLLO_REQUEST_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+const INTERNAL_MESSAGE = 'Something went wrong on our side. It has been logged; please retry.';
+
+/** Whether a refusal is the client's doing (logged quietly) or a fault of ours. */
+export function isClientError(code: ErrorCode): boolean {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
+    case 'RATE_LIMITED':
+    case 'BAD_USER_INPUT':
+    case 'NOT_FOUND':
+    case 'ALREADY_EXISTS':
+    case 'INVALID_CREDENTIALS':
+    case 'CURRENCY_MISMATCH':
+    case 'IDEMPOTENCY_CONFLICT':
+    case 'WALLET_BUSY':
+    case 'INSUFFICIENT_FUNDS':
+      return true;
+    case 'INTERNAL_SERVER_ERROR':
+      return false;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function validationMessage(error: GraphQLError): string {
+  const details = error.extensions?.validationErrors;
+  if (!Array.isArray(details)) return 'The input is not valid.';
+  const reasons: string[] = [];
+  const walk = (items: unknown[]): void => {
+    for (const item of items as {
+      constraints?: Record<string, string>;
+      children?: unknown[];
+    }[]) {
+      if (item.constraints) reasons.push(...Object.values(item.constraints));
+      if (item.children) walk(item.children);
+    }
+  };
+  walk(details);
+  return reasons.length > 0 ? `Invalid input: ${reasons.join('; ')}.` : 'The input is not valid.';
+}
+
+/**
+ * The one mapping from anything thrown to what a client sees: a DomainError
+ * keeps its code and message; type-graphql's refusals get the contract's
+ * codes; anything else is INTERNAL_SERVER_ERROR with no internals.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  thrown: unknown,
+): GraphQLFormattedError {
+  const original = unwrapResolverError(thrown);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof DomainError) {
+    return { ...base, message: original.message, extensions: { code: original.code } };
+  }
+  if (original instanceof GraphQLError) {
+    const name = original.constructor.name;
+    if (name === 'AuthenticationError') {
+      return { ...base, message: 'Sign in first.', extensions: { code: 'UNAUTHENTICATED' } };
+    }
+    if (name === 'AuthorizationError') {
+      return {
+        ...base,
+        message: 'Your account is not allowed to do this.',
+        extensions: { code: 'FORBIDDEN' },
+      };
+    }
+    if (name === 'ArgumentValidationError') {
+      return {
+        ...base,
+        message: validationMessage(original),
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
+    }
+  }
+  const code = formatted.extensions?.code;
+  if (isApolloRequestError(code, formatted.path)) {
+    return { ...base, extensions: { code } };
+  }
+  return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function isApolloRequestError(code: unknown, path: unknown): boolean {
+  return typeof code === 'string' && APOLLO_REQUEST_CODES.has(code) && path === undefined;
+}
+
+/** Whether formatError will answer this with INTERNAL_SERVER_ERROR: a fault to log. */
+export function isFault(error: GraphQLError): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return !isClientError(original.code);
+  if (original instanceof GraphQLError && original !== error) {
+    return !['AuthenticationError', 'AuthorizationError', 'ArgumentValidationError'].includes(
+      original.constructor.name,
+    );
+  }
+  if (original === error) {
+    const name = error.constructor.name;
+    if (['AuthenticationError', 'AuthorizationError', 'ArgumentValidationError'].includes(name)) {
+      return false;
+    }
+    return !isApolloRequestError(error.extensions?.code, error.path);
+  }
+  return true;
+}

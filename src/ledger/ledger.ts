@@ -1,0 +1,345 @@
+/**
+ * The only code that changes a balance. Each movement is one transaction that
+ * first locks its wallets (see locks.ts), then re-reads balances under the
+ * locks, checks every rule, appends operations, and writes the new balances.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../errors';
+import type { Database, Sql } from '../db/database';
+import { isLockTimeout, isUniqueViolation, walletBusy } from '../db/database';
+import {
+  findOperationByReference,
+  findTransferByKey,
+  findTransferLeg,
+  walletsById,
+} from '../db/queries';
+import type { OperationRow, TransferRow, UserId, WalletId, WalletRow } from '../db/rows';
+import type { OperationType } from '../entities/operation.entity';
+import { movements } from '../metrics';
+import type { Currencies } from '../money/currencies';
+import { addToBalance, parseAmountMinor, subtractFromBalance } from '../money/money';
+import { lockWallets } from './locks';
+
+export interface ExternalCommand {
+  serviceUserId: UserId;
+  wallet: WalletRow;
+  /** Decimal string, shape already checked; precision is checked here against the wallet's currency. */
+  amount: string;
+  reference: string;
+  details: string | null;
+}
+
+export interface TransferCommand {
+  initiatorUserId: UserId;
+  source: WalletRow;
+  target: WalletRow;
+  amount: string;
+  details: string | null;
+  idempotencyKey: string | null;
+}
+
+export interface ExternalResult {
+  operation: OperationRow;
+  wallet: WalletRow;
+  replayed: boolean;
+}
+
+export interface TransferResult {
+  transfer: TransferRow;
+  /** The sender's leg and wallet. */
+  operation: OperationRow;
+  wallet: WalletRow;
+  replayed: boolean;
+}
+
+const conflict = (what: string) =>
+  new DomainError(
+    'IDEMPOTENCY_CONFLICT',
+    `This ${what} was already used for a different request. Use a new one for a new payment.`,
+  );
+
+export class Ledger {
+  constructor(
+    private readonly db: Database,
+    private readonly currencies: Currencies,
+  ) {}
+
+  /** Credits a wallet from outside (the payment provider's deposit). */
+  deposit(command: ExternalCommand): Promise<ExternalResult> {
+    return this.external('DEPOSIT', command);
+  }
+
+  /** Debits a wallet to outside (a charge or a withdrawal). */
+  withdraw(command: ExternalCommand): Promise<ExternalResult> {
+    return this.external('WITHDRAWAL', command);
+  }
+
+  private async external(type: OperationType, command: ExternalCommand): Promise<ExternalResult> {
+    const kind = type.toLowerCase();
+    const { wallet } = command;
+    const amountMinor = parseAmountMinor(
+      command.amount,
+      wallet.currency,
+      this.currencies.precision(wallet.currency),
+    );
+    // A repeat of a movement already made: answered without taking any lock.
+    const replay = (sql: Sql, existing: OperationRow) => {
+      const same =
+        existing.type === type &&
+        existing.walletId === wallet.id &&
+        existing.amountMinor === amountMinor &&
+        existing.details === command.details;
+      if (!same) throw conflict('reference');
+      return this.externalReplay(sql, existing);
+    };
+    return this.measure(kind, async () => {
+      const earlier = await this.db.read((sql) =>
+        findOperationByReference(sql, command.serviceUserId, command.reference),
+      );
+      if (earlier) return this.db.read((sql) => replay(sql, earlier));
+      try {
+        return await this.db.transaction(async (sql) => {
+          await lockWallets(sql, [wallet.id]);
+          // A twin that arrived at the same moment may have committed while we waited.
+          const twin = await findOperationByReference(
+            sql,
+            command.serviceUserId,
+            command.reference,
+          );
+          if (twin) return replay(sql, twin);
+          const [current] = await walletsById(sql, [wallet.id]);
+          const balanceAfterMinor =
+            type === 'DEPOSIT'
+              ? addToBalance(current.balanceMinor, amountMinor)
+              : subtractFromBalance(current.balanceMinor, amountMinor);
+          const operation = await insertOperation(sql, {
+            walletId: wallet.id,
+            type,
+            amountMinor,
+            balanceAfterMinor,
+            transferId: null,
+            counterpartyWalletId: null,
+            reference: command.reference,
+            details: command.details,
+            initiatorUserId: command.serviceUserId,
+            createdAtMs: Date.now(),
+          });
+          await writeBalance(sql, wallet.id, balanceAfterMinor);
+          return {
+            operation,
+            wallet: { ...current, balanceMinor: balanceAfterMinor },
+            replayed: false,
+          };
+        });
+      } catch (error) {
+        // A twin on another connection inserted the same reference first.
+        if (isUniqueViolation(error)) {
+          const twin = await this.db.read((sql) =>
+            findOperationByReference(sql, command.serviceUserId, command.reference),
+          );
+          if (twin) return this.db.read((sql) => replay(sql, twin));
+        }
+        throw error;
+      }
+    });
+  }
+
+  private async externalReplay(sql: Sql, existing: OperationRow): Promise<ExternalResult> {
+    const [wallet] = await walletsById(sql, [existing.walletId]);
+    return { operation: existing, wallet, replayed: true };
+  }
+
+  /** Moves money between two wallets of one currency. */
+  async transfer(command: TransferCommand): Promise<TransferResult> {
+    const { source, target, idempotencyKey } = command;
+    if (source.currency !== target.currency) {
+      throw new DomainError(
+        'CURRENCY_MISMATCH',
+        `The sending wallet holds ${source.currency} and the receiving wallet ${target.currency}.`,
+      );
+    }
+    const amountMinor = parseAmountMinor(
+      command.amount,
+      source.currency,
+      this.currencies.precision(source.currency),
+    );
+    if (source.id === target.id) {
+      throw new DomainError('BAD_USER_INPUT', 'A wallet cannot send money to itself.');
+    }
+    const replay = (sql: Sql, existing: TransferRow) => {
+      const same =
+        existing.fromWalletId === source.id &&
+        existing.toWalletId === target.id &&
+        existing.amountMinor === amountMinor &&
+        existing.details === command.details;
+      if (!same) throw conflict('idempotency key');
+      return this.transferReplay(sql, existing);
+    };
+    const earlierWithKey = (sql: Sql) =>
+      idempotencyKey === null
+        ? Promise.resolve(null)
+        : findTransferByKey(sql, command.initiatorUserId, idempotencyKey);
+
+    return this.measure('transfer', async () => {
+      const earlier = await this.db.read(earlierWithKey);
+      if (earlier) return this.db.read((sql) => replay(sql, earlier));
+      try {
+        return await this.db.transaction(async (sql) => {
+          await lockWallets(sql, [source.id, target.id]);
+          const twin = await earlierWithKey(sql);
+          if (twin) return replay(sql, twin);
+          const current = new Map(
+            (await walletsById(sql, [source.id, target.id])).map((w) => [w.id, w]),
+          );
+          const from = current.get(source.id) as WalletRow;
+          const to = current.get(target.id) as WalletRow;
+          const fromAfterMinor = subtractFromBalance(from.balanceMinor, amountMinor);
+          const toAfterMinor = addToBalance(to.balanceMinor, amountMinor);
+          const createdAtMs = Date.now();
+          const transfer = await insertTransfer(sql, {
+            fromWalletId: source.id,
+            toWalletId: target.id,
+            amountMinor,
+            currency: source.currency,
+            details: command.details,
+            initiatorUserId: command.initiatorUserId,
+            idempotencyKey,
+            createdAtMs,
+          });
+          const leg = {
+            amountMinor,
+            transferId: transfer.id,
+            reference: null,
+            details: command.details,
+            initiatorUserId: command.initiatorUserId,
+            createdAtMs,
+          };
+          const debit = await insertOperation(sql, {
+            ...leg,
+            walletId: source.id,
+            type: 'TRANSFER_OUT',
+            balanceAfterMinor: fromAfterMinor,
+            counterpartyWalletId: target.id,
+          });
+          const credit = await insertOperation(sql, {
+            ...leg,
+            walletId: target.id,
+            type: 'TRANSFER_IN',
+            balanceAfterMinor: toAfterMinor,
+            counterpartyWalletId: source.id,
+          });
+          assert.equal(signedMinor(debit) + signedMinor(credit), 0n, 'transfer legs sum to zero');
+          await writeBalance(sql, source.id, fromAfterMinor);
+          await writeBalance(sql, target.id, toAfterMinor);
+          return {
+            transfer,
+            operation: debit,
+            wallet: { ...from, balanceMinor: fromAfterMinor },
+            replayed: false,
+          };
+        });
+      } catch (error) {
+        if (isUniqueViolation(error) && idempotencyKey !== null) {
+          const twin = await this.db.read(earlierWithKey);
+          if (twin) return this.db.read((sql) => replay(sql, twin));
+        }
+        throw error;
+      }
+    });
+  }
+
+  private async transferReplay(sql: Sql, existing: TransferRow): Promise<TransferResult> {
+    const operation = await findTransferLeg(sql, existing.id, existing.fromWalletId);
+    const [wallet] = await walletsById(sql, [existing.fromWalletId]);
+    assert.ok(operation, `transfer ${existing.id} has its debit leg`);
+    return { transfer: existing, operation, wallet, replayed: true };
+  }
+
+  /** Counts outcomes and turns a lock wait past its bound into WALLET_BUSY. */
+  private async measure<T extends { replayed: boolean }>(
+    kind: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await work();
+      movements.inc({ kind, outcome: result.replayed ? 'replayed' : 'committed' });
+      return result;
+    } catch (error) {
+      const refusal = isLockTimeout(error) ? walletBusy() : error;
+      movements.inc({
+        kind,
+        outcome: refusal instanceof DomainError ? refusal.code : 'INTERNAL_SERVER_ERROR',
+      });
+      throw refusal;
+    }
+  }
+}
+
+/** An operation's effect on its wallet's balance. */
+export function signedMinor(operation: Pick<OperationRow, 'type' | 'amountMinor'>): bigint {
+  switch (operation.type) {
+    case 'DEPOSIT':
+    case 'TRANSFER_IN':
+      return operation.amountMinor;
+    case 'WITHDRAWAL':
+    case 'TRANSFER_OUT':
+      return -operation.amountMinor;
+  }
+}
+
+type NewOperation = Omit<OperationRow, 'id' | 'seq'>;
+
+async function insertOperation(sql: Sql, op: NewOperation): Promise<OperationRow> {
+  const id = randomUUID();
+  const [row] = await sql.rows<{ seq: unknown }>(
+    `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
+       counterparty_wallet_id, reference, details, initiator_user_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+    [
+      id,
+      op.walletId,
+      op.type,
+      op.amountMinor,
+      op.balanceAfterMinor,
+      op.transferId,
+      op.counterpartyWalletId,
+      op.reference,
+      op.details,
+      op.initiatorUserId,
+      op.createdAtMs,
+    ],
+  );
+  return { ...op, id, seq: BigInt(String(row.seq)) };
+}
+
+type NewTransfer = Omit<TransferRow, 'id' | 'seq'>;
+
+async function insertTransfer(sql: Sql, transfer: NewTransfer): Promise<TransferRow> {
+  const id = randomUUID();
+  const [row] = await sql.rows<{ seq: unknown }>(
+    `INSERT INTO transfers (id, from_wallet_id, to_wallet_id, amount_minor, currency, details,
+       initiator_user_id, idempotency_key, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+    [
+      id,
+      transfer.fromWalletId,
+      transfer.toWalletId,
+      transfer.amountMinor,
+      transfer.currency,
+      transfer.details,
+      transfer.initiatorUserId,
+      transfer.idempotencyKey,
+      transfer.createdAtMs,
+    ],
+  );
+  return { ...transfer, id, seq: BigInt(String(row.seq)) };
+}
+
+async function writeBalance(sql: Sql, walletId: WalletId, balanceMinor: bigint): Promise<void> {
+  const changed = await sql.run('UPDATE wallets SET balance_minor = ? WHERE id = ?', [
+    balanceMinor,
+    walletId,
+  ]);
+  assert.equal(changed, 1, `wallet ${walletId} balance written`);
+}

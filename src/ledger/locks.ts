@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import type { Sql } from '../db/database';
+import type { WalletId } from '../db/rows';
+
+/**
+ * The order in which a movement locks its wallets: distinct, ascending.
+ * Because every movement takes its locks in this one order, two movements can
+ * never each hold a lock the other waits for (no deadlock); a movement waits
+ * only for movements that share a wallet with it, so unrelated ones run in parallel.
+ */
+export function lockOrder(walletIds: readonly WalletId[]): WalletId[] {
+  return [...new Set(walletIds)].sort();
+}
+
+/**
+ * Takes the wallets' locks: the first statements of the movement's
+ * transaction, one UPDATE per wallet (a single `WHERE id IN (...)` would lock
+ * rows in scan order, which can deadlock). The database holds each row lock
+ * until commit or rollback, and drops it if the client dies.
+ */
+export async function lockWallets(sql: Sql, walletIds: readonly WalletId[]): Promise<void> {
+  const ordered = lockOrder(walletIds);
+  for (let i = 1; i < ordered.length; i++) assert.ok(ordered[i - 1] < ordered[i], 'lock order');
+  for (const walletId of ordered) {
+    const changed = await sql.run(
+      'UPDATE wallets SET lock_version = lock_version + 1 WHERE id = ?',
+      [walletId],
+    );
+    assert.equal(changed, 1, `wallet ${walletId} to lock exists`);
+  }
+}

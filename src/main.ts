@@ -1,0 +1,208 @@
+/** The `wallet` command line: serve, migrate, audit, create-user, print-schema. */
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { validate } from 'class-validator';
+import { createUser, ensureAccount } from './accounts/users';
+import { createApp } from './app';
+import { sessionSecret } from './auth/session-secret';
+import { ConfigError, loadConfig, type Config } from './config';
+import type { Database } from './db/database';
+import { migrate, openDatabase } from './db/open';
+import { ROLES, type Role } from './entities/user.entity';
+import { DomainError } from './errors';
+import { audit } from './ledger/audit';
+import { createLogger, type Logger } from './logger';
+import { SignupInput } from './resolvers/inputs';
+import { schemaText } from './schema';
+import { createServices } from './services';
+
+const USAGE = `usage: wallet <command>
+  serve                 migrate, then serve the API
+  migrate               apply pending migrations
+  audit                 check every ledger invariant (exit 1 on any discrepancy)
+  create-user --role USER|SERVICE|ADMIN --email E --password P [--name N]
+  print-schema          print the GraphQL schema (schema.graphql)`;
+
+const SESSION_PRUNE_INTERVAL_MS = 10 * 60_000;
+
+async function withDatabase<T>(
+  config: Config,
+  log: Logger,
+  work: (db: Database) => Promise<T>,
+): Promise<T> {
+  const db = await openDatabase(config, log);
+  try {
+    await migrate(db);
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function serve(config: Config, log: Logger): Promise<number> {
+  const db = await openDatabase(config, log);
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+  const services = await createServices(config, db, log);
+  if (config.serviceAccount) await ensureAccount(db, 'SERVICE', config.serviceAccount);
+  if (config.adminAccount) await ensureAccount(db, 'ADMIN', config.adminAccount);
+  const app = await createApp(services, await sessionSecret(db, config.sessionSecret));
+
+  const server = http.createServer(app.express);
+  // A slow client cannot hold a connection open for long.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
+
+  const pruning = setInterval(() => {
+    app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));
+  }, SESSION_PRUNE_INTERVAL_MS);
+  pruning.unref();
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down: finishing requests in flight');
+      app.markShuttingDown();
+      clearInterval(pruning);
+      const deadline = setTimeout(() => {
+        log.warn('shutdown timeout reached; closing remaining connections');
+        server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      await new Promise<void>((closed) => server.close(() => closed()));
+      server.closeIdleConnections();
+      clearTimeout(deadline);
+      await app.apollo.stop();
+      await db.close();
+      log.info('stopped');
+      resolve(0);
+    };
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.on(signal, () => void stop(signal));
+    }
+  });
+}
+
+async function createUserCommand(config: Config, log: Logger, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      role: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+    },
+  });
+  const role = (values.role ?? '') as Role;
+  if (!ROLES.includes(role)) {
+    process.stderr.write('create-user: --role must be USER, SERVICE or ADMIN\n');
+    return 1;
+  }
+  const input = Object.assign(new SignupInput(), {
+    name: values.name ?? (values.email ?? '').split('@')[0],
+    email: values.email ?? '',
+    password: values.password ?? '',
+  });
+  const problems = await validate(input);
+  if (problems.length > 0) {
+    const reasons = problems.flatMap((p) => Object.values(p.constraints ?? {}));
+    process.stderr.write(`create-user: ${reasons.join('; ')}\n`);
+    return 1;
+  }
+  return withDatabase(config, log, async (db) => {
+    const services = await createServices(config, db, log);
+    try {
+      const user = await createUser(db, {
+        ...input,
+        role,
+        walletCurrency: role === 'USER' ? services.config.defaultCurrency : null,
+      });
+      process.stdout.write(`created ${role} ${user.email} (${user.id})\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof DomainError) {
+        process.stderr.write(`create-user: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  });
+}
+
+async function auditCommand(config: Config, log: Logger): Promise<number> {
+  return withDatabase(config, log, async (db) => {
+    const report = await audit(db);
+    for (const line of report.discrepancies) process.stdout.write(`DISCREPANCY ${line}\n`);
+    process.stdout.write(
+      `audited ${report.wallets} wallets, ${report.operations} operations, ${report.transfers} transfers: ` +
+        (report.discrepancies.length === 0
+          ? 'every invariant holds\n'
+          : `${report.discrepancies.length} discrepancies\n`),
+    );
+    return report.discrepancies.length === 0 ? 0 : 1;
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'print-schema') {
+    process.stdout.write(schemaText());
+    return 0;
+  }
+  if (!['serve', 'migrate', 'audit', 'create-user'].includes(command ?? '')) {
+    process.stderr.write(USAGE + '\n');
+    return command === undefined || command === 'help' || command === '--help' ? 0 : 1;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  // Commands other than serve keep stdout for their own output.
+  const log = createLogger(command === 'serve' ? config.logLevel : 'warn');
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(config, log);
+      case 'migrate':
+        return await withDatabase(config, log, async () => 0);
+      case 'audit':
+        return await auditCommand(config, log);
+      default:
+        return await createUserCommand(config, log, rest);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      return 1;
+    }
+    log.error({ err: error }, `${command} failed`);
+    process.stderr.write(`${command} failed: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,26 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const graphqlRequests = new Counter({
+  name: 'wallet_graphql_requests_total',
+  help: 'GraphQL requests by operation name and outcome (ok or the first error code).',
+  labelNames: ['operation', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const graphqlDuration = new Histogram({
+  name: 'wallet_graphql_request_duration_seconds',
+  help: 'GraphQL request latency by operation name.',
+  labelNames: ['operation'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const movements = new Counter({
+  name: 'wallet_movements_total',
+  help: 'Money movements by kind and outcome (committed, replayed, or the refusal code).',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [registry],
+});

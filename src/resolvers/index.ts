@@ -1,0 +1,12 @@
+import { AdminResolver } from './admin.resolver';
+import { AuthResolver } from './auth.resolver';
+import { MovementResolver } from './movement.resolver';
+import { UserFieldsResolver, WalletResolver } from './wallet.resolver';
+
+export const RESOLVERS = [
+  AuthResolver,
+  WalletResolver,
+  UserFieldsResolver,
+  MovementResolver,
+  AdminResolver,
+] as const;

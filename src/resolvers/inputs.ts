@@ -1,0 +1,98 @@
+/** The contract's inputs; their shape rules (class-validator) live here and only here. */
+import {
+  IsOptional,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  isEmail,
+  type ValidationOptions,
+} from 'class-validator';
+import { Field, ID, InputType } from 'type-graphql';
+import { MoneyScalar } from './scalars';
+
+/** An email address once trimmed, at most 254 characters. */
+function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isEmailAddress',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.trim().length <= 254 && isEmail(value.trim()),
+        defaultMessage: () => 'email must be a valid email address of at most 254 characters',
+      },
+    },
+    options,
+  );
+}
+
+@InputType()
+export class SignupInput {
+  @Field()
+  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name!: string;
+
+  @Field()
+  @IsEmailAddress()
+  email!: string;
+
+  @Field()
+  @Length(8, 128, { message: 'password must be 8 to 128 characters' })
+  password!: string;
+}
+
+@InputType()
+export class LoginInput {
+  @Field()
+  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  email!: string;
+
+  @Field()
+  @MaxLength(128, { message: 'password must be at most 128 characters' })
+  password!: string;
+}
+
+@InputType()
+export class ExternalToWalletInput {
+  @Field(() => ID)
+  walletId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field()
+  @Length(1, 128, { message: 'reference must be 1 to 128 characters' })
+  reference!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  details?: string | null;
+}
+
+@InputType()
+export class WalletToExternalInput extends ExternalToWalletInput {}
+
+@InputType()
+export class WalletToWalletInput {
+  @Field(() => ID)
+  toWalletId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  fromWalletId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  details?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  idempotencyKey?: string | null;
+}

@@ -1,0 +1,130 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { getWallet, sendingWalletIn } from '../accounts/wallets';
+import { assertCanSpend, assertCanView, signedIn } from '../auth/access';
+import type { Context } from '../context';
+import { findOperationByReference, findTransfer, walletsById } from '../db/queries';
+import { DomainError } from '../errors';
+import type { ExternalResult } from '../ledger/ledger';
+import type { Currencies } from '../money/currencies';
+import { ExternalToWalletInput, WalletToExternalInput, WalletToWalletInput } from './inputs';
+import { ExternalPayload, OperationView, Role, TransferPayload, TransferView } from './types';
+import { operationView, transferView, walletView } from './views';
+
+function externalPayload(result: ExternalResult, currencies: Currencies): ExternalPayload {
+  return {
+    operation: operationView(result.operation, currencies.precision(result.wallet.currency)),
+    wallet: walletView(result.wallet, currencies),
+  };
+}
+
+@Resolver()
+export class MovementResolver {
+  @Authorized()
+  @Mutation(() => TransferPayload, {
+    description:
+      "Moves money; fromWalletId defaults to the caller's wallet in the recipient's currency.",
+  })
+  async walletToWallet(
+    @Arg('input') input: WalletToWalletInput,
+    @Ctx() context: Context,
+  ): Promise<TransferPayload> {
+    const caller = signedIn(context);
+    const { db, ledger, currencies } = context.services;
+    const target = await getWallet(db, input.toWalletId);
+    const source =
+      input.fromWalletId === null || input.fromWalletId === undefined
+        ? await sendingWalletIn(db, caller, target.currency)
+        : await getWallet(db, input.fromWalletId);
+    assertCanSpend(caller, source.userId);
+    const result = await ledger.transfer({
+      initiatorUserId: caller.userId,
+      source,
+      target,
+      amount: input.amount,
+      details: input.details ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
+    return {
+      transfer: transferView(result.transfer, currencies),
+      operation: operationView(result.operation, currencies.precision(result.wallet.currency)),
+      wallet: walletView(result.wallet, currencies),
+    };
+  }
+
+  @Authorized(Role.SERVICE)
+  @Mutation(() => ExternalPayload, { description: 'Credits a wallet from outside (a deposit).' })
+  async externalToWallet(
+    @Arg('input') input: ExternalToWalletInput,
+    @Ctx() context: Context,
+  ): Promise<ExternalPayload> {
+    const caller = signedIn(context);
+    const { db, ledger, currencies } = context.services;
+    const wallet = await getWallet(db, input.walletId);
+    const result = await ledger.deposit({
+      serviceUserId: caller.userId,
+      wallet,
+      amount: input.amount,
+      reference: input.reference,
+      details: input.details ?? null,
+    });
+    return externalPayload(result, currencies);
+  }
+
+  @Authorized(Role.SERVICE)
+  @Mutation(() => ExternalPayload, { description: 'Debits a wallet to outside (a withdrawal).' })
+  async walletToExternal(
+    @Arg('input') input: WalletToExternalInput,
+    @Ctx() context: Context,
+  ): Promise<ExternalPayload> {
+    const caller = signedIn(context);
+    const { db, ledger, currencies } = context.services;
+    const wallet = await getWallet(db, input.walletId);
+    const result = await ledger.withdraw({
+      serviceUserId: caller.userId,
+      wallet,
+      amount: input.amount,
+      reference: input.reference,
+      details: input.details ?? null,
+    });
+    return externalPayload(result, currencies);
+  }
+
+  @Authorized(Role.SERVICE)
+  @Query(() => OperationView, {
+    nullable: true,
+    description: "The caller's deposit or withdrawal with this reference, or null.",
+  })
+  async externalOperation(
+    @Arg('reference') reference: string,
+    @Ctx() context: Context,
+  ): Promise<OperationView | null> {
+    const caller = signedIn(context);
+    const { db, currencies } = context.services;
+    const operation = await db.read((sql) =>
+      findOperationByReference(sql, caller.userId, reference),
+    );
+    if (operation === null) return null;
+    const [wallet] = await db.read((sql) => walletsById(sql, [operation.walletId]));
+    return operationView(operation, currencies.precision(wallet.currency));
+  }
+
+  @Authorized()
+  @Query(() => TransferView, {
+    nullable: true,
+    description: 'One transfer, for a party to it or an admin: to reconcile after a lost response.',
+  })
+  async transfer(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<TransferView> {
+    const caller = signedIn(context);
+    const { db, currencies } = context.services;
+    const transfer = await db.read((sql) => findTransfer(sql, id));
+    if (transfer === null) throw new DomainError('NOT_FOUND', 'There is no transfer with this id.');
+    const wallets = await db.read((sql) =>
+      walletsById(sql, [transfer.fromWalletId, transfer.toWalletId]),
+    );
+    const isParty =
+      transfer.initiatorUserId === caller.userId ||
+      wallets.some((wallet) => wallet.userId === caller.userId);
+    if (!isParty) assertCanView(caller, transfer.initiatorUserId);
+    return transferView(transfer, currencies);
+  }
+}

@@ -1,0 +1,171 @@
+/** The GraphQL object types of the contract. Money fields hold formatted decimal strings. */
+import type { ClassType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { OperationType as OperationKind } from '../entities/operation.entity';
+import type { Role as RoleName } from '../entities/user.entity';
+import { DateTimeScalar, MoneyScalar } from './scalars';
+
+export enum Role {
+  USER = 'USER',
+  SERVICE = 'SERVICE',
+  ADMIN = 'ADMIN',
+}
+registerEnumType(Role, { name: 'Role' });
+
+export enum OperationType {
+  DEPOSIT = 'DEPOSIT',
+  WITHDRAWAL = 'WITHDRAWAL',
+  TRANSFER_IN = 'TRANSFER_IN',
+  TRANSFER_OUT = 'TRANSFER_OUT',
+}
+registerEnumType(OperationType, { name: 'OperationType' });
+
+@ObjectType('Wallet')
+export class WalletView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => MoneyScalar)
+  balance!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  /** The owner, for the ownership check on `operations`; not exposed. */
+  ownerId!: string;
+}
+
+@ObjectType('User')
+export class UserView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  email!: string;
+
+  @Field(() => Role)
+  role!: RoleName;
+}
+
+@ObjectType('Operation')
+export class OperationView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  walletId!: string;
+
+  @Field(() => OperationType)
+  type!: OperationKind;
+
+  @Field(() => MoneyScalar, { description: 'Always positive; the type says the direction.' })
+  amount!: string;
+
+  @Field(() => MoneyScalar, { description: "The wallet's balance right after this operation." })
+  balanceAfter!: string;
+
+  @Field(() => ID, { nullable: true })
+  transferId!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  counterpartyWalletId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  reference!: string | null;
+
+  @Field(() => String, { nullable: true })
+  details!: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType('Transfer')
+export class TransferView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  fromWalletId!: string;
+
+  @Field(() => ID)
+  toWalletId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => String, { nullable: true })
+  details!: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** `<Name>Connection` and `<Name>Edge` for a node type: the contract's page shape. */
+function connection<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Connection {
+    @Field(() => [node])
+    nodes!: T[];
+
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+  }
+  return Connection;
+}
+
+export const OperationConnection = connection(OperationView, 'Operation');
+export const WalletConnection = connection(WalletView, 'Wallet');
+export const TransferConnection = connection(TransferView, 'Transfer');
+export const UserConnection = connection(UserView, 'User');
+
+@ObjectType()
+export class ExternalPayload {
+  @Field(() => OperationView)
+  operation!: OperationView;
+
+  @Field(() => WalletView)
+  wallet!: WalletView;
+}
+
+@ObjectType({ description: "The transfer, with the sender's operation and wallet." })
+export class TransferPayload {
+  @Field(() => TransferView)
+  transfer!: TransferView;
+
+  @Field(() => OperationView)
+  operation!: OperationView;
+
+  @Field(() => WalletView)
+  wallet!: WalletView;
+}

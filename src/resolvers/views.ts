@@ -1,0 +1,46 @@
+/** Rows to GraphQL views: minor units become decimal strings in the currency's precision. */
+import type { OperationRow, TransferRow, UserRow, WalletRow } from '../db/rows';
+import type { Currencies } from '../money/currencies';
+import { formatMinor } from '../money/money';
+import type { OperationView, TransferView, UserView, WalletView } from './types';
+
+export function walletView(row: WalletRow, currencies: Currencies): WalletView {
+  return {
+    id: row.id,
+    currency: row.currency,
+    balance: formatMinor(row.balanceMinor, currencies.precision(row.currency)),
+    createdAt: new Date(row.createdAtMs),
+    ownerId: row.userId,
+  };
+}
+
+export function userView(row: UserRow): UserView {
+  return { id: row.id, name: row.name, email: row.email, role: row.role };
+}
+
+export function operationView(row: OperationRow, precision: number): OperationView {
+  return {
+    id: row.id,
+    walletId: row.walletId,
+    type: row.type,
+    amount: formatMinor(row.amountMinor, precision),
+    balanceAfter: formatMinor(row.balanceAfterMinor, precision),
+    transferId: row.transferId,
+    counterpartyWalletId: row.counterpartyWalletId,
+    reference: row.reference,
+    details: row.details,
+    createdAt: new Date(row.createdAtMs),
+  };
+}
+
+export function transferView(row: TransferRow, currencies: Currencies): TransferView {
+  return {
+    id: row.id,
+    fromWalletId: row.fromWalletId,
+    toWalletId: row.toWalletId,
+    amount: formatMinor(row.amountMinor, currencies.precision(row.currency)),
+    currency: row.currency,
+    details: row.details,
+    createdAt: new Date(row.createdAtMs),
+  };
+}

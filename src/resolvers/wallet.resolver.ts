@@ -1,0 +1,101 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { getWallet, openWallet } from '../accounts/wallets';
+import { assertCanView, signedIn } from '../auth/access';
+import type { Context } from '../context';
+import { pageRequest, toPage } from '../db/pagination';
+import { findWalletOf, operationsPage, walletsOf } from '../db/queries';
+import type { UserId, WalletId } from '../db/rows';
+import { DomainError } from '../errors';
+import { OperationConnection, UserView, WalletView } from './types';
+import { operationView, walletView } from './views';
+
+/** A page costs its size times what each node costs. */
+export const pageComplexity = ({
+  args,
+  childComplexity,
+}: {
+  args: { first?: number };
+  childComplexity: number;
+}) => 1 + childComplexity * Math.max(1, Math.min(args.first ?? 20, 100));
+
+/** A user holds at most one wallet per currency: a handful. */
+const WALLETS_PER_USER_MAX = 8;
+
+@Resolver(() => WalletView)
+export class WalletResolver {
+  @Authorized()
+  @Query(() => WalletView, {
+    description: "No id: the caller's wallet in the default currency.",
+  })
+  async wallet(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Ctx() context: Context,
+  ): Promise<WalletView> {
+    const caller = signedIn(context);
+    const { db, config, currencies } = context.services;
+    if (id === null || id === undefined) {
+      const own = await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency));
+      if (own === null) {
+        throw new DomainError('NOT_FOUND', `You have no ${config.defaultCurrency} wallet.`);
+      }
+      return walletView(own, currencies);
+    }
+    const wallet = await getWallet(db, id);
+    assertCanView(caller, wallet.userId);
+    return walletView(wallet, currencies);
+  }
+
+  @Authorized()
+  @Mutation(() => WalletView, { description: 'One wallet per user and currency.' })
+  async openWallet(
+    @Arg('currency') currency: string,
+    @Ctx() context: Context,
+  ): Promise<WalletView> {
+    const caller = signedIn(context);
+    const { db, currencies } = context.services;
+    return walletView(await openWallet(db, currencies, caller.userId, currency), currencies);
+  }
+
+  @FieldResolver(() => OperationConnection, {
+    description: 'Newest first.',
+    complexity: pageComplexity,
+  })
+  async operations(
+    @Root() wallet: WalletView,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() context: Context,
+  ) {
+    assertCanView(signedIn(context), wallet.ownerId);
+    const page = pageRequest(first, after);
+    const { db, currencies } = context.services;
+    const rows = await db.read((sql) => operationsPage(sql, wallet.id as WalletId, page));
+    const precision = currencies.precision(wallet.currency);
+    return toPage(rows, page, (row) => operationView(row, precision));
+  }
+}
+
+@Resolver(() => UserView)
+export class UserFieldsResolver {
+  @FieldResolver(() => [WalletView], {
+    complexity: ({ childComplexity }) => 1 + childComplexity * WALLETS_PER_USER_MAX,
+  })
+  async wallets(@Root() user: UserView, @Ctx() context: Context): Promise<WalletView[]> {
+    const caller = signedIn(context);
+    assertCanView(caller, user.id);
+    const { db, currencies } = context.services;
+    const rows = await db.read((sql) => walletsOf(sql, user.id as UserId));
+    return rows.map((row) => walletView(row, currencies));
+  }
+}

@@ -1,0 +1,38 @@
+import type { Config } from './config';
+import { ConfigError } from './config';
+import type { Services } from './context';
+import type { Database } from './db/database';
+import { RateLimiter } from './auth/rate-limit';
+import { Ledger } from './ledger/ledger';
+import type { Logger } from './logger';
+import { Currencies } from './money/currencies';
+
+const FIFTEEN_MINUTES_MS = 15 * 60_000;
+const ONE_HOUR_MS = 60 * 60_000;
+
+export async function loadCurrencies(db: Database): Promise<Currencies> {
+  const rows = await db.read((sql) =>
+    sql.rows<{ code: string; precision: number }>('SELECT code, precision FROM currencies'),
+  );
+  return Currencies.of(rows);
+}
+
+/** Everything a request may use, over a migrated database. */
+export async function createServices(config: Config, db: Database, log: Logger): Promise<Services> {
+  const currencies = await loadCurrencies(db);
+  if (!currencies.has(config.defaultCurrency)) {
+    throw new ConfigError(
+      'DEFAULT_CURRENCY',
+      `unknown currency "${config.defaultCurrency}"; known: ${currencies.codes().join(', ')}`,
+    );
+  }
+  return {
+    config,
+    db,
+    log,
+    currencies,
+    ledger: new Ledger(db, currencies),
+    loginLimiter: new RateLimiter(db, 'login', config.loginMaxFailures, FIFTEEN_MINUTES_MS),
+    signupLimiter: new RateLimiter(db, 'signup', config.signupRatePerHour, ONE_HOUR_MS),
+  };
+}
