@@ -57,7 +57,7 @@ export function depthLimit(max: number): ValidationRule {
     };
     return {
       OperationDefinition(operation) {
-        const depth = depthOf(operation, 0, new Set());
+        const depth = depthOf(operation, 1, new Set()); // root fields are level 1;
         if (depth > max) {
           context.reportError(
             new GraphQLError(

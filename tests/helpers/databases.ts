@@ -1,0 +1,131 @@
+/** Fresh, real databases for tests: a temporary SQLite file, or a new PostgreSQL database. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { Client as PgClient } from 'pg';
+import { loadConfig, type Config } from '../../src/config';
+import type { Services } from '../../src/context';
+import type { Database } from '../../src/db/database';
+import { migrate, openDatabase } from '../../src/db/open';
+import { createLogger } from '../../src/logger';
+import { createServices } from '../../src/services';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** The variable that points the suites at a PostgreSQL server; unset, PostgreSQL suites are skipped. */
+export const POSTGRES_URL_VARIABLE = 'POSTGRES_TEST_URL';
+
+export function databaseKinds(): DatabaseKind[] {
+  return process.env[POSTGRES_URL_VARIABLE] ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export interface FreshDatabase {
+  kind: DatabaseKind;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase> {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wallet-test-'));
+    return {
+      kind,
+      url: `sqlite:${path.join(dir, 'wallet.sqlite')}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const adminUrl = process.env[POSTGRES_URL_VARIABLE] as string;
+  const name = `wallet_test_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    url: url.toString(),
+    drop: async () => {
+      const client = new PgClient({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export function testConfig(url: string, env: Record<string, string> = {}): Config {
+  return loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'error', LOCK_TIMEOUT_MS: '5000', ...env });
+}
+
+export interface MigratedDatabase {
+  db: Database;
+  services: Services;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database, migrated, with the services over it (no HTTP). */
+export async function migratedDatabase(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+): Promise<MigratedDatabase> {
+  const fresh = await freshDatabase(kind);
+  const config = testConfig(fresh.url, env);
+  const log = createLogger('error');
+  const db = await openDatabase(config, log);
+  await migrate(db);
+  const services = await createServices(config, db, log);
+  return {
+    db,
+    services,
+    url: fresh.url,
+    close: async () => {
+      await db.close();
+      await fresh.drop();
+    },
+  };
+}
+
+/** Runs one read-only query on a database by URL, over a connection of the test's own. */
+export async function queryDatabase<T = Record<string, unknown>>(
+  url: string,
+  text: string,
+): Promise<T[]> {
+  if (url.startsWith('sqlite:')) {
+    const connection = new BetterSqlite3(url.slice('sqlite:'.length), { readonly: true });
+    try {
+      return connection.prepare(text).all() as T[];
+    } finally {
+      connection.close();
+    }
+  }
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Everything a refused request must leave untouched: balances and every ledger table's size. */
+export async function ledgerSnapshot(url: string): Promise<string> {
+  const balances = await queryDatabase(
+    url,
+    'SELECT id, CAST(balance_minor AS TEXT) AS b FROM wallets ORDER BY id',
+  );
+  const counts = await queryDatabase(
+    url,
+    `SELECT (SELECT COUNT(*) FROM operations) AS operations,
+            (SELECT COUNT(*) FROM transfers) AS transfers,
+            (SELECT COUNT(*) FROM wallets) AS wallets,
+            (SELECT COUNT(*) FROM users) AS users`,
+  );
+  return JSON.stringify({
+    balances,
+    counts: Object.fromEntries(Object.entries(counts[0]).map(([k, v]) => [k, String(v)])),
+  });
+}

@@ -1,0 +1,37 @@
+/** Users and wallets made directly in a migrated database, for ledger tests. */
+import { randomUUID } from 'node:crypto';
+import { createUser } from '../../src/accounts/users';
+import { openWallet } from '../../src/accounts/wallets';
+import type { Services } from '../../src/context';
+import { findWalletOf } from '../../src/db/queries';
+import type { UserId, WalletRow } from '../../src/db/rows';
+
+export async function createPerson(services: Services, currency = 'USD') {
+  const user = await createUser(services.db, {
+    name: 'Person',
+    email: `${randomUUID()}@ledger.test`,
+    password: 'a-good-password',
+    role: 'USER',
+    walletCurrency: null,
+  });
+  const wallet = await openWallet(services.db, services.currencies, user.id, currency);
+  return { user, wallet };
+}
+
+export async function createProvider(services: Services) {
+  return createUser(services.db, {
+    name: 'Provider',
+    email: `${randomUUID()}@provider.test`,
+    password: 'a-good-password',
+    role: 'SERVICE',
+    walletCurrency: null,
+  });
+}
+
+export async function reload(services: Services, wallet: WalletRow): Promise<WalletRow> {
+  const found = await services.db.read((sql) =>
+    findWalletOf(sql, wallet.userId as UserId, wallet.currency),
+  );
+  if (!found) throw new Error('wallet vanished');
+  return found;
+}

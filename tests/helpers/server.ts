@@ -1,0 +1,94 @@
+/** The real server, started as its own process (`wallet serve`), on a fresh database. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freshDatabase, type DatabaseKind, type FreshDatabase } from './databases';
+
+export const MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
+export const SERVICE_ACCOUNT = { email: 'provider@wallet.test', password: 'provider-password' };
+export const ADMIN_ACCOUNT = { email: 'admin@wallet.test', password: 'admin-password' };
+
+export interface TestServer {
+  url: string;
+  databaseUrl: string;
+  process: ChildProcess;
+  output(): string;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function serverEnv(databaseUrl: string, env: Record<string, string> = {}) {
+  return {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    SERVICE_ACCOUNT_EMAIL: SERVICE_ACCOUNT.email,
+    SERVICE_ACCOUNT_PASSWORD: SERVICE_ACCOUNT.password,
+    ADMIN_EMAIL: ADMIN_ACCOUNT.email,
+    ADMIN_PASSWORD: ADMIN_ACCOUNT.password,
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+}
+
+export async function startServerOn(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const child = spawn(process.execPath, [MAIN, 'serve'], {
+    env: serverEnv(databaseUrl, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const line of output.split('\n')) {
+        if (line.includes('"msg":"listening"')) {
+          resolve(JSON.parse(line).port as number);
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 30_000);
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    databaseUrl,
+    process: child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface TestEnvironment {
+  server: TestServer;
+  database: FreshDatabase;
+  close(): Promise<void>;
+}
+
+/** A server on a fresh database of `kind`; close() stops it and drops the database. */
+export async function startServer(
+  kind: DatabaseKind = 'sqlite',
+  env: Record<string, string> = {},
+): Promise<TestEnvironment> {
+  const database = await freshDatabase(kind);
+  const server = await startServerOn(database.url, env);
+  return {
+    server,
+    database,
+    close: async () => {
+      await server.stop();
+      await database.drop();
+    },
+  };
+}

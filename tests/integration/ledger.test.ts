@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../../src/errors';
+import { audit } from '../../src/ledger/audit';
+import {
+  databaseKinds,
+  ledgerSnapshot,
+  migratedDatabase,
+  type MigratedDatabase,
+} from '../helpers/databases';
+import { createPerson, createProvider, reload } from '../helpers/ledger-fixtures';
+
+const refusedWith = (code: string) => (error: unknown) =>
+  error instanceof DomainError && error.code === code;
+
+for (const kind of databaseKinds()) {
+  describe(`ledger on ${kind}`, () => {
+    let env: MigratedDatabase;
+    before(async () => {
+      env = await migratedDatabase(kind);
+    });
+    after(async () => env?.close());
+
+    it(`runs on the ${kind} driver`, () => {
+      assert.equal(env.db.kind, kind);
+      assert.equal(
+        env.db.dataSource.options.type,
+        kind === 'sqlite' ? 'better-sqlite3' : 'postgres',
+      );
+    });
+
+    async function funded(amount: string, currency = 'USD') {
+      const person = await createPerson(env.services, currency);
+      const provider = await createProvider(env.services);
+      await env.services.ledger.deposit({
+        serviceUserId: provider.id,
+        wallet: person.wallet,
+        amount,
+        reference: randomUUID(),
+        details: null,
+      });
+      return { ...person, wallet: await reload(env.services, person.wallet), provider };
+    }
+
+    it('refuses an overdraft and leaves no trace', async () => {
+      const { wallet, provider } = await funded('5.00');
+      const before = await ledgerSnapshot(env.url);
+      await assert.rejects(
+        env.services.ledger.withdraw({
+          serviceUserId: provider.id,
+          wallet,
+          amount: '5.01',
+          reference: 'overdraft-1',
+          details: null,
+        }),
+        refusedWith('INSUFFICIENT_FUNDS'),
+      );
+      assert.equal(await ledgerSnapshot(env.url), before);
+      // The refused reference left no trace: the same reference is judged afresh.
+      const retry = await env.services.ledger.withdraw({
+        serviceUserId: provider.id,
+        wallet,
+        amount: '5.00',
+        reference: 'overdraft-1',
+        details: null,
+      });
+      assert.equal(retry.wallet.balanceMinor, 0n);
+      assert.equal(retry.replayed, false);
+    });
+
+    it('deposits, records balanceAfter, and replays a reference without moving money', async () => {
+      const { wallet } = await createPerson(env.services);
+      const provider = await createProvider(env.services);
+      const command = {
+        serviceUserId: provider.id,
+        wallet,
+        amount: '10.5',
+        reference: 'dep-1',
+        details: 'top-up',
+      };
+      const first = await env.services.ledger.deposit(command);
+      assert.equal(first.operation.amountMinor, 1050n);
+      assert.equal(first.operation.balanceAfterMinor, 1050n);
+      const again = await env.services.ledger.deposit({ ...command, amount: '10.50' });
+      assert.equal(again.operation.id, first.operation.id);
+      assert.equal(again.replayed, true);
+      assert.equal((await reload(env.services, wallet)).balanceMinor, 1050n);
+      await assert.rejects(
+        env.services.ledger.deposit({ ...command, amount: '10.51' }),
+        refusedWith('IDEMPOTENCY_CONFLICT'),
+      );
+      await assert.rejects(
+        env.services.ledger.withdraw({ ...command }),
+        refusedWith('IDEMPOTENCY_CONFLICT'),
+        'a reference is shared by deposits and withdrawals',
+      );
+    });
+
+    it('transfers: two legs that sum to zero, both balances written', async () => {
+      const sender = await funded('100.00');
+      const receiver = await createPerson(env.services);
+      const result = await env.services.ledger.transfer({
+        initiatorUserId: sender.user.id,
+        source: sender.wallet,
+        target: receiver.wallet,
+        amount: '30.25',
+        details: 'rent',
+        idempotencyKey: 'k-1',
+      });
+      assert.equal(result.operation.type, 'TRANSFER_OUT');
+      assert.equal(result.operation.balanceAfterMinor, 6975n);
+      assert.equal(result.wallet.balanceMinor, 6975n);
+      assert.equal((await reload(env.services, receiver.wallet)).balanceMinor, 3025n);
+      const replay = await env.services.ledger.transfer({
+        initiatorUserId: sender.user.id,
+        source: sender.wallet,
+        target: receiver.wallet,
+        amount: '30.25',
+        details: 'rent',
+        idempotencyKey: 'k-1',
+      });
+      assert.equal(replay.transfer.id, result.transfer.id);
+      assert.equal(replay.operation.id, result.operation.id);
+      assert.equal((await reload(env.services, receiver.wallet)).balanceMinor, 3025n);
+      await assert.rejects(
+        env.services.ledger.transfer({
+          initiatorUserId: sender.user.id,
+          source: sender.wallet,
+          target: receiver.wallet,
+          amount: '30.25',
+          details: 'other',
+          idempotencyKey: 'k-1',
+        }),
+        refusedWith('IDEMPOTENCY_CONFLICT'),
+      );
+      assert.deepEqual((await audit(env.db)).discrepancies, []);
+    });
+
+    it('refuses a transfer across currencies, to the same wallet, or with too many decimals', async () => {
+      const sender = await funded('10.00');
+      const euro = await createPerson(env.services, 'EUR');
+      const before = await ledgerSnapshot(env.url);
+      const base = {
+        initiatorUserId: sender.user.id,
+        source: sender.wallet,
+        details: null,
+        idempotencyKey: null,
+      };
+      await assert.rejects(
+        env.services.ledger.transfer({ ...base, target: euro.wallet, amount: '1.00' }),
+        refusedWith('CURRENCY_MISMATCH'),
+      );
+      await assert.rejects(
+        env.services.ledger.transfer({ ...base, target: sender.wallet, amount: '1.00' }),
+        refusedWith('BAD_USER_INPUT'),
+      );
+      const other = await createPerson(env.services);
+      const afterCreate = await ledgerSnapshot(env.url);
+      assert.notEqual(afterCreate, before);
+      await assert.rejects(
+        env.services.ledger.transfer({ ...base, target: other.wallet, amount: '1.001' }),
+        refusedWith('BAD_USER_INPUT'),
+      );
+      assert.equal(await ledgerSnapshot(env.url), afterCreate);
+    });
+
+    it('keeps amounts above 2^53 minor units exact', async () => {
+      const { wallet } = await createPerson(env.services, 'KWD');
+      const provider = await createProvider(env.services);
+      for (let i = 0; i < 10; i++) {
+        await env.services.ledger.deposit({
+          serviceUserId: provider.id,
+          wallet,
+          amount: '999999999999.999',
+          reference: `big-${i}`,
+          details: null,
+        });
+      }
+      assert.equal((await reload(env.services, wallet)).balanceMinor, 9_999_999_999_999_990n);
+      assert.deepEqual((await audit(env.db)).discrepancies, []);
+    });
+
+    it('refuses a movement that would take a balance above 10^18 minor units', async () => {
+      const { wallet } = await createPerson(env.services, 'JPY');
+      const provider = await createProvider(env.services);
+      for (let i = 0; i < 1000; i++) {
+        await env.services.ledger.deposit({
+          serviceUserId: provider.id,
+          wallet,
+          amount: '1000000000000000',
+          reference: `cap-${i}`,
+          details: null,
+        });
+      }
+      await assert.rejects(
+        env.services.ledger.deposit({
+          serviceUserId: provider.id,
+          wallet,
+          amount: '1',
+          reference: 'cap-over',
+          details: null,
+        }),
+        refusedWith('BAD_USER_INPUT'),
+      );
+      assert.equal((await reload(env.services, wallet)).balanceMinor, 10n ** 18n);
+    });
+  });
+}

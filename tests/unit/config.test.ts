@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const refusesNaming = (variable: string) => (error: unknown) =>
+  error instanceof ConfigError && error.variable === variable && error.message.startsWith(variable);
+
+describe('configuration', () => {
+  it('has the contract defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 4000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.databaseUrl, 'sqlite:./data/wallet.sqlite');
+    assert.equal(config.sessionIdleTimeoutMs, 1_800_000);
+    assert.equal(config.defaultCurrency, 'USD');
+    assert.equal(config.lockTimeoutMs, 2000);
+    assert.equal(config.loginMaxFailures, 10);
+    assert.equal(config.signupRatePerHour, 100);
+    assert.equal(config.dbPoolSize, 10);
+    assert.equal(config.trustProxy, false);
+  });
+
+  it('names the variable of a bad value', () => {
+    assert.throws(() => loadConfig({ PORT: 'abc' }), refusesNaming('PORT'));
+    assert.throws(() => loadConfig({ PORT: '70000' }), refusesNaming('PORT'));
+    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), refusesNaming('DATABASE_URL'));
+    assert.throws(() => loadConfig({ DEFAULT_CURRENCY: 'usd' }), refusesNaming('DEFAULT_CURRENCY'));
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), refusesNaming('LOG_LEVEL'));
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), refusesNaming('TRUST_PROXY'));
+  });
+
+  it('requires SESSION_SECRET in production', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), refusesNaming('SESSION_SECRET'));
+    assert.equal(
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'a-long-enough-secret' }).production,
+      true,
+    );
+  });
+
+  it('reads PostgreSQL URLs with or without a password', () => {
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).databaseKind, 'postgres');
+    assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u:p@h/db' }).databaseKind, 'postgres');
+  });
+});
