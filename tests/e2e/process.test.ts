@@ -1,0 +1,203 @@
+/** The `wallet` process itself: start-up checks, shutdown, restarts, and the command line. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { runAudit } from '../helpers/audit';
+import { Client } from '../helpers/client';
+import {
+  databaseKinds,
+  freshDatabase,
+  queryDatabase,
+  type FreshDatabase,
+} from '../helpers/databases';
+import { LOGIN, SEND, fund, signInProvider, signUp } from '../helpers/fixtures';
+import { MAIN, serverEnv, startServerOn } from '../helpers/server';
+
+async function wallet(args: string[], env: Record<string, string | undefined>) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MAIN, ...args], {
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describe('start-up configuration', () => {
+  const databases: FreshDatabase[] = [];
+  after(async () => Promise.all(databases.map((d) => d.drop())));
+
+  it('stops with one line naming the variable, and exit code 1', async () => {
+    const database = await freshDatabase('sqlite');
+    databases.push(database);
+    for (const [variable, value] of [
+      ['PORT', 'abc'],
+      ['DATABASE_URL', 'mysql://localhost/db'],
+      ['DEFAULT_CURRENCY', 'XYZ'],
+      ['LOCK_TIMEOUT_MS', '-5'],
+    ]) {
+      const result = await wallet(['serve'], {
+        ...serverEnv(database.url),
+        [variable]: value,
+      });
+      assert.equal(result.code, 1, `${variable}=${value}`);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0], new RegExp(`\\b${variable}\\b`));
+    }
+  });
+});
+
+for (const kind of databaseKinds()) {
+  describe(`the wallet process on ${kind}`, () => {
+    const databases: FreshDatabase[] = [];
+    after(async () => Promise.all(databases.map((d) => d.drop())));
+    async function database() {
+      const fresh = await freshDatabase(kind);
+      databases.push(fresh);
+      return fresh;
+    }
+
+    it('finishes requests in flight on SIGTERM, then exits 0', async () => {
+      const db = await database();
+      const server = await startServerOn(db.url);
+      const [payer, payee] = [await signUp(server.url), await signUp(server.url)];
+      await fund(await signInProvider(server.url), payer.walletId, '100.00');
+      const inFlight = Array.from({ length: 20 }, () =>
+        payer.client.gql(SEND, { input: { toWalletId: payee.walletId, amount: '1.00' } }),
+      );
+      await sleep(5);
+      const exit = server.stop('SIGTERM');
+      const answers = await Promise.allSettled(inFlight);
+      assert.equal(await exit, 0);
+      // Each request either completed before the socket closed, or never reached the server.
+      const completed = answers.filter((a) => a.status === 'fulfilled' && !a.value.errors);
+      const [{ transfers }] = await queryDatabase<{ transfers: unknown }>(
+        db.url,
+        'SELECT COUNT(*) AS transfers FROM transfers',
+      );
+      assert.equal(Number(transfers), completed.length, 'every committed transfer was answered');
+      assert.ok(completed.length > 0);
+      assert.match(server.output(), /"msg":"stopped"/);
+      assert.equal((await runAudit(db.url)).code, 0);
+    });
+
+    for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+      it(`exits 0 on ${signal}`, async () => {
+        const server = await startServerOn((await database()).url);
+        assert.equal(await server.stop(signal), 0);
+      });
+    }
+
+    it('keeps sessions across a restart (the generated secret is in the database)', async () => {
+      const db = await database();
+      let server = await startServerOn(db.url);
+      const person = await signUp(server.url);
+      assert.equal(await server.stop(), 0);
+      server = await startServerOn(db.url);
+      const client = new Client(server.url);
+      client.cookie = person.client.cookie;
+      const me = await client.ok('{ me { id } }');
+      assert.equal(me.me.id, person.userId);
+      await server.stop();
+    });
+
+    it('expires a session left idle longer than SESSION_IDLE_TIMEOUT_MS', async () => {
+      const server = await startServerOn((await database()).url, {
+        SESSION_IDLE_TIMEOUT_MS: '1500',
+      });
+      const person = await signUp(server.url);
+      await sleep(700);
+      await person.client.ok('{ wallet { id } }'); // use keeps it alive
+      await sleep(1000);
+      await person.client.ok('{ wallet { id } }');
+      await sleep(2000);
+      const stale = new Client(server.url);
+      stale.cookie = person.client.cookie;
+      await stale.refused('UNAUTHENTICATED', '{ wallet { id } }');
+      await server.stop();
+    });
+
+    it('updates the configured accounts at start-up', async () => {
+      const db = await database();
+      let server = await startServerOn(db.url, { ADMIN_PASSWORD: 'first-password' });
+      await server.stop();
+      server = await startServerOn(db.url, { ADMIN_PASSWORD: 'second-password' });
+      const login = (password: string) =>
+        new Client(server.url).gql(LOGIN, { input: { email: 'admin@wallet.test', password } });
+      assert.equal((await login('second-password')).errors, undefined);
+      assert.equal(
+        (await login('first-password')).errors?.[0].extensions?.code,
+        'INVALID_CREDENTIALS',
+      );
+      await server.stop();
+    });
+
+    it('creates users from the command line, refusing a taken email', async () => {
+      const db = await database();
+      const env = { DATABASE_URL: db.url, LOG_LEVEL: 'error' };
+      const email = `${randomUUID()}@cli.test`;
+      const args = [
+        'create-user',
+        '--role',
+        'ADMIN',
+        '--email',
+        email,
+        '--password',
+        'cli-password',
+      ];
+      const created = await wallet(args, env);
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /created ADMIN/);
+      const again = await wallet(args, env);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already exists/);
+      assert.equal(
+        (await wallet(['create-user', '--role', 'KING', '--email', email], env)).code,
+        1,
+      );
+      assert.equal((await wallet(['migrate'], env)).code, 0);
+    });
+
+    it('audits: exit 0 when every invariant holds, 1 naming what was tampered with', async () => {
+      const db = await database();
+      const server = await startServerOn(db.url);
+      const [payer, payee] = [await signUp(server.url), await signUp(server.url)];
+      await fund(await signInProvider(server.url), payer.walletId, '10.00');
+      await payer.client.ok(SEND, { input: { toWalletId: payee.walletId, amount: '4.00' } });
+      await server.stop();
+      const clean = await runAudit(db.url);
+      assert.equal(clean.code, 0, clean.output);
+      assert.match(clean.output, /every invariant holds/);
+      await tamper(
+        db.url,
+        `UPDATE wallets SET balance_minor = balance_minor + 1 WHERE id = '${payee.walletId}'`,
+      );
+      const tampered = await runAudit(db.url);
+      assert.equal(tampered.code, 1);
+      assert.match(tampered.output, new RegExp(`wallet ${payee.walletId}: balance 401`));
+      assert.match(tampered.output, /USD: balances sum to 1001 but deposits - withdrawals = 1000/);
+    });
+  });
+}
+
+/** Writes to the database behind the service's back. */
+async function tamper(url: string, statement: string): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const connection = new BetterSqlite3(url.slice('sqlite:'.length));
+    connection.exec(statement);
+    connection.close();
+    return;
+  }
+  const { Client: PgClient } = await import('pg');
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
+}
