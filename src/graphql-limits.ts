@@ -109,13 +109,16 @@ export const requestMetrics: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     const started = process.hrtime.bigint();
     return {
-      async willSendResponse({ operation: document, errors }) {
+      async willSendResponse({ operation: document, errors, contextValue }) {
         // The root field, not the client's operation name: labels stay bounded by the schema.
         const first = document?.selectionSet.selections[0];
         const operation = first?.kind === Kind.FIELD ? first.name.value : 'none';
         const code = errors?.[0]?.extensions?.code;
-        graphqlRequests.inc({ operation, outcome: typeof code === 'string' ? code : 'ok' });
-        graphqlDuration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
+        const outcome = typeof code === 'string' ? code : 'ok';
+        graphqlRequests.inc({ operation, outcome });
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        graphqlDuration.observe({ operation }, seconds);
+        contextValue.log.debug({ operation, outcome, ms: seconds * 1000 }, 'graphql request');
       },
     };
   },

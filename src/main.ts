@@ -61,6 +61,9 @@ async function serve(config: Config, log: Logger): Promise<number> {
   });
   const { port } = server.address() as AddressInfo;
   log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
+  if (config.workers > 1) {
+    log.warn({ workers: config.workers }, 'WORKERS above 1 is not supported yet; serving with 1');
+  }
 
   const pruning = setInterval(() => {
     app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));

@@ -10,10 +10,11 @@ import { Client } from '../helpers/client';
 import {
   databaseKinds,
   freshDatabase,
+  ledgerSnapshot,
   queryDatabase,
   type FreshDatabase,
 } from '../helpers/databases';
-import { LOGIN, SEND, fund, signInProvider, signUp } from '../helpers/fixtures';
+import { LOGIN, SEND, SIGNUP, fund, signInProvider, signUp } from '../helpers/fixtures';
 import { MAIN, serverEnv, startServerOn } from '../helpers/server';
 
 async function wallet(args: string[], env: Record<string, string | undefined>) {
@@ -135,6 +136,54 @@ for (const kind of databaseKinds()) {
         (await login('first-password')).errors?.[0].extensions?.code,
         'INVALID_CREDENTIALS',
       );
+      await server.stop();
+    });
+
+    it('sets HttpOnly SameSite=Lax cookies, Secure behind a trusted HTTPS proxy', async () => {
+      const server = await startServerOn((await database()).url, { TRUST_PROXY: 'true' });
+      const signupCookie = async (headers: Record<string, string>) => {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({
+            query: SIGNUP,
+            variables: {
+              input: { name: 'C', email: `${randomUUID()}@c.test`, password: 'cookie-password' },
+            },
+          }),
+        });
+        return response.headers.get('set-cookie') ?? '';
+      };
+      const plain = await signupCookie({});
+      assert.match(plain, /^wallet\.sid=/);
+      assert.match(plain, /HttpOnly/);
+      assert.match(plain, /SameSite=Lax/);
+      assert.doesNotMatch(plain, /Secure/);
+      assert.match(await signupCookie({ 'x-forwarded-proto': 'https' }), /; Secure/);
+      await server.stop();
+    });
+
+    it('limits signups per client address (X-Forwarded-For only with TRUST_PROXY)', async () => {
+      const db = await database();
+      const server = await startServerOn(db.url, {
+        SIGNUP_RATE_PER_HOUR: '2',
+        TRUST_PROXY: 'true',
+      });
+      const signupFrom = (address: string, email = `${randomUUID()}@r.test`) =>
+        new Client(server.url).post(
+          { query: SIGNUP, variables: { input: { name: 'R', email, password: 'rate-password' } } },
+          { 'x-forwarded-for': address },
+        );
+      assert.equal((await signupFrom('203.0.113.1')).errors, undefined);
+      assert.equal((await signupFrom('203.0.113.1')).errors, undefined);
+      const before = await ledgerSnapshot(db.url);
+      const third = await signupFrom('203.0.113.1');
+      assert.equal(third.errors?.[0].extensions?.code, 'RATE_LIMITED');
+      // The limit comes before input validation, as the contract orders them.
+      const invalid = await signupFrom('203.0.113.1', 'not-an-email');
+      assert.equal(invalid.errors?.[0].extensions?.code, 'RATE_LIMITED');
+      assert.equal(await ledgerSnapshot(db.url), before);
+      assert.equal((await signupFrom('203.0.113.2')).errors, undefined, 'another address');
       await server.stop();
     });
 

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type session from 'express-session';
+import { DatabaseSessionStore } from '../../src/auth/session-store';
+import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../helpers/databases';
+
+const call = <T>(fn: (callback: (error?: unknown, value?: T) => void) => void) =>
+  new Promise<T | undefined>((resolve, reject) =>
+    fn((error, value) => (error ? reject(error) : resolve(value))),
+  );
+
+function data(expiresInMs: number): session.SessionData {
+  return {
+    cookie: { expires: new Date(Date.now() + expiresInMs), originalMaxAge: expiresInMs },
+    userId: 'u-1',
+    role: 'USER',
+  } as unknown as session.SessionData;
+}
+
+for (const kind of databaseKinds()) {
+  describe(`session store on ${kind}`, () => {
+    let env: MigratedDatabase;
+    let store: DatabaseSessionStore;
+    before(async () => {
+      env = await migratedDatabase(kind);
+      store = new DatabaseSessionStore(env.db, 60_000);
+    });
+    after(async () => env?.close());
+
+    it('keeps, touches and destroys sessions', async () => {
+      assert.equal(env.db.kind, kind);
+      await call((cb) => store.set('sid-1', data(60_000), cb));
+      const found = await call<session.SessionData | null>((cb) => store.get('sid-1', cb));
+      assert.equal((found as unknown as { userId: string }).userId, 'u-1');
+      await call((cb) => store.set('sid-1', { ...data(60_000), role: 'ADMIN' } as never, cb));
+      const updated = await call<session.SessionData | null>((cb) => store.get('sid-1', cb));
+      assert.equal((updated as unknown as { role: string }).role, 'ADMIN');
+      await call((cb) => store.destroy('sid-1', cb));
+      assert.equal(await call((cb) => store.get('sid-1', cb)), null);
+      assert.equal(await call((cb) => store.get('never-existed', cb)), null);
+    });
+
+    it('treats an expired session as gone, and a touch extends it', async () => {
+      await call((cb) => store.set('sid-2', data(50), cb));
+      await call((cb) => store.touch('sid-2', data(60_000), cb));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.notEqual(await call((cb) => store.get('sid-2', cb)), null, 'touched: still alive');
+      await call((cb) => store.set('sid-3', data(50), cb));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(await call((cb) => store.get('sid-3', cb)), null, 'expired');
+      assert.equal(await store.pruneExpired(), 1);
+    });
+  });
+}
