@@ -100,10 +100,7 @@ async function main() {
   const seconds = Number(values.duration);
   const connections = Number(values.connections);
   const database = await freshDatabase(kind);
-  const server = await startServerOn(database.url, {
-    SIGNUP_RATE_PER_HOUR: '0',
-    LOG_LEVEL: 'warn',
-  });
+  const server = await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' });
   try {
     const provider = await signInProvider(server.url);
     const people: Person[] = [];

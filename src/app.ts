@@ -52,6 +52,9 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     allowBatchedHttpRequests: false,
     validationRules: [depthLimit(DEPTH_MAX)],
     includeStacktraceInErrorResponses: false,
+    // The process owns shutdown (main.ts): Apollo's own signal handlers would
+    // race it and leave our stop() waiting forever.
+    stopOnTerminationSignals: false,
     formatError,
     plugins: [
       complexityLimit(schema),

@@ -53,33 +53,31 @@ export class MovementResolver {
 
   @Authorized(Role.SERVICE)
   @Mutation(() => ExternalPayload, { description: 'Credits a wallet from outside (a deposit).' })
-  async externalToWallet(
+  externalToWallet(
     @Arg('input') input: ExternalToWalletInput,
     @Ctx() context: Context,
   ): Promise<ExternalPayload> {
-    const caller = signedIn(context);
-    const { db, ledger, currencies } = context.services;
-    const wallet = await getWallet(db, input.walletId);
-    const result = await ledger.deposit({
-      serviceUserId: caller.userId,
-      wallet,
-      amount: input.amount,
-      reference: input.reference,
-      details: input.details ?? null,
-    });
-    return externalPayload(result, currencies);
+    return this.external('deposit', input, context);
   }
 
   @Authorized(Role.SERVICE)
   @Mutation(() => ExternalPayload, { description: 'Debits a wallet to outside (a withdrawal).' })
-  async walletToExternal(
+  walletToExternal(
     @Arg('input') input: WalletToExternalInput,
     @Ctx() context: Context,
+  ): Promise<ExternalPayload> {
+    return this.external('withdraw', input, context);
+  }
+
+  private async external(
+    direction: 'deposit' | 'withdraw',
+    input: ExternalToWalletInput,
+    context: Context,
   ): Promise<ExternalPayload> {
     const caller = signedIn(context);
     const { db, ledger, currencies } = context.services;
     const wallet = await getWallet(db, input.walletId);
-    const result = await ledger.withdraw({
+    const result = await ledger[direction]({
       serviceUserId: caller.userId,
       wallet,
       amount: input.amount,

@@ -92,6 +92,8 @@ for (const kind of databaseKinds()) {
       it(`exits 0 on ${signal}`, async () => {
         const server = await startServerOn((await database()).url);
         assert.equal(await server.stop(signal), 0);
+        // Exit 0 alone is not enough: an empty event loop also exits 0, halfway through.
+        assert.match(server.output(), /"msg":"stopped"/, 'the database was closed in order');
       });
     }
 
@@ -187,6 +189,26 @@ for (const kind of databaseKinds()) {
       await server.stop();
     });
 
+    it('answers WALLET_BUSY when a wallet stays locked past LOCK_TIMEOUT_MS, and changes nothing', async () => {
+      const db = await database();
+      const server = await startServerOn(db.url, { LOCK_TIMEOUT_MS: '300' });
+      const [payer, payee] = [await signUp(server.url), await signUp(server.url)];
+      await fund(await signInProvider(server.url), payer.walletId, '10.00');
+      const input = { toWalletId: payee.walletId, amount: '1.00', idempotencyKey: randomUUID() };
+      const release = await holdWalletLock(db.url, payer.walletId);
+      const before = await ledgerSnapshot(db.url);
+      try {
+        await payer.client.refused('WALLET_BUSY', SEND, { input });
+      } finally {
+        await release();
+      }
+      assert.equal(await ledgerSnapshot(db.url), before);
+      // Safe to retry with the same key once the lock is free.
+      const done = await payer.client.ok(SEND, { input });
+      assert.equal(done.walletToWallet.wallet.balance, '9.00');
+      await server.stop();
+    });
+
     it('creates users from the command line, refusing a taken email', async () => {
       const db = await database();
       const env = { DATABASE_URL: db.url, LOG_LEVEL: 'error' };
@@ -249,4 +271,31 @@ async function tamper(url: string, statement: string): Promise<void> {
   await client.connect();
   await client.query(statement);
   await client.end();
+}
+
+/**
+ * Holds a wallet's lock from a connection of the test's own, as a movement in
+ * another process would: SQLite's write lock, or PostgreSQL's row lock.
+ */
+async function holdWalletLock(url: string, walletId: string): Promise<() => Promise<void>> {
+  const lock = `UPDATE wallets SET lock_version = lock_version + 1 WHERE id = '${walletId}'`;
+  if (url.startsWith('sqlite:')) {
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const connection = new BetterSqlite3(url.slice('sqlite:'.length));
+    connection.exec('BEGIN IMMEDIATE');
+    connection.exec(lock);
+    return async () => {
+      connection.exec('ROLLBACK');
+      connection.close();
+    };
+  }
+  const { Client: PgClient } = await import('pg');
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(lock);
+  return async () => {
+    await client.query('ROLLBACK');
+    await client.end();
+  };
 }

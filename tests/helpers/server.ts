@@ -19,7 +19,9 @@ export interface TestServer {
 export function serverEnv(databaseUrl: string, env: Record<string, string> = {}) {
   return {
     ...process.env,
-    NODE_ENV: 'test',
+    // Not 'test': the server must behave here as it does in production (Apollo
+    // changes its signal handling under NODE_ENV=test).
+    NODE_ENV: 'development',
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
@@ -45,18 +47,23 @@ export async function startServerOn(
     child.once('exit', (code) => resolve(code)),
   );
   const port = await new Promise<number>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in time:\n${output}`)),
+      30_000,
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      for (const line of output.split('\n')) {
-        if (line.includes('"msg":"listening"')) {
-          resolve(JSON.parse(line).port as number);
-        }
+      const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line).port as number);
       }
-    };
-    child.stdout.on('data', onData);
+    });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 30_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
   });
   return {
     url: `http://127.0.0.1:${port}`,

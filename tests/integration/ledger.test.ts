@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import type { WalletRow } from '../../src/db/rows';
 import { DomainError } from '../../src/errors';
 import { audit } from '../../src/ledger/audit';
 import {
@@ -29,6 +30,21 @@ for (const kind of databaseKinds()) {
         kind === 'sqlite' ? 'better-sqlite3' : 'postgres',
       );
     });
+
+    /** `times` deposits of `amount` from a new provider; the provider. */
+    async function depositRepeatedly(wallet: WalletRow, amount: string, times: number) {
+      const provider = await createProvider(env.services);
+      for (let i = 0; i < times; i++) {
+        await env.services.ledger.deposit({
+          serviceUserId: provider.id,
+          wallet,
+          amount,
+          reference: `repeat-${i}`,
+          details: null,
+        });
+      }
+      return provider;
+    }
 
     async function funded(amount: string, currency = 'USD') {
       const person = await createPerson(env.services, currency);
@@ -167,32 +183,14 @@ for (const kind of databaseKinds()) {
 
     it('keeps amounts above 2^53 minor units exact', async () => {
       const { wallet } = await createPerson(env.services, 'KWD');
-      const provider = await createProvider(env.services);
-      for (let i = 0; i < 10; i++) {
-        await env.services.ledger.deposit({
-          serviceUserId: provider.id,
-          wallet,
-          amount: '999999999999.999',
-          reference: `big-${i}`,
-          details: null,
-        });
-      }
+      await depositRepeatedly(wallet, '999999999999.999', 10);
       assert.equal((await reload(env.services, wallet)).balanceMinor, 9_999_999_999_999_990n);
       assert.deepEqual((await audit(env.db)).discrepancies, []);
     });
 
     it('refuses a movement that would take a balance above 10^18 minor units', async () => {
       const { wallet } = await createPerson(env.services, 'JPY');
-      const provider = await createProvider(env.services);
-      for (let i = 0; i < 1000; i++) {
-        await env.services.ledger.deposit({
-          serviceUserId: provider.id,
-          wallet,
-          amount: '1000000000000000',
-          reference: `cap-${i}`,
-          details: null,
-        });
-      }
+      const provider = await depositRepeatedly(wallet, '1000000000000000', 1000);
       await assert.rejects(
         env.services.ledger.deposit({
           serviceUserId: provider.id,
