@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { DatabaseSessionStore } from './auth/session-store';
+import { clusterMetrics, isWorker } from './cluster';
 import type { Context, Services } from './context';
 import { formatError } from './errors';
 import {
@@ -81,7 +82,8 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
   app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    const text = isWorker() ? await clusterMetrics() : await registry.metrics();
+    res.type(registry.contentType).send(text);
   });
 
   app.use(

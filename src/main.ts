@@ -1,11 +1,13 @@
 /** The `wallet` command line: serve, migrate, audit, create-user, print-schema. */
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { validate } from 'class-validator';
 import { createUser, ensureAccount } from './accounts/users';
 import { createApp } from './app';
+import { answerMetricsRequests } from './cluster';
 import { sessionSecret } from './auth/session-secret';
 import { ConfigError, loadConfig, type Config } from './config';
 import type { Database } from './db/database';
@@ -41,13 +43,22 @@ async function withDatabase<T>(
   }
 }
 
-async function serve(config: Config, log: Logger): Promise<number> {
-  const db = await openDatabase(config, log);
+/** What one process does before anyone is served: migrations, configured accounts, the secret. */
+async function prepareDatabase(config: Config, log: Logger, db: Database): Promise<void> {
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
-  const services = await createServices(config, db, log);
+  await createServices(config, db, log); // checks DEFAULT_CURRENCY against the migrated table
   if (config.serviceAccount) await ensureAccount(db, 'SERVICE', config.serviceAccount);
   if (config.adminAccount) await ensureAccount(db, 'ADMIN', config.adminAccount);
+  await sessionSecret(db, config.sessionSecret);
+}
+
+async function serve(config: Config, log: Logger): Promise<number> {
+  if (cluster.isPrimary && config.workers > 1) return superviseWorkers(config, log);
+  const db = await openDatabase(config, log);
+  // In a cluster the primary has prepared the database before forking.
+  if (cluster.isPrimary) await prepareDatabase(config, log, db);
+  const services = await createServices(config, db, log);
   const app = await createApp(services, await sessionSecret(db, config.sessionSecret));
 
   const server = http.createServer(app.express);
@@ -61,9 +72,6 @@ async function serve(config: Config, log: Logger): Promise<number> {
   });
   const { port } = server.address() as AddressInfo;
   log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
-  if (config.workers > 1) {
-    log.warn({ workers: config.workers }, 'WORKERS above 1 is not supported yet; serving with 1');
-  }
 
   const pruning = setInterval(() => {
     app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));
@@ -92,6 +100,50 @@ async function serve(config: Config, log: Logger): Promise<number> {
     };
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       process.on(signal, () => void stop(signal));
+    }
+  });
+}
+
+/**
+ * WORKERS > 1: prepare the database once, fork the workers (they share the
+ * port), replace any that dies, and on a signal pass it to every worker and
+ * exit once all have stopped.
+ */
+async function superviseWorkers(config: Config, log: Logger): Promise<number> {
+  await withDatabase(config, log, (db) => prepareDatabase(config, log, db));
+  answerMetricsRequests();
+  const alive = new Set<number>();
+  const fork = () => alive.add(cluster.fork().id);
+  let stopping = false;
+  let failedExits = 0;
+  let finish: (() => void) | null = null;
+  cluster.on('exit', (worker, code, signal) => {
+    alive.delete(worker.id);
+    if (!stopping) {
+      log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+      fork();
+      return;
+    }
+    if (code !== 0) failedExits++;
+    finish?.();
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  log.info({ workers: config.workers }, 'workers started');
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down: stopping workers');
+      finish = () => {
+        if (alive.size > 0) return;
+        log.info({ failedExits }, 'stopped');
+        resolve(failedExits === 0 ? 0 : 1);
+      };
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+      finish();
+    };
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.on(signal, () => stop(signal));
     }
   });
 }

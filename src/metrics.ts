@@ -1,7 +1,18 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import cluster from 'node:cluster';
+import {
+  AggregatorRegistry,
+  Counter,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+// In a cluster worker, this is the registry the primary gathers from; prom-client
+// answers the primary's requests only once an AggregatorRegistry exists here.
+AggregatorRegistry.setRegistries([registry]);
+if (cluster.isWorker) new AggregatorRegistry();
 
 export const graphqlRequests = new Counter({
   name: 'wallet_graphql_requests_total',

@@ -10,7 +10,7 @@ import type { Client } from '../helpers/client';
 import { runAudit } from '../helpers/audit';
 import { databaseKinds, queryDatabase } from '../helpers/databases';
 import { DEPOSIT, SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServer, type TestEnvironment } from '../helpers/server';
+import { startServer, type TestEnvironment, stopAllServers } from '../helpers/server';
 
 async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>) {
   const results: T[] = [];
@@ -41,6 +41,8 @@ function tally(codes: string[]): Record<string, number> {
   for (const code of codes) counts[code] = (counts[code] ?? 0) + 1;
   return counts;
 }
+
+after(stopAllServers);
 
 for (const kind of databaseKinds()) {
   describe(`concurrency on ${kind}`, () => {

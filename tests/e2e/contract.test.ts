@@ -19,7 +19,7 @@ import {
   signUp,
   type Person,
 } from '../helpers/fixtures';
-import { startServer, type TestEnvironment } from '../helpers/server';
+import { startServer, type TestEnvironment, stopAllServers } from '../helpers/server';
 
 const WALLET = `query Wallet($id: ID) { wallet(id: $id) { id currency balance createdAt } }`;
 const OPERATIONS = `query Ops($id: ID, $first: Int, $after: String) {
@@ -30,6 +30,8 @@ const OPERATIONS = `query Ops($id: ID, $first: Int, $after: String) {
   } }
 }`;
 const OPEN_WALLET = `mutation Open($currency: String!) { openWallet(currency: $currency) { id currency balance } }`;
+
+after(stopAllServers);
 
 for (const kind of databaseKinds()) {
   describe(`contract over HTTP on ${kind}`, () => {

@@ -1,6 +1,7 @@
 /** The `wallet` process itself: start-up checks, shutdown, restarts, and the command line. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -15,7 +16,7 @@ import {
   type FreshDatabase,
 } from '../helpers/databases';
 import { LOGIN, SEND, SIGNUP, fund, signInProvider, signUp } from '../helpers/fixtures';
-import { MAIN, serverEnv, startServerOn } from '../helpers/server';
+import { MAIN, serverEnv, startServerOn, stopAllServers } from '../helpers/server';
 
 async function wallet(args: string[], env: Record<string, string | undefined>) {
   try {
@@ -28,6 +29,8 @@ async function wallet(args: string[], env: Record<string, string | undefined>) {
     return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
 }
+
+after(stopAllServers);
 
 describe('start-up configuration', () => {
   const databases: FreshDatabase[] = [];
@@ -209,6 +212,31 @@ for (const kind of databaseKinds()) {
       await server.stop();
     });
 
+    it('runs WORKERS processes on one port; /metrics covers them all; a signal stops all', async () => {
+      const db = await database();
+      const server = await startServerOn(db.url, { WORKERS: '2' });
+      const primary = server.process.pid as number;
+      const workers = await childPids(primary);
+      assert.equal(workers.length, 2, 'two workers under the primary');
+      const person = await signUp(server.url);
+      // A new connection per request: the primary spreads connections over the workers.
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          postOnNewConnection(server.url, '{ me { id } }', person.client.cookie ?? ''),
+        ),
+      );
+      for (const answer of answers) assert.match(answer, new RegExp(person.userId));
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const counted = metrics
+        .split('\n')
+        .filter((line) => line.startsWith('wallet_graphql_requests_total{operation="me"'))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+      assert.equal(counted, 20, 'every request, whichever worker served it');
+      assert.equal(await server.stop('SIGTERM'), 0);
+      assert.match(server.output(), /"failedExits":0,"msg":"stopped"/);
+      assert.deepEqual(await childPids(primary), []);
+    });
+
     it('creates users from the command line, refusing a taken email', async () => {
       const db = await database();
       const env = { DATABASE_URL: db.url, LOG_LEVEL: 'error' };
@@ -298,4 +326,35 @@ async function holdWalletLock(url: string, walletId: string): Promise<() => Prom
     await client.query('ROLLBACK');
     await client.end();
   };
+}
+
+async function childPids(pid: number): Promise<number[]> {
+  const result = await promisify(execFile)('pgrep', ['-P', String(pid)]).catch(() => ({
+    stdout: '',
+  }));
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
+}
+
+/** A GraphQL POST on a connection of its own (no keep-alive pool). */
+function postOnNewConnection(baseUrl: string, query: string, cookie: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${baseUrl}/graphql`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', cookie, connection: 'close' },
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve(body));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ query }));
+  });
 }

@@ -34,6 +34,13 @@ export function serverEnv(databaseUrl: string, env: Record<string, string> = {})
   };
 }
 
+const running = new Set<TestServer>();
+
+/** Stops every server still running: a failed assertion must not leave one behind (the test file would never end). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop('SIGKILL')));
+}
+
 export async function startServerOn(
   databaseUrl: string,
   env: Record<string, string> = {},
@@ -65,16 +72,20 @@ export async function startServerOn(
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
-  return {
+  const server: TestServer = {
     url: `http://127.0.0.1:${port}`,
     databaseUrl,
     process: child,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const code = await exited;
+      running.delete(server);
+      return code;
     },
   };
+  running.add(server);
+  return server;
 }
 
 export interface TestEnvironment {
