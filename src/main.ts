@@ -66,19 +66,14 @@ async function serve(config: Config, log: Logger): Promise<number> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
-
   const pruning = setInterval(() => {
     app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));
   }, SESSION_PRUNE_INTERVAL_MS);
   pruning.unref();
 
-  return new Promise<number>((resolve) => {
+  // Handlers go in before the port opens: a signal that arrives first must
+  // not meet the default action, which kills the process on the spot.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -102,6 +97,14 @@ async function serve(config: Config, log: Logger): Promise<number> {
       process.on(signal, () => void stop(signal));
     }
   });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
+  return stopped;
 }
 
 /**
@@ -127,9 +130,7 @@ async function superviseWorkers(config: Config, log: Logger): Promise<number> {
     if (code !== 0) failedExits++;
     finish?.();
   });
-  for (let i = 0; i < config.workers; i++) fork();
-  log.info({ workers: config.workers }, 'workers started');
-  return new Promise<number>((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
@@ -146,6 +147,9 @@ async function superviseWorkers(config: Config, log: Logger): Promise<number> {
       process.on(signal, () => stop(signal));
     }
   });
+  for (let i = 0; i < config.workers; i++) fork();
+  log.info({ workers: config.workers }, 'workers started');
+  return stopped;
 }
 
 async function createUserCommand(config: Config, log: Logger, args: string[]): Promise<number> {
