@@ -38,5 +38,28 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
       extra: { max: settings.dbPoolSize },
     };
   }
-  return new DataSource(options);
+  const dataSource = new DataSource(options);
+  if (settings.databaseKind === 'sqlite') {
+    const initialize = dataSource.initialize.bind(dataSource);
+    dataSource.initialize = async () => {
+      await initialize();
+      alignGeneratedKeyTypes(dataSource);
+      return dataSource;
+    };
+  }
+  return dataSource;
+}
+
+/**
+ * The entities declare the `seq` keys bigint (PostgreSQL needs 64 bits);
+ * SQLite's AUTOINCREMENT key must be declared exactly INTEGER, which is 64-bit
+ * there. TypeORM creates it so, but compares it with the declared type and
+ * would report drift forever: tell its metadata what SQLite really has.
+ */
+function alignGeneratedKeyTypes(dataSource: DataSource): void {
+  for (const entity of dataSource.entityMetadatas) {
+    for (const column of entity.columns) {
+      if (column.isGenerated && column.generationStrategy === 'increment') column.type = 'integer';
+    }
+  }
 }

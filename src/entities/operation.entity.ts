@@ -15,20 +15,25 @@ export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER
 
 /** One ledger entry: append-only; a wallet's balance is the sum of its entries. */
 @Entity({ name: 'operations' })
-@Index(['walletId', 'seq'])
-@Index(['initiatorUserId', 'reference'], { unique: true })
-@Check('amount_minor > 0')
-@Check('balance_after_minor >= 0')
+@Index('ux_operations_id', ['id'], { unique: true })
+@Index('ix_operations_wallet_seq', ['walletId', 'seq'])
+@Index('ux_operations_initiator_reference', ['initiatorUserId', 'reference'], { unique: true })
+@Check('chk_operations_type', `"type" IN ('DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT')`)
+@Check('chk_operations_amount', '"amount_minor" > 0')
+@Check('chk_operations_balance_after', '"balance_after_minor" >= 0')
 export class OperationEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_operations' })
   seq!: string;
 
-  @Index({ unique: true })
   @Column({ type: 'varchar', length: 36 })
   id!: string;
 
   @ManyToOne(() => WalletEntity, { nullable: false })
-  @JoinColumn({ name: 'wallet_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'wallet_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_operations_wallet',
+  })
   wallet!: WalletEntity;
 
   @Column({ name: 'wallet_id', type: 'varchar', length: 36 })
@@ -45,7 +50,11 @@ export class OperationEntity {
   balanceAfterMinor!: string;
 
   @ManyToOne(() => TransferEntity, { nullable: true })
-  @JoinColumn({ name: 'transfer_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'transfer_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_operations_transfer',
+  })
   transfer!: TransferEntity | null;
 
   @Column({ name: 'transfer_id', type: 'varchar', length: 36, nullable: true })
@@ -62,7 +71,11 @@ export class OperationEntity {
   details!: string | null;
 
   @ManyToOne(() => UserEntity, { nullable: false })
-  @JoinColumn({ name: 'initiator_user_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'initiator_user_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_operations_initiator',
+  })
   initiator!: UserEntity;
 
   @Column({ name: 'initiator_user_id', type: 'varchar', length: 36 })

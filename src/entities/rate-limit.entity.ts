@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** A fixed-window counter (failed logins per email, signups per address), shared by instances. */
 @Entity({ name: 'rate_limits' })
 export class RateLimitEntity {
-  @PrimaryColumn({ type: 'varchar', length: 300 })
+  @PrimaryColumn({ type: 'varchar', length: 300, primaryKeyConstraintName: 'pk_rate_limits' })
   key!: string;
 
   @Column({ name: 'window_started_at', type: 'bigint' })

@@ -12,29 +12,38 @@ import { WalletEntity } from './wallet.entity';
 
 /** A move between two wallets of one currency; its two operations sum to zero. */
 @Entity({ name: 'transfers' })
-@Index(['initiatorUserId', 'idempotencyKey'], { unique: true })
-@Check('amount_minor > 0')
+@Index('ux_transfers_id', ['id'], { unique: true })
+@Index('ux_transfers_initiator_key', ['initiatorUserId', 'idempotencyKey'], { unique: true })
+@Index('ix_transfers_from_wallet', ['fromWalletId', 'seq'])
+@Index('ix_transfers_to_wallet', ['toWalletId', 'seq'])
+@Check('chk_transfers_amount', '"amount_minor" > 0')
+@Check('chk_transfers_distinct_wallets', '"from_wallet_id" <> "to_wallet_id"')
 export class TransferEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_transfers' })
   seq!: string;
 
-  @Index({ unique: true })
   @Column({ type: 'varchar', length: 36 })
   id!: string;
 
   @ManyToOne(() => WalletEntity, { nullable: false })
-  @JoinColumn({ name: 'from_wallet_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'from_wallet_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_transfers_from_wallet',
+  })
   fromWallet!: WalletEntity;
 
-  @Index()
   @Column({ name: 'from_wallet_id', type: 'varchar', length: 36 })
   fromWalletId!: string;
 
   @ManyToOne(() => WalletEntity, { nullable: false })
-  @JoinColumn({ name: 'to_wallet_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'to_wallet_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_transfers_to_wallet',
+  })
   toWallet!: WalletEntity;
 
-  @Index()
   @Column({ name: 'to_wallet_id', type: 'varchar', length: 36 })
   toWalletId!: string;
 
@@ -48,7 +57,11 @@ export class TransferEntity {
   details!: string | null;
 
   @ManyToOne(() => UserEntity, { nullable: false })
-  @JoinColumn({ name: 'initiator_user_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'initiator_user_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_transfers_initiator',
+  })
   initiator!: UserEntity;
 
   @Column({ name: 'initiator_user_id', type: 'varchar', length: 36 })

@@ -1,22 +1,25 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type Role = 'USER' | 'SERVICE' | 'ADMIN';
 export const ROLES: readonly Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
 /**
  * Every table has an integer `seq` key inside (cheap inserts, keyset order)
- * and a UUID `id` that is all the outside world ever sees.
+ * and a UUID `id` that is all the outside world ever sees. Every index and
+ * constraint is named here exactly as in the migrations, so generating a
+ * migration from the entities finds no drift.
  */
 @Entity({ name: 'users' })
+@Index('ux_users_id', ['id'], { unique: true })
+@Index('ux_users_email', ['email'], { unique: true })
+@Check('chk_users_role', `"role" IN ('USER', 'SERVICE', 'ADMIN')`)
 export class UserEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_users' })
   seq!: string;
 
-  @Index({ unique: true })
   @Column({ type: 'varchar', length: 36 })
   id!: string;
 
-  @Index({ unique: true })
   @Column({ type: 'varchar', length: 254 })
   email!: string;
 

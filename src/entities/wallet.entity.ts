@@ -11,25 +11,33 @@ import { CurrencyEntity } from './currency.entity';
 import { UserEntity } from './user.entity';
 
 @Entity({ name: 'wallets' })
-@Index(['userId', 'currency'], { unique: true })
-@Check('balance_minor >= 0')
+@Index('ux_wallets_id', ['id'], { unique: true })
+@Index('ux_wallets_user_currency', ['userId', 'currency'], { unique: true })
+@Check('chk_wallets_balance', '"balance_minor" >= 0')
 export class WalletEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_wallets' })
   seq!: string;
 
-  @Index({ unique: true })
   @Column({ type: 'varchar', length: 36 })
   id!: string;
 
   @ManyToOne(() => UserEntity, { nullable: false })
-  @JoinColumn({ name: 'user_id', referencedColumnName: 'id' })
+  @JoinColumn({
+    name: 'user_id',
+    referencedColumnName: 'id',
+    foreignKeyConstraintName: 'fk_wallets_user',
+  })
   user!: UserEntity;
 
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
 
   @ManyToOne(() => CurrencyEntity, { nullable: false })
-  @JoinColumn({ name: 'currency', referencedColumnName: 'code' })
+  @JoinColumn({
+    name: 'currency',
+    referencedColumnName: 'code',
+    foreignKeyConstraintName: 'fk_wallets_currency',
+  })
   currencyRow!: CurrencyEntity;
 
   @Column({ type: 'varchar', length: 3 })
