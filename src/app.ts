@@ -10,7 +10,8 @@ import session from 'express-session';
 import { DatabaseSessionStore } from './auth/session-store';
 import { clusterMetrics, isWorker } from './cluster';
 import type { Context, Services } from './context';
-import { formatError } from './errors';
+import { INTERNAL_MESSAGE, formatError } from './errors';
+import type { Logger } from './logger';
 import {
   DEPTH_MAX,
   complexityLimit,
@@ -32,16 +33,42 @@ export interface App {
   markShuttingDown(): void;
 }
 
-/** Requests that are not GraphQL at all get Apollo's codes and a 400/413, never a stack trace. */
-const refuseUnreadableBody: ErrorRequestHandler = (error, _req, res, next) => {
-  if (res.headersSent) return next(error);
-  const status = error?.status === 413 || error?.type === 'entity.too.large' ? 413 : 400;
-  const message =
-    status === 413
-      ? `The request body is larger than ${BODY_LIMIT}.`
-      : 'The request body is not valid JSON.';
-  res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-};
+/**
+ * Anything thrown outside GraphQL answers in GraphQL's shape, never with a
+ * stack trace: a body that is not JSON or too large is the client's (400/413,
+ * Apollo's BAD_REQUEST); anything else, such as the session store failing
+ * while the database is away, is ours (500, logged with the request id).
+ */
+function errorResponder(log: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = Number(error?.status ?? error?.statusCode ?? 500);
+    if (status === 413 || error?.type === 'entity.too.large') {
+      res.status(413).json({
+        errors: [
+          {
+            message: `The request body is larger than ${BODY_LIMIT}.`,
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      });
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      res.status(400).json({
+        errors: [
+          { message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } },
+        ],
+      });
+      return;
+    }
+    const requestId = req.get('x-request-id') ?? null;
+    log.error({ err: error, requestId, path: req.path }, 'request failed outside GraphQL');
+    res.status(500).json({
+      errors: [{ message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+  };
+}
 
 export async function createApp(services: Services, sessionSecret: string): Promise<App> {
   const { config, db, log } = services;
@@ -89,7 +116,6 @@ export async function createApp(services: Services, sessionSecret: string): Prom
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    refuseUnreadableBody,
     session({
       name: SESSION_COOKIE,
       store: sessions,
@@ -122,6 +148,8 @@ export async function createApp(services: Services, sessionSecret: string): Prom
       },
     }),
   );
+
+  app.use(errorResponder(log));
 
   // The frontend's files, from the source tree (dist/src/app.js -> src/web).
   app.use(express.static(path.resolve(__dirname, '..', '..', 'src', 'web')));

@@ -42,7 +42,8 @@ const APOLLO_REQUEST_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-const INTERNAL_MESSAGE = 'Something went wrong on our side. It has been logged; please retry.';
+export const INTERNAL_MESSAGE =
+  'Something went wrong on our side. It has been logged; please retry.';
 
 /** Whether a refusal is the client's doing (logged quietly) or a fault of ours. */
 export function isClientError(code: ErrorCode): boolean {

@@ -35,7 +35,8 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
       type: 'postgres',
       url: settings.databaseUrl,
       applicationName: 'wallet-service',
-      extra: { max: settings.dbPoolSize },
+      // A connection attempt that hangs must not hang a request or /readyz.
+      extra: { max: settings.dbPoolSize, connectionTimeoutMillis: 5_000 },
     };
   }
   const dataSource = new DataSource(options);

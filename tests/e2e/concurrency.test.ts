@@ -56,6 +56,10 @@ for (const kind of databaseKinds()) {
     });
     after(async () => env?.close());
 
+    it(`serves from the ${kind} driver`, () => {
+      assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));
+    });
+
     it('100 clients x 100 random transfers between 100 wallets conserve money', async () => {
       const people = await inBatches(100, 20, () => signUp(env.server.url));
       await inBatches(100, 20, (i) => fund(provider, people[i].walletId, '500.00'));

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { runAudit } from '../helpers/audit';
+import { holdWalletLock } from '../helpers/locks';
 import { Client } from '../helpers/client';
 import {
   databaseKinds,
@@ -70,6 +71,7 @@ for (const kind of databaseKinds()) {
     it('finishes requests in flight on SIGTERM, then exits 0', async () => {
       const db = await database();
       const server = await startServerOn(db.url);
+      assert.match(server.output(), new RegExp(`"database":"${kind}"`));
       const [payer, payee] = [await signUp(server.url), await signUp(server.url)];
       await fund(await signInProvider(server.url), payer.walletId, '100.00');
       const inFlight = Array.from({ length: 20 }, () =>
@@ -299,33 +301,6 @@ async function tamper(url: string, statement: string): Promise<void> {
   await client.connect();
   await client.query(statement);
   await client.end();
-}
-
-/**
- * Holds a wallet's lock from a connection of the test's own, as a movement in
- * another process would: SQLite's write lock, or PostgreSQL's row lock.
- */
-async function holdWalletLock(url: string, walletId: string): Promise<() => Promise<void>> {
-  const lock = `UPDATE wallets SET lock_version = lock_version + 1 WHERE id = '${walletId}'`;
-  if (url.startsWith('sqlite:')) {
-    const BetterSqlite3 = (await import('better-sqlite3')).default;
-    const connection = new BetterSqlite3(url.slice('sqlite:'.length));
-    connection.exec('BEGIN IMMEDIATE');
-    connection.exec(lock);
-    return async () => {
-      connection.exec('ROLLBACK');
-      connection.close();
-    };
-  }
-  const { Client: PgClient } = await import('pg');
-  const client = new PgClient({ connectionString: url });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query(lock);
-  return async () => {
-    await client.query('ROLLBACK');
-    await client.end();
-  };
 }
 
 async function childPids(pid: number): Promise<number[]> {

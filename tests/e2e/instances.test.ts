@@ -1,0 +1,242 @@
+/**
+ * Two server processes on one database, as behind a load balancer: clients
+ * round-robin across them, sessions work on both, money is conserved, and the
+ * wallet lock serializes only movements that share a wallet.
+ */
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { runAudit } from '../helpers/audit';
+import { Client } from '../helpers/client';
+import {
+  databaseKinds,
+  freshDatabase,
+  ledgerSnapshot,
+  queryDatabase,
+  type FreshDatabase,
+} from '../helpers/databases';
+import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
+import { holdWalletLock } from '../helpers/locks';
+import { startServerOn, stopAllServers, type TestServer } from '../helpers/server';
+
+after(stopAllServers);
+
+const LOCK_TIMEOUT_MS = 1500;
+
+/** The same person's session, sent to another instance. */
+function on(server: TestServer, person: Person): Client {
+  const client = new Client(server.url);
+  client.cookie = person.client.cookie;
+  return client;
+}
+
+function codeOf(response: { errors?: { extensions?: { code?: string } }[] }): string {
+  return response.errors ? (response.errors[0].extensions?.code ?? 'NO_CODE') : 'ok';
+}
+
+async function totalMinor(url: string): Promise<bigint> {
+  const [row] = await queryDatabase<{ total: unknown }>(
+    url,
+    'SELECT CAST(SUM(balance_minor) AS TEXT) AS total FROM wallets',
+  );
+  return BigInt(String(row.total ?? '0'));
+}
+
+for (const kind of databaseKinds()) {
+  describe(`two instances on one ${kind} database`, () => {
+    let database: FreshDatabase;
+    let servers: TestServer[];
+    let provider: Client;
+
+    before(async () => {
+      database = await freshDatabase(kind);
+      const env = { SIGNUP_RATE_PER_HOUR: '0', LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) };
+      servers = [await startServerOn(database.url, env), await startServerOn(database.url, env)];
+      provider = await signInProvider(servers[0].url);
+    });
+    after(async () => {
+      await Promise.all(servers?.map((s) => s.stop()) ?? []);
+      await database?.drop();
+    });
+
+    it(`both serve from the ${kind} driver`, () => {
+      for (const server of servers)
+        assert.match(server.output(), new RegExp(`"database":"${kind}"`));
+    });
+
+    it('(b) a session made on one instance works on the other; logout ends it on both', async () => {
+      const person = await signUp(servers[0].url);
+      assert.equal((await on(servers[1], person).ok('{ me { id } }')).me.id, person.userId);
+      await on(servers[1], person).ok('mutation { logout }');
+      assert.equal((await on(servers[0], person).ok('{ me { id } }')).me, null);
+    });
+
+    it('(a) 100 clients round-robin across both: money conserved, audit clean', async () => {
+      const people: Person[] = [];
+      for (let i = 0; i < 100; i += 20) {
+        people.push(
+          ...(await Promise.all(
+            Array.from({ length: 20 }, (_, j) => signUp(servers[(i + j) % 2].url)),
+          )),
+        );
+      }
+      await Promise.all(people.map((p) => fund(provider, p.walletId, '50.00')));
+      const before = await totalMinor(database.url);
+      const codes: string[] = [];
+      await Promise.all(
+        people.map(async (sender, i) => {
+          for (let n = 0; n < 30; n++) {
+            let target = randomInt(people.length);
+            while (target === i) target = randomInt(people.length);
+            const response = await on(servers[(i + n) % 2], sender).gql(SEND, {
+              input: {
+                toWalletId: people[target].walletId,
+                amount: `${randomInt(1, 10)}.${String(randomInt(100)).padStart(2, '0')}`,
+              },
+            });
+            codes.push(codeOf(response));
+          }
+        }),
+      );
+      const unexpected = codes.filter((c) => c !== 'ok' && c !== 'INSUFFICIENT_FUNDS');
+      assert.deepEqual(unexpected, []);
+      assert.equal(await totalMinor(database.url), before);
+      const negative = await queryDatabase(
+        database.url,
+        'SELECT id FROM wallets WHERE balance_minor < 0',
+      );
+      assert.deepEqual(negative, []);
+      const audit = await runAudit(database.url);
+      assert.equal(audit.code, 0, audit.output);
+    });
+
+    it("(c') opposing transfers on both instances for 10 s never deadlock", async () => {
+      const [a, b] = [await signUp(servers[0].url), await signUp(servers[1].url)];
+      await fund(provider, a.walletId, '100.00');
+      await fund(provider, b.walletId, '100.00');
+      const until = Date.now() + 10_000;
+      const codes: string[] = [];
+      const worker = async (from: Person, to: Person, server: TestServer) => {
+        while (Date.now() < until) {
+          const response = await on(server, from).gql(SEND, {
+            input: { toWalletId: to.walletId, amount: '1.00' },
+          });
+          codes.push(codeOf(response));
+        }
+      };
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          i % 2 === 0
+            ? worker(a, b, servers[i % 4 < 2 ? 0 : 1])
+            : worker(b, a, servers[i % 4 < 2 ? 1 : 0]),
+        ),
+      );
+      const unexpected = codes.filter((c) => c !== 'ok' && c !== 'INSUFFICIENT_FUNDS');
+      assert.deepEqual(unexpected, [], 'no deadlock, no busy wallet, no internal error');
+      assert.ok(codes.filter((c) => c === 'ok').length > 0);
+      for (const server of servers) {
+        assert.doesNotMatch(server.output(), /40P01|deadlock/i);
+      }
+      const audit = await runAudit(database.url);
+      assert.equal(audit.code, 0, audit.output);
+    });
+
+    it('(e) concurrent debits across both instances never take more than the balance', async () => {
+      const [payer, payee] = [await signUp(servers[0].url), await signUp(servers[1].url)];
+      await fund(provider, payer.walletId, '1.00');
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          on(servers[i % 2], payer).gql(SEND, {
+            input: { toWalletId: payee.walletId, amount: '0.10' },
+          }),
+        ),
+      );
+      const codes = responses.map(codeOf);
+      assert.equal(codes.filter((c) => c === 'ok').length, 10);
+      assert.equal(codes.filter((c) => c === 'INSUFFICIENT_FUNDS').length, 40);
+      assert.equal((await payer.client.ok('{ wallet { balance } }')).wallet.balance, '0.00');
+    });
+
+    if (kind === 'postgres') {
+      // SQLite has one writer at a time by design; these are PostgreSQL's row locks.
+      it('(c) a held wallet lock stops only movements on that wallet', async () => {
+        const [a, b, c, d] = await Promise.all(
+          Array.from({ length: 4 }, (_, i) => signUp(servers[i % 2].url)),
+        );
+        await fund(provider, a.walletId, '10.00');
+        await fund(provider, c.walletId, '10.00');
+
+        // Held shorter than LOCK_TIMEOUT_MS: the movement waits, then completes.
+        let release = await holdWalletLock(database.url, a.walletId);
+        let aDone = false;
+        const aToB = on(servers[0], a)
+          .gql(SEND, { input: { toWalletId: b.walletId, amount: '1.00' } })
+          .finally(() => (aDone = true));
+        const cToD = await on(servers[1], c).gql(SEND, {
+          input: { toWalletId: d.walletId, amount: '1.00' },
+        });
+        assert.equal(codeOf(cToD), 'ok', 'an unrelated transfer completes while A is held');
+        await sleep(300);
+        assert.equal(aDone, false, 'the transfer from A waits for the lock');
+        await release();
+        assert.equal(codeOf(await aToB), 'ok', 'and completes once the lock is free');
+
+        // Held longer than LOCK_TIMEOUT_MS: WALLET_BUSY, and nothing moved.
+        release = await holdWalletLock(database.url, a.walletId);
+        const before = await ledgerSnapshot(database.url);
+        try {
+          const busy = await on(servers[1], a).gql(SEND, {
+            input: { toWalletId: b.walletId, amount: '1.00' },
+          });
+          assert.equal(codeOf(busy), 'WALLET_BUSY');
+        } finally {
+          await release();
+        }
+        assert.equal(await ledgerSnapshot(database.url), before);
+      });
+
+      it('(d) SIGKILL inside a movement leaves nothing partial; the other instance goes on', async () => {
+        const doomedDb = database.url;
+        const doomed = await startServerOn(doomedDb, { LOCK_TIMEOUT_MS: '30000' });
+        const [x, y] = [await signUp(doomed.url), await signUp(doomed.url)];
+        await fund(provider, x.walletId, '10.00');
+        // Hold the higher id: the movement locks the lower one first, then waits inside its transaction.
+        const [low, high] = [x.walletId, y.walletId].sort();
+        const release = await holdWalletLock(doomedDb, high);
+        const before = await ledgerSnapshot(doomedDb);
+        // Handled here: the request fails when its server is killed.
+        const stuck = on(doomed, x)
+          .gql(SEND, {
+            input: { toWalletId: y.walletId, amount: '5.00' },
+          })
+          .catch((error: unknown) => error);
+        await waitForLockWaiter(doomedDb);
+        assert.ok(low < high);
+        await doomed.stop('SIGKILL');
+        await stuck;
+        await release();
+        assert.equal(await ledgerSnapshot(doomedDb), before, 'no partial movement');
+        const done = await on(servers[0], x).gql(SEND, {
+          input: { toWalletId: y.walletId, amount: '5.00' },
+        });
+        assert.equal(codeOf(done), 'ok', 'the wallets are usable at once');
+        const audit = await runAudit(doomedDb);
+        assert.equal(audit.code, 0, audit.output);
+      });
+    }
+  });
+}
+
+/** Waits until some session is blocked on a row lock (the movement is inside its transaction). */
+async function waitForLockWaiter(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const rows = await queryDatabase(
+      url,
+      `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+    );
+    if (rows.length > 0) return;
+    await sleep(50);
+  }
+  throw new Error('no movement ever waited for the lock');
+}
