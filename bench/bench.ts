@@ -4,7 +4,10 @@
  * not responses), latency percentiles, refusals, and whether money was
  * conserved and `wallet audit` passed. Figures, not a test.
  *
- *   npm run bench -- [--db sqlite|postgres] [--duration 10] [--connections 64]
+ *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
+ *
+ * With --instances 2, two server processes share the database and the
+ * connections are split between them, as behind a load balancer.
  */
 import { parseArgs } from 'node:util';
 import { randomInt } from 'node:crypto';
@@ -35,7 +38,7 @@ async function ledgerTotals(databaseUrl: string) {
 }
 
 async function drive(
-  url: string,
+  urls: string[],
   people: Person[],
   pattern: 'random' | 'hot-pair',
   seconds: number,
@@ -61,28 +64,41 @@ async function drive(
       cookie: from.client.cookie,
     });
   };
-  return autocannon({
-    url: `${url}/graphql`,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request: Record<string, unknown>) => {
-          const { cookie, ...payload } = JSON.parse(body());
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', cookie },
-            body: JSON.stringify(payload),
-          };
+  const runs = urls.map((url) =>
+    autocannon({
+      url: `${url}/graphql`,
+      connections: Math.max(1, Math.floor(connections / urls.length)),
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request: Record<string, unknown>) => {
+            const { cookie, ...payload } = JSON.parse(body());
+            return {
+              ...request,
+              headers: { 'content-type': 'application/json', cookie },
+              body: JSON.stringify(payload),
+            };
+          },
+          onResponse: (_status: number, responseBody: string) => {
+            const match = /"code":"([A-Z_]+)"/.exec(responseBody);
+            if (match) refusals.set(match[1], (refusals.get(match[1]) ?? 0) + 1);
+          },
         },
-        onResponse: (_status: number, responseBody: string) => {
-          const match = /"code":"([A-Z_]+)"/.exec(responseBody);
-          if (match) refusals.set(match[1], (refusals.get(match[1]) ?? 0) + 1);
-        },
-      },
-    ],
-  });
+      ],
+    }),
+  );
+  const results = await Promise.all(runs);
+  // Percentiles of the busiest instance's load generator; totals summed.
+  return {
+    latency: {
+      p50: Math.max(...results.map((r) => r.latency.p50)),
+      p99: Math.max(...results.map((r) => r.latency.p99)),
+    },
+    requests: { total: results.reduce((sum, r) => sum + r.requests.total, 0) },
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
 }
 
 async function main() {
@@ -91,6 +107,7 @@ async function main() {
       db: { type: 'string', default: 'sqlite' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '64' },
+      instances: { type: 'string', default: '1' },
     },
   });
   const kind = values.db as DatabaseKind;
@@ -100,7 +117,13 @@ async function main() {
   const seconds = Number(values.duration);
   const connections = Number(values.connections);
   const database = await freshDatabase(kind);
-  const server = await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' });
+  const instances = Number(values.instances);
+  const servers = [];
+  for (let i = 0; i < instances; i++) {
+    servers.push(await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' }));
+  }
+  const urls = servers.map((s) => s.url);
+  const server = servers[0];
   try {
     const provider = await signInProvider(server.url);
     const people: Person[] = [];
@@ -115,25 +138,25 @@ async function main() {
       ),
     );
     console.log(
-      `bench: ${kind}, ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
+      `bench: ${kind}, ${instances} instance(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
     );
     for (const pattern of ['random', 'hot-pair'] as const) {
-      await drive(server.url, people, pattern, 2, connections, new Map()); // warm-up, not counted
+      await drive(urls, people, pattern, 2, connections, new Map()); // warm-up, not counted
       const before = await ledgerTotals(database.url);
       const refusals = new Map<string, number>();
-      const result = await drive(server.url, people, pattern, seconds, connections, refusals);
+      const result = await drive(urls, people, pattern, seconds, connections, refusals);
       const after = await ledgerTotals(database.url);
       const transfers = after.transfers - before.transfers;
       const refused = [...refusals].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
       console.log(
-        `${kind} ${pattern.padEnd(8)} transfers/s=${(transfers / seconds).toFixed(0)} ` +
+        `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${(transfers / seconds).toFixed(0)} ` +
           `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
           `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
           `conserved=${after.totalMinor === before.totalMinor}`,
       );
     }
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
   const audit = await runAudit(database.url);
   console.log(`audit: exit ${audit.code} ${audit.output.trim().split('\n').pop()}`);

@@ -16,7 +16,7 @@ import {
   queryDatabase,
   type FreshDatabase,
 } from '../helpers/databases';
-import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
+import { LOGIN, SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
 import { holdWalletLock } from '../helpers/locks';
 import { startServerOn, stopAllServers, type TestServer } from '../helpers/server';
 
@@ -51,7 +51,11 @@ for (const kind of databaseKinds()) {
 
     before(async () => {
       database = await freshDatabase(kind);
-      const env = { SIGNUP_RATE_PER_HOUR: '0', LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) };
+      const env = {
+        SIGNUP_RATE_PER_HOUR: '0',
+        LOGIN_MAX_FAILURES: '3',
+        LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
+      };
       servers = [await startServerOn(database.url, env), await startServerOn(database.url, env)];
       provider = await signInProvider(servers[0].url);
     });
@@ -70,6 +74,16 @@ for (const kind of databaseKinds()) {
       assert.equal((await on(servers[1], person).ok('{ me { id } }')).me.id, person.userId);
       await on(servers[1], person).ok('mutation { logout }');
       assert.equal((await on(servers[0], person).ok('{ me { id } }')).me, null);
+    });
+
+    it('count failed logins across both instances', async () => {
+      const person = await signUp(servers[0].url);
+      const login = (server: TestServer, password: string) =>
+        new Client(server.url).gql(LOGIN, { input: { email: person.email, password } });
+      for (const server of [servers[0], servers[1], servers[0]]) {
+        assert.equal(codeOf(await login(server, 'wrong-password')), 'INVALID_CREDENTIALS');
+      }
+      assert.equal(codeOf(await login(servers[1], person.password)), 'RATE_LIMITED');
     });
 
     it('(a) 100 clients round-robin across both: money conserved, audit clean', async () => {
