@@ -11,6 +11,7 @@ import { holdWalletLock } from '../helpers/locks';
 import { Client } from '../helpers/client';
 import {
   databaseKinds,
+  executeOnDatabase,
   freshDatabase,
   ledgerSnapshot,
   queryDatabase,
@@ -275,32 +276,15 @@ for (const kind of databaseKinds()) {
       const clean = await runAudit(db.url);
       assert.equal(clean.code, 0, clean.output);
       assert.match(clean.output, /every invariant holds/);
-      await tamper(
-        db.url,
+      await executeOnDatabase(db.url, [
         `UPDATE wallets SET balance_minor = balance_minor + 1 WHERE id = '${payee.walletId}'`,
-      );
+      ]);
       const tampered = await runAudit(db.url);
       assert.equal(tampered.code, 1);
       assert.match(tampered.output, new RegExp(`wallet ${payee.walletId}: balance 401`));
       assert.match(tampered.output, /USD: balances sum to 1001 but deposits - withdrawals = 1000/);
     });
   });
-}
-
-/** Writes to the database behind the service's back. */
-async function tamper(url: string, statement: string): Promise<void> {
-  if (url.startsWith('sqlite:')) {
-    const BetterSqlite3 = (await import('better-sqlite3')).default;
-    const connection = new BetterSqlite3(url.slice('sqlite:'.length));
-    connection.exec(statement);
-    connection.close();
-    return;
-  }
-  const { Client: PgClient } = await import('pg');
-  const client = new PgClient({ connectionString: url });
-  await client.connect();
-  await client.query(statement);
-  await client.end();
 }
 
 async function childPids(pid: number): Promise<number[]> {

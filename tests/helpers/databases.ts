@@ -129,3 +129,36 @@ export async function ledgerSnapshot(url: string): Promise<string> {
     counts: Object.fromEntries(Object.entries(counts[0]).map(([k, v]) => [k, String(v)])),
   });
 }
+
+/** Runs statements on a database by URL, behind the service's back (tampering, triggers). */
+export async function executeOnDatabase(url: string, statements: string[]): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const connection = new BetterSqlite3(url.slice('sqlite:'.length));
+    try {
+      for (const statement of statements) connection.exec(statement);
+    } finally {
+      connection.close();
+    }
+    return;
+  }
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the append-only triggers, so a test can tamper with the ledger as an attacker with database access could. */
+export function dropLedgerTriggers(url: string): Promise<void> {
+  return executeOnDatabase(
+    url,
+    url.startsWith('sqlite:')
+      ? ['operations', 'transfers'].flatMap((t) => [
+          `DROP TRIGGER "trg_${t}_no_update"`,
+          `DROP TRIGGER "trg_${t}_no_delete"`,
+        ])
+      : ['operations', 'transfers'].map((t) => `DROP TRIGGER "trg_${t}_append_only" ON "${t}"`),
+  );
+}

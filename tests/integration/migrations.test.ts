@@ -14,7 +14,10 @@ for (const kind of databaseKinds()) {
       const db = await openDatabase(testConfig(fresh.url), createLogger('error'));
       try {
         assert.equal(db.kind, kind);
-        assert.deepEqual(await migrate(db), ['InitialSchema1763700000000']);
+        assert.deepEqual(await migrate(db), [
+          'InitialSchema1763700000000',
+          'AppendOnlyLedger1763800000000',
+        ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // What `typeorm migration:generate` would write: nothing.
         const drift = await db.dataSource.driver.createSchemaBuilder().log();
@@ -40,7 +43,7 @@ for (const kind of databaseKinds()) {
           fresh.url,
           'SELECT COUNT(*) AS n FROM migrations',
         );
-        assert.equal(Number(rows[0].n), 1);
+        assert.equal(Number(rows[0].n), 2, 'each migration applied once');
       } finally {
         await fresh.drop();
       }
