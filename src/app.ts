@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
 import session from 'express-session';
 import { DatabaseSessionStore } from './auth/session-store';
 import { clusterMetrics, isWorker } from './cluster';
@@ -99,6 +100,13 @@ export async function createApp(services: Services, sessionSecret: string): Prom
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // Security headers everywhere; a strict CSP for pages (the frontend needs
+  // nothing outside this origin), none on the JSON API, where it means nothing.
+  const pageHeaders = helmet();
+  const apiHeaders = helmet({ contentSecurityPolicy: false });
+  app.use((req, res, next) =>
+    (req.path.startsWith('/graphql') ? apiHeaders : pageHeaders)(req, res, next),
+  );
   let shuttingDown = false;
 
   app.get('/healthz', (_req, res) => {

@@ -61,7 +61,8 @@ async function serve(config: Config, log: Logger): Promise<number> {
   const services = await createServices(config, db, log);
   const app = await createApp(services, await sessionSecret(db, config.sessionSecret));
 
-  const server = http.createServer(app.express);
+  // Timeouts are checked every second (Node's default is every 30 s).
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, app.express);
   // A slow client cannot hold a connection open for long.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -35,3 +35,9 @@ export const movements = new Counter({
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });
+
+export const passwordVerifications = new Counter({
+  name: 'wallet_password_verifications_total',
+  help: 'argon2 verifications: exactly one per login attempt, whether the email exists or not.',
+  registers: [registry],
+});

@@ -1,0 +1,128 @@
+/** What a hostile client may try: guessing passwords, fixing sessions, probing emails, holding sockets. */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '../helpers/client';
+import { databaseKinds } from '../helpers/databases';
+import { LOGIN, signUp } from '../helpers/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+
+after(stopAllServers);
+
+async function verifications(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const line = metrics
+    .split('\n')
+    .find((l) => l.startsWith('wallet_password_verifications_total '));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
+for (const kind of databaseKinds()) {
+  describe(`abuse on ${kind}`, () => {
+    let env: TestEnvironment;
+    let url: string;
+    before(async () => {
+      env = await startServer(kind, { LOGIN_MAX_FAILURES: '3' });
+      url = env.server.url;
+    });
+    after(async () => env?.close());
+
+    it(`serves from the ${kind} driver`, () => {
+      assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));
+    });
+
+    it('limits failed logins per email when they come as aliases in one request', async () => {
+      const person = await signUp(url);
+      const aliases = Array.from(
+        { length: 10 },
+        (_, i) =>
+          `a${i}: login(input: { email: "${person.email}", password: "wrong-password" }) { id }`,
+      ).join('\n');
+      // login is non-null: the first failed alias ends the request, so ten
+      // aliases cost one verification and count as one attempt.
+      for (let request = 0; request < 3; request++) {
+        const before = await verifications(url);
+        const response = await new Client(url).gql(`mutation { ${aliases} }`);
+        assert.deepEqual(
+          (response.errors ?? []).map((e) => e.extensions?.code),
+          ['INVALID_CREDENTIALS'],
+        );
+        assert.equal((await verifications(url)) - before, 1);
+      }
+      const limited = await new Client(url).gql(`mutation { ${aliases} }`);
+      assert.deepEqual(
+        (limited.errors ?? []).map((e) => e.extensions?.code),
+        ['RATE_LIMITED'],
+      );
+      const batch = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { query: LOGIN, variables: { input: { email: person.email, password: 'x' } } },
+        ]),
+      });
+      assert.equal(batch.status, 400, 'batches are refused outright');
+    });
+
+    it('costs exactly one password verification per login, whether the email exists or not', async () => {
+      const [known1, known2, right] = await Promise.all([signUp(url), signUp(url), signUp(url)]);
+      const before = await verifications(url);
+      const attempt = (email: string, password: string) =>
+        new Client(url).gql(LOGIN, { input: { email, password } });
+      await attempt(known1.email, 'wrong-password');
+      await attempt(`${randomUUID()}@nobody.test`, 'wrong-password');
+      await attempt(known2.email, 'wrong-password');
+      await attempt(`${randomUUID()}@nobody.test`, 'wrong-password');
+      assert.equal((await attempt(right.email, right.password)).errors, undefined);
+      assert.equal((await verifications(url)) - before, 5);
+    });
+
+    it('never lets a planted session id become the victim’s session', async () => {
+      const attacker = await signUp(url);
+      const victim = await signUp(url);
+      const planted = attacker.client.cookie;
+      const browser = new Client(url);
+      browser.cookie = planted; // the attacker got its cookie into the victim's browser
+      await browser.ok(LOGIN, { input: { email: victim.email, password: victim.password } });
+      assert.notEqual(browser.cookie, planted, 'login issues a new session id');
+      const attackerView = new Client(url);
+      attackerView.cookie = planted;
+      const me = await attackerView.ok('{ me { id } }');
+      assert.notEqual(me.me?.id, victim.userId);
+      const forged = new Client(url);
+      forged.cookie = 'wallet.sid=s%3Aforged-session.invalidsignature';
+      assert.equal((await forged.ok('{ me { id } }')).me, null);
+    });
+
+    it('sends security headers that leave the pages and the API working', async () => {
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+      assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN');
+      assert.match(page.headers.get('strict-transport-security') ?? '', /max-age=/);
+      const api = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      assert.equal(api.status, 200);
+      assert.equal(api.headers.get('x-content-type-options'), 'nosniff');
+    });
+
+    it('cuts off a client that sends its headers too slowly', async () => {
+      const { port } = new URL(url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\n');
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 1_000);
+      const gaveUp = new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 25_000));
+      const outcome = await Promise.race([closed.then(() => 'closed' as const), gaveUp]);
+      clearInterval(drip);
+      socket.destroy();
+      assert.equal(outcome, 'closed', 'the server closed the connection (headers timeout)');
+    });
+  });
+}
