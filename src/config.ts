@@ -1,3 +1,5 @@
+import { FAULT_POINTS, type FaultPoint } from './ledger/faults';
+
 /**
  * The environment, parsed and checked once at boot. A bad value stops start-up
  * with one line that names the variable (see main.ts).
@@ -39,6 +41,8 @@ export interface Config {
   readonly workers: number;
   readonly loginMaxFailures: number;
   readonly signupRatePerHour: number;
+  /** Tests only: where and how often movements fail on purpose. */
+  readonly faultInjection: { point: FaultPoint; rate: number } | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +97,24 @@ function database(raw: string): { kind: DatabaseKind; sqlitePath: string | null 
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function faultInjection(env: Env, production: boolean): Config['faultInjection'] {
+  const point = env.WALLET_FAULT_INJECTION;
+  if (!point) return null;
+  if (production) {
+    throw new ConfigError(
+      'WALLET_FAULT_INJECTION',
+      'is for tests only, never with NODE_ENV=production',
+    );
+  }
+  if (!(FAULT_POINTS as readonly string[]).includes(point)) {
+    throw new ConfigError('WALLET_FAULT_INJECTION', `must be one of ${FAULT_POINTS.join(', ')}`);
+  }
+  const rate = Number(env.WALLET_FAULT_RATE ?? '0.5');
+  if (!(rate >= 0 && rate <= 1))
+    throw new ConfigError('WALLET_FAULT_RATE', 'must be between 0 and 1');
+  return { point: point as FaultPoint, rate };
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -149,5 +171,6 @@ export function loadConfig(env: Env = process.env): Config {
     workers: integer(env, 'WORKERS', 1, 1, 64),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 0, 1_000_000),
     signupRatePerHour: integer(env, 'SIGNUP_RATE_PER_HOUR', 100, 0, 1_000_000),
+    faultInjection: faultInjection(env, production),
   });
 }

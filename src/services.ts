@@ -3,6 +3,7 @@ import { ConfigError } from './config';
 import type { Services } from './context';
 import type { Database } from './db/database';
 import { RateLimiter } from './auth/rate-limit';
+import { FaultInjector } from './ledger/faults';
 import { Ledger } from './ledger/ledger';
 import type { Logger } from './logger';
 import { Currencies } from './money/currencies';
@@ -31,7 +32,12 @@ export async function createServices(config: Config, db: Database, log: Logger):
     db,
     log,
     currencies,
-    ledger: new Ledger(db, currencies),
+    ledger: new Ledger(
+      db,
+      currencies,
+      config.faultInjection &&
+        new FaultInjector(config.faultInjection.point, config.faultInjection.rate),
+    ),
     loginLimiter: new RateLimiter(db, 'login', config.loginMaxFailures, FIFTEEN_MINUTES_MS),
     signupLimiter: new RateLimiter(db, 'signup', config.signupRatePerHour, ONE_HOUR_MS),
   };

@@ -19,6 +19,7 @@ import type { OperationType } from '../entities/operation.entity';
 import { movements } from '../metrics';
 import type { Currencies } from '../money/currencies';
 import { addToBalance, parseAmountMinor, subtractFromBalance } from '../money/money';
+import type { FaultInjector } from './faults';
 import { lockWallets } from './locks';
 
 export interface ExternalCommand {
@@ -63,6 +64,8 @@ export class Ledger {
   constructor(
     private readonly db: Database,
     private readonly currencies: Currencies,
+    /** Tests only (see faults.ts); null in every real run. */
+    private readonly faults: FaultInjector | null = null,
   ) {}
 
   /** Credits a wallet from outside (the payment provider's deposit). */
@@ -99,8 +102,9 @@ export class Ledger {
       );
       if (earlier) return this.db.read((sql) => replay(sql, earlier));
       try {
-        return await this.db.transaction(async (sql) => {
+        const result = await this.db.transaction(async (sql) => {
           await lockWallets(sql, [wallet.id]);
+          this.faults?.at('after-locks');
           // A twin that arrived at the same moment may have committed while we waited.
           const twin = await findOperationByReference(
             sql,
@@ -126,12 +130,15 @@ export class Ledger {
             createdAtMs: Date.now(),
           });
           await writeBalance(sql, wallet.id, balanceAfterMinor);
+          this.faults?.at('before-commit');
           return {
             operation,
             wallet: { ...current, balanceMinor: balanceAfterMinor },
             replayed: false,
           };
         });
+        this.faults?.at('after-commit');
+        return result;
       } catch (error) {
         // A twin on another connection inserted the same reference first.
         if (isUniqueViolation(error)) {
@@ -185,8 +192,9 @@ export class Ledger {
       const earlier = await this.db.read(earlierWithKey);
       if (earlier) return this.db.read((sql) => replay(sql, earlier));
       try {
-        return await this.db.transaction(async (sql) => {
+        const result = await this.db.transaction(async (sql) => {
           await lockWallets(sql, [source.id, target.id]);
+          this.faults?.at('after-locks');
           const twin = await earlierWithKey(sql);
           if (twin) return replay(sql, twin);
           const current = new Map(
@@ -232,6 +240,7 @@ export class Ledger {
           assert.equal(signedMinor(debit) + signedMinor(credit), 0n, 'transfer legs sum to zero');
           await writeBalance(sql, source.id, fromAfterMinor);
           await writeBalance(sql, target.id, toAfterMinor);
+          this.faults?.at('before-commit');
           return {
             transfer,
             operation: debit,
@@ -239,6 +248,8 @@ export class Ledger {
             replayed: false,
           };
         });
+        this.faults?.at('after-commit');
+        return result;
       } catch (error) {
         if (isUniqueViolation(error) && idempotencyKey !== null) {
           const twin = await this.db.read(earlierWithKey);

@@ -37,6 +37,27 @@ describe('configuration', () => {
     );
   });
 
+  it('allows fault injection only outside production', () => {
+    assert.equal(loadConfig({}).faultInjection, null);
+    assert.deepEqual(loadConfig({ WALLET_FAULT_INJECTION: 'after-commit' }).faultInjection, {
+      point: 'after-commit',
+      rate: 0.5,
+    });
+    assert.throws(
+      () =>
+        loadConfig({
+          NODE_ENV: 'production',
+          SESSION_SECRET: 'a-long-enough-secret',
+          WALLET_FAULT_INJECTION: 'after-locks',
+        }),
+      refusesNaming('WALLET_FAULT_INJECTION'),
+    );
+    assert.throws(
+      () => loadConfig({ WALLET_FAULT_INJECTION: 'everywhere' }),
+      refusesNaming('WALLET_FAULT_INJECTION'),
+    );
+  });
+
   it('reads PostgreSQL URLs with or without a password', () => {
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).databaseKind, 'postgres');
     assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u:p@h/db' }).databaseKind, 'postgres');
