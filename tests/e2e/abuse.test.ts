@@ -111,6 +111,23 @@ for (const kind of databaseKinds()) {
       assert.equal(api.headers.get('x-content-type-options'), 'nosniff');
     });
 
+    it('cuts off a client that sends its body too slowly', async () => {
+      const { port } = new URL(url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.write(
+        'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+          'Content-Length: 100000\r\n\r\n{"query":"',
+      );
+      const drip = setInterval(() => socket.write(' '), 1_000);
+      const gaveUp = new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 30_000));
+      const outcome = await Promise.race([closed.then(() => 'closed' as const), gaveUp]);
+      clearInterval(drip);
+      socket.destroy();
+      assert.equal(outcome, 'closed', 'the server closed the connection (request timeout)');
+    });
+
     it('cuts off a client that sends its headers too slowly', async () => {
       const { port } = new URL(url);
       const socket = net.connect(Number(port), '127.0.0.1');

@@ -44,8 +44,9 @@ export async function stopAllServers(): Promise<void> {
 export async function startServerOn(
   databaseUrl: string,
   env: Record<string, string> = {},
+  nodeOptions: string[] = [],
 ): Promise<TestServer> {
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeOptions, MAIN, 'serve'], {
     env: serverEnv(databaseUrl, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
