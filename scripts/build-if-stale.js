@@ -7,7 +7,15 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 // Written only after a build that emitted; a --noEmit typecheck never touches it.
 const stamp = path.join(root, 'dist', '.build-stamp');
-const sources = ['src', 'tests', 'bench', 'ormconfig.ts', 'tsconfig.json', 'package.json'];
+const sources = [
+  'src',
+  'tests',
+  'bench',
+  'ormconfig.ts',
+  'tsconfig.json',
+  'tsconfig.web.json',
+  'package.json',
+];
 
 function newestMtimeMs(target) {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
@@ -25,12 +33,23 @@ function buildIfStale() {
   const newest = Math.max(...sources.map((s) => newestMtimeMs(path.join(root, s))));
   if (built && built.mtimeMs >= newest) return;
   process.stderr.write('building (sources changed since the last build)...\n');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: root,
-    stdio: ['ignore', 2, 2],
-  });
+  build();
+}
+
+/** The server (tsc), then the frontend (tsc for the browser, plus its page and styles). */
+function build() {
+  const tsc = require.resolve('typescript/bin/tsc');
+  for (const project of ['tsconfig.json', 'tsconfig.web.json']) {
+    execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: ['ignore', 2, 2] });
+  }
+  for (const file of ['index.html', 'styles.css']) {
+    fs.copyFileSync(path.join(root, 'src', 'web', file), path.join(root, 'dist', 'web', file));
+  }
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
-module.exports = { buildIfStale };
-if (require.main === module) buildIfStale();
+module.exports = { buildIfStale, build };
+if (require.main === module) {
+  if (process.argv.includes('--force')) build();
+  else buildIfStale();
+}

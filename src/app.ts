@@ -159,8 +159,8 @@ export async function createApp(services: Services, sessionSecret: string): Prom
 
   app.use(errorResponder(log));
 
-  // The frontend's files, from the source tree (dist/src/app.js -> src/web).
-  app.use(express.static(path.resolve(__dirname, '..', '..', 'src', 'web')));
+  // The built frontend (dist/src/app.js -> dist/web).
+  app.use(express.static(path.resolve(__dirname, '..', 'web')));
 
   return {
     express: app,

@@ -1,0 +1,76 @@
+/** GraphQL over fetch, with the session cookie; errors keep the contract's code. */
+
+export class GraphQLFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new GraphQLFailure(
+      'NETWORK',
+      'The service could not be reached. Check your connection and try again.',
+    );
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  const error = body.errors?.[0];
+  if (error) throw new GraphQLFailure(error.extensions?.code ?? 'UNKNOWN', error.message);
+  return body.data as T;
+}
+
+export interface Wallet {
+  id: string;
+  currency: string;
+  balance: string;
+}
+
+export interface Operation {
+  id: string;
+  type: 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
+  amount: string;
+  balanceAfter: string;
+  counterpartyWalletId: string | null;
+  details: string | null;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  wallets: Wallet[];
+}
+
+const USER = 'id name email wallets { id currency balance }';
+
+export const ME = `query Me { me { ${USER} } }`;
+export const SIGNUP = `mutation Signup($input: SignupInput!) { signup(input: $input) { ${USER} } }`;
+export const LOGIN = `mutation Login($input: LoginInput!) { login(input: $input) { ${USER} } }`;
+export const LOGOUT = `mutation Logout { logout }`;
+export const OPERATIONS = `query Operations($id: ID!, $after: String) {
+  wallet(id: $id) {
+    id currency balance
+    operations(first: 20, after: $after) {
+      nodes { id type amount balanceAfter counterpartyWalletId details createdAt }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+export const SEND = `mutation Send($input: WalletToWalletInput!) {
+  walletToWallet(input: $input) { transfer { id amount currency } wallet { id currency balance } }
+}`;

@@ -1,0 +1,267 @@
+/** The wallet frontend: framework-free, talking GraphQL to the service it is served by. */
+import { GraphQLFailure, LOGIN, LOGOUT, ME, OPERATIONS, SEND, SIGNUP, gql } from './api.js';
+import type { Operation, User, Wallet } from './api.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** What a person reads for each refusal. */
+const PLAIN_WORDS: Record<string, string> = {
+  INSUFFICIENT_FUNDS: 'There is not enough money in your wallet for this.',
+  NOT_FOUND: 'There is no wallet with this id. Check the recipient wallet id.',
+  CURRENCY_MISMATCH: 'That wallet holds a different currency than yours.',
+  INVALID_CREDENTIALS: 'The email or password is wrong.',
+  RATE_LIMITED: 'Too many attempts. Please wait a while, then try again.',
+  ALREADY_EXISTS: 'An account with this email already exists. Log in instead.',
+  WALLET_BUSY: 'Your wallet is busy with another payment. Press Send again in a moment.',
+};
+
+function plainWords(error: unknown): string {
+  if (error instanceof GraphQLFailure) return PLAIN_WORDS[error.code] ?? error.message;
+  return 'Something went wrong. Please try again.';
+}
+
+let wallet: Wallet | null = null;
+let endCursor: string | null = null;
+
+function precisionOf(balance: string): number {
+  return balance.includes('.') ? balance.split('.')[1].length : 0;
+}
+
+/** Why an amount cannot be sent in the wallet's currency, or '' (the server stays the authority). */
+function amountProblem(text: string, current: Wallet): string {
+  if (text === '') return '';
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text)) return 'Enter an amount such as 10.50.';
+  const precision = precisionOf(current.balance);
+  const decimals = text.includes('.') ? text.split('.')[1].length : 0;
+  if (decimals > precision) {
+    return precision === 0
+      ? `${current.currency} amounts have no decimals.`
+      : `${current.currency} amounts have at most ${precision} decimals.`;
+  }
+  if (!/[1-9]/.test(text)) return 'The amount must be more than zero.';
+  return '';
+}
+
+function notice(text: string): void {
+  const box = $('notice');
+  box.textContent = text;
+  box.hidden = text === '';
+}
+
+function showAuth(): void {
+  wallet = null;
+  $('auth').hidden = false;
+  $('home').hidden = true;
+  $('who').hidden = true;
+  $('logout').hidden = true;
+}
+
+/** Any request may find the session gone: back to the login form, saying why. */
+function handleExpiry(error: unknown): boolean {
+  if (error instanceof GraphQLFailure && error.code === 'UNAUTHENTICATED') {
+    showAuth();
+    notice('Your session has expired. Please log in again.');
+    return true;
+  }
+  return false;
+}
+
+function renderWallet(current: Wallet): void {
+  $('balance').textContent = current.balance;
+  $('currency').textContent = current.currency;
+  $('wallet-id').textContent = current.id;
+}
+
+function operationRow(op: Operation): HTMLTableRowElement {
+  const row = document.createElement('tr');
+  const incoming = op.type === 'DEPOSIT' || op.type === 'TRANSFER_IN';
+  const label: Record<Operation['type'], string> = {
+    DEPOSIT: 'Deposit',
+    WITHDRAWAL: 'Withdrawal',
+    TRANSFER_IN: 'Received',
+    TRANSFER_OUT: 'Sent',
+  };
+  const cells: [string, string][] = [
+    [new Date(op.createdAt).toLocaleString(), ''],
+    [label[op.type], ''],
+    [op.counterpartyWalletId ?? '—', 'counterparty'],
+    [op.details ?? '', ''],
+    [`${incoming ? '+' : '−'}${op.amount}`, `num ${incoming ? 'in' : 'out'}`],
+    [op.balanceAfter, 'num'],
+  ];
+  for (const [text, className] of cells) {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    if (className) cell.className = className;
+    row.append(cell);
+  }
+  return row;
+}
+
+async function loadOperations(reset: boolean): Promise<void> {
+  if (!wallet) return;
+  if (reset) endCursor = null;
+  const data = await gql<{
+    wallet: Wallet & {
+      operations: {
+        nodes: Operation[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+  }>(OPERATIONS, { id: wallet.id, after: endCursor });
+  wallet = { id: data.wallet.id, currency: data.wallet.currency, balance: data.wallet.balance };
+  renderWallet(wallet);
+  const body = $('operations');
+  if (reset) body.replaceChildren();
+  body.append(...data.wallet.operations.nodes.map(operationRow));
+  endCursor = data.wallet.operations.pageInfo.endCursor;
+  $('load-more').hidden = !data.wallet.operations.pageInfo.hasNextPage;
+  $('no-operations').hidden = body.childElementCount > 0;
+}
+
+async function showHome(signedIn: User): Promise<void> {
+  wallet = signedIn.wallets[0] ?? null;
+  $('auth').hidden = true;
+  $('home').hidden = false;
+  $('who').textContent = signedIn.name;
+  $('who').hidden = false;
+  $('logout').hidden = false;
+  if (wallet) {
+    renderWallet(wallet);
+    await loadOperations(true);
+  }
+}
+
+/** One idempotency key per payment: reused when the same form is sent again (retry, double submit). */
+let pendingKey: { fingerprint: string; key: string } | null = null;
+
+function keyFor(fingerprint: string): string {
+  if (pendingKey?.fingerprint !== fingerprint)
+    pendingKey = { fingerprint, key: crypto.randomUUID() };
+  return pendingKey.key;
+}
+
+function wireForms(): void {
+  const authForm = (id: string, errorId: string, submit: (form: FormData) => Promise<User>) => {
+    const form = $<HTMLFormElement>(id);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const button = form.querySelector('button') as HTMLButtonElement;
+      button.disabled = true;
+      $(errorId).textContent = '';
+      try {
+        notice('');
+        await showHome(await submit(new FormData(form)));
+        form.reset();
+      } catch (error) {
+        $(errorId).textContent = plainWords(error);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  };
+  authForm(
+    'login-form',
+    'login-error',
+    async (form) =>
+      (
+        await gql<{ login: User }>(LOGIN, {
+          input: { email: form.get('email'), password: form.get('password') },
+        })
+      ).login,
+  );
+  authForm(
+    'signup-form',
+    'signup-error',
+    async (form) =>
+      (
+        await gql<{ signup: User }>(SIGNUP, {
+          input: {
+            name: form.get('name'),
+            email: form.get('email'),
+            password: form.get('password'),
+          },
+        })
+      ).signup,
+  );
+
+  $('logout').addEventListener('click', async () => {
+    await gql(LOGOUT).catch(() => undefined);
+    showAuth();
+    notice('You are logged out.');
+  });
+
+  $('copy-id').addEventListener('click', async () => {
+    if (!wallet) return;
+    const copied = await navigator.clipboard.writeText(wallet.id).then(
+      () => true,
+      () => false,
+    );
+    $('copied').textContent = copied ? 'Copied.' : 'Select the id and copy it by hand.';
+    setTimeout(() => ($('copied').textContent = ''), 2000);
+  });
+
+  const amount = $<HTMLInputElement>('send-amount');
+  amount.addEventListener('input', () => {
+    const problem = wallet ? amountProblem(amount.value.trim(), wallet) : '';
+    $('amount-error').textContent = problem;
+    amount.setAttribute('aria-invalid', String(problem !== ''));
+  });
+
+  const sendForm = $<HTMLFormElement>('send-form');
+  sendForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = $<HTMLButtonElement>('send');
+    if (button.disabled || !wallet) return; // a double click sends once
+    const to = $<HTMLInputElement>('send-to').value.trim();
+    const value = amount.value.trim();
+    const note = $<HTMLInputElement>('send-note').value.trim();
+    $('send-error').textContent = '';
+    $('send-result').textContent = '';
+    const problem = amountProblem(value, wallet) || (value === '' ? 'Enter an amount.' : '');
+    if (problem || to === '') {
+      $('amount-error').textContent = problem;
+      if (to === '') $('send-error').textContent = 'Enter the recipient wallet id.';
+      return;
+    }
+    const input = { toWalletId: to, amount: value, details: note === '' ? null : note };
+    const idempotencyKey = keyFor(JSON.stringify([wallet.id, input]));
+    button.disabled = true;
+    try {
+      const result = await gql<{
+        walletToWallet: { transfer: { amount: string; currency: string }; wallet: Wallet };
+      }>(SEND, { input: { ...input, idempotencyKey } });
+      pendingKey = null; // done: the next payment gets a new key
+      const { transfer } = result.walletToWallet;
+      $('send-result').textContent = `Sent ${transfer.amount} ${transfer.currency}.`;
+      sendForm.reset();
+      await loadOperations(true);
+    } catch (error) {
+      if (handleExpiry(error)) return;
+      // A refusal leaves no trace: a changed form gets a new key, the same form reuses this one.
+      $('send-error').textContent = plainWords(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('load-more').addEventListener('click', () => {
+    loadOperations(false).catch((error) => {
+      if (!handleExpiry(error)) notice(plainWords(error));
+    });
+  });
+}
+
+async function start(): Promise<void> {
+  wireForms();
+  try {
+    const { me } = await gql<{ me: User | null }>(ME);
+    if (me) await showHome(me);
+    else showAuth();
+  } catch (error) {
+    showAuth();
+    notice(plainWords(error));
+  }
+}
+
+void start();

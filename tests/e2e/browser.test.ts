@@ -1,0 +1,153 @@
+/**
+ * The web frontend in a real browser: Debian's Chromium driven by
+ * playwright-core. Screenshots of the main screens go to a folder it prints.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { databaseKinds, executeOnDatabase, queryDatabase } from '../helpers/databases';
+import { fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+
+after(stopAllServers);
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(__dirname, '..', '..', '..', 'screenshots');
+
+if (!fs.existsSync(CHROMIUM)) {
+  console.log(`browser tests: SKIPPED (${CHROMIUM} not found; apt-get install chromium)`);
+} else {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  console.log(`browser tests: screenshots in ${SCREENSHOTS}`);
+  for (const kind of databaseKinds()) {
+    describe(`the web frontend on ${kind}`, () => {
+      let env: TestEnvironment;
+      let browser: Browser;
+      before(async () => {
+        env = await startServer(kind, { SIGNUP_RATE_PER_HOUR: '0' });
+        const { chromium } = await import('playwright-core');
+        browser = await chromium.launch({
+          executablePath: CHROMIUM,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        });
+      });
+      after(async () => {
+        await browser?.close();
+        await env?.close();
+      });
+
+      const shot = (page: Page, name: string) =>
+        page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-${name}.png`), fullPage: true });
+
+      it('signs up, sees the wallet, sends money once on a double click, reads refusals', async () => {
+        assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));
+        const url = env.server.url;
+        const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(url);
+        await shot(page, 'login');
+
+        const email = `${randomUUID()}@browser.test`;
+        const signupForm = page.locator('#signup-form');
+        await signupForm.getByLabel('Name').fill('Ada Lovelace');
+        await signupForm.getByLabel('Email').fill(email);
+        await signupForm.getByLabel('Password').fill('ada-password');
+        await signupForm.getByRole('button', { name: 'Sign up' }).click();
+        await page.locator('#balance', { hasText: '0.00' }).waitFor();
+        const walletId = (await page.locator('#wallet-id').textContent()) ?? '';
+        assert.match(walletId, /^[0-9a-f-]{36}$/);
+
+        const provider = await signInProvider(url);
+        await fund(provider, walletId, '100.00');
+        await page.reload();
+        await page.locator('#balance', { hasText: '100.00' }).waitFor();
+        assert.match((await page.locator('#operations tr').first().textContent()) ?? '', /Deposit/);
+
+        const recipient: Person = await signUp(url);
+        await page.getByLabel('Recipient wallet').fill(recipient.walletId);
+        await page.getByLabel('Amount').fill('12.5');
+        await page.getByLabel('Note').fill('lunch');
+        await page.getByRole('button', { name: 'Send' }).dblclick();
+        await page.locator('#send-result', { hasText: 'Sent 12.50 USD.' }).waitFor();
+        await page.locator('#balance', { hasText: '87.50' }).waitFor();
+        const firstRow = (await page.locator('#operations tr').first().textContent()) ?? '';
+        assert.match(firstRow, /Sent/);
+        assert.match(firstRow, /lunch/);
+        const transfers = await queryDatabase<{ n: unknown }>(
+          env.database.url,
+          `SELECT COUNT(*) AS n FROM transfers WHERE to_wallet_id = '${recipient.walletId}'`,
+        );
+        assert.equal(Number(transfers[0].n), 1, 'a double click sent once');
+        await shot(page, 'after-send');
+
+        await page.getByLabel('Amount').fill('1.001');
+        await page
+          .locator('#amount-error', { hasText: 'USD amounts have at most 2 decimals.' })
+          .waitFor();
+        await page.getByLabel('Amount').fill('1.00');
+        await page.getByLabel('Recipient wallet').fill(randomUUID());
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#send-error', { hasText: 'There is no wallet with this id' }).waitFor();
+        await page.getByLabel('Recipient wallet').fill(recipient.walletId);
+        await page.getByLabel('Amount').fill('1000');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#send-error', { hasText: 'not enough money' }).waitFor();
+        await shot(page, 'refusal');
+
+        await page.setViewportSize({ width: 375, height: 800 });
+        await shot(page, 'phone');
+        await page.setViewportSize({ width: 1100, height: 900 });
+
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.locator('#notice', { hasText: 'You are logged out.' }).waitFor();
+        const loginForm = page.locator('#login-form');
+        await loginForm.getByLabel('Email').fill(email);
+        await loginForm.getByLabel('Password').fill('wrong-password');
+        await loginForm.getByRole('button', { name: 'Log in' }).click();
+        await page
+          .locator('#login-error', { hasText: 'The email or password is wrong.' })
+          .waitFor();
+        await loginForm.getByLabel('Password').fill('ada-password');
+        await loginForm.getByRole('button', { name: 'Log in' }).click();
+        await page.locator('#balance', { hasText: '87.50' }).waitFor();
+        await context.close();
+      });
+
+      it('pages operations with Load more, and sends an expired session back to log in', async () => {
+        const url = env.server.url;
+        const person = await signUp(url);
+        const provider = await signInProvider(url);
+        for (let i = 1; i <= 25; i++) await fund(provider, person.walletId, `${i}.00`);
+        const context = await browser.newContext();
+        const [name, value] = (person.client.cookie ?? '').split('=');
+        await context.addCookies([{ name, value, url }]);
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.locator('#balance', { hasText: '325.00' }).waitFor();
+        await page.locator('#operations tr').nth(19).waitFor(); // the first page has loaded
+        assert.equal(await page.locator('#operations tr').count(), 20);
+        await page.getByRole('button', { name: 'Load more' }).click();
+        await page.locator('#operations tr').nth(24).waitFor();
+        assert.equal(await page.locator('#operations tr').count(), 25);
+        assert.equal(await page.getByRole('button', { name: 'Load more' }).isHidden(), true);
+
+        await executeOnDatabase(env.database.url, ['DELETE FROM sessions']);
+        await page.getByLabel('Recipient wallet').fill(randomUUID());
+        await page.getByLabel('Amount').fill('1.00');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#notice', { hasText: 'Your session has expired' }).waitFor();
+        assert.equal(await page.locator('#login-form').isVisible(), true);
+        await context.close();
+      });
+    });
+  }
+}
