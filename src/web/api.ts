@@ -74,3 +74,4 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
 export const SEND = `mutation Send($input: WalletToWalletInput!) {
   walletToWallet(input: $input) { transfer { id amount currency } wallet { id currency balance } }
 }`;
+export const OPEN_WALLET = `mutation Open($currency: String!) { openWallet(currency: $currency) { id currency balance } }`;

@@ -1,5 +1,15 @@
 /** The wallet frontend: framework-free, talking GraphQL to the service it is served by. */
-import { GraphQLFailure, LOGIN, LOGOUT, ME, OPERATIONS, SEND, SIGNUP, gql } from './api.js';
+import {
+  GraphQLFailure,
+  LOGIN,
+  LOGOUT,
+  ME,
+  OPEN_WALLET,
+  OPERATIONS,
+  SEND,
+  SIGNUP,
+  gql,
+} from './api.js';
 import type { Operation, User, Wallet } from './api.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -20,8 +30,11 @@ function plainWords(error: unknown): string {
   return 'Something went wrong. Please try again.';
 }
 
+let wallets: Wallet[] = [];
 let wallet: Wallet | null = null;
 let endCursor: string | null = null;
+/** The selected wallet's operations loaded so far, newest first (for the chart). */
+let loaded: Operation[] = [];
 
 function precisionOf(balance: string): number {
   return balance.includes('.') ? balance.split('.')[1].length : 0;
@@ -70,6 +83,62 @@ function renderWallet(current: Wallet): void {
   $('balance').textContent = current.balance;
   $('currency').textContent = current.currency;
   $('wallet-id').textContent = current.id;
+  wallets = wallets.map((w) => (w.id === current.id ? current : w));
+  renderWalletList();
+}
+
+function renderWalletList(): void {
+  $('wallet-list').replaceChildren(
+    ...wallets.map((w) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `${w.currency} ${w.balance}`;
+      button.setAttribute('aria-pressed', String(w.id === wallet?.id));
+      button.addEventListener('click', () => void selectWallet(w));
+      return button;
+    }),
+  );
+}
+
+async function selectWallet(chosen: Wallet): Promise<void> {
+  wallet = chosen;
+  renderWallet(chosen);
+  $('send-error').textContent = '';
+  $('amount-error').textContent = '';
+  $('send-result').textContent = '';
+  await loadOperations(true).catch((error) => {
+    if (!handleExpiry(error)) notice(plainWords(error));
+  });
+}
+
+/** Minor units of a decimal string, exactly (the chart scales these, no float touches an amount). */
+function minorUnits(amount: string): bigint {
+  return BigInt(amount.replace('.', ''));
+}
+
+/** The balance after each loaded operation, oldest to newest, as a line. */
+function renderChart(): void {
+  const points = [...loaded].reverse().map((op) => minorUnits(op.balanceAfter));
+  const box = $('chart');
+  if (points.length < 2) {
+    box.innerHTML = '<p class="hint">The chart appears after two operations.</p>';
+    return;
+  }
+  const top = points.reduce((a, b) => (b > a ? b : a), 1n);
+  const width = 1000;
+  const height = 200;
+  const coordinates = points
+    .map((value, i) => {
+      const x = Math.round((i * width) / (points.length - 1));
+      const y = height - Number((value * BigInt(height)) / top);
+      return `${x},${y}`;
+    })
+    .join(' ');
+  box.innerHTML =
+    `<svg viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" ` +
+    `aria-label="Balance over the last ${points.length} operations">` +
+    `<line class="axis" x1="0" y1="${height}" x2="${width}" y2="${height}"></line>` +
+    `<polyline points="${coordinates}"></polyline></svg>`;
 }
 
 function operationRow(op: Operation): HTMLTableRowElement {
@@ -112,14 +181,20 @@ async function loadOperations(reset: boolean): Promise<void> {
   wallet = { id: data.wallet.id, currency: data.wallet.currency, balance: data.wallet.balance };
   renderWallet(wallet);
   const body = $('operations');
-  if (reset) body.replaceChildren();
+  if (reset) {
+    body.replaceChildren();
+    loaded = [];
+  }
+  loaded.push(...data.wallet.operations.nodes);
   body.append(...data.wallet.operations.nodes.map(operationRow));
+  renderChart();
   endCursor = data.wallet.operations.pageInfo.endCursor;
   $('load-more').hidden = !data.wallet.operations.pageInfo.hasNextPage;
   $('no-operations').hidden = body.childElementCount > 0;
 }
 
 async function showHome(signedIn: User): Promise<void> {
+  wallets = signedIn.wallets;
   wallet = signedIn.wallets[0] ?? null;
   $('auth').hidden = true;
   $('home').hidden = false;
@@ -224,7 +299,12 @@ function wireForms(): void {
       if (to === '') $('send-error').textContent = 'Enter the recipient wallet id.';
       return;
     }
-    const input = { toWalletId: to, amount: value, details: note === '' ? null : note };
+    const input = {
+      fromWalletId: wallet.id,
+      toWalletId: to,
+      amount: value,
+      details: note === '' ? null : note,
+    };
     const idempotencyKey = keyFor(JSON.stringify([wallet.id, input]));
     button.disabled = true;
     try {
@@ -242,6 +322,24 @@ function wireForms(): void {
       $('send-error').textContent = plainWords(error);
     } finally {
       button.disabled = false;
+    }
+  });
+
+  const openForm = $<HTMLFormElement>('open-form');
+  openForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const currency = $<HTMLSelectElement>('open-currency').value;
+    $('open-error').textContent = '';
+    try {
+      const { openWallet } = await gql<{ openWallet: Wallet }>(OPEN_WALLET, { currency });
+      wallets = [...wallets, openWallet];
+      await selectWallet(openWallet);
+    } catch (error) {
+      if (handleExpiry(error)) return;
+      $('open-error').textContent =
+        error instanceof GraphQLFailure && error.code === 'ALREADY_EXISTS'
+          ? `You already have a ${currency} wallet.`
+          : plainWords(error);
     }
   });
 

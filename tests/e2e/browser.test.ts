@@ -27,7 +27,7 @@ if (!fs.existsSync(CHROMIUM)) {
       let env: TestEnvironment;
       let browser: Browser;
       before(async () => {
-        env = await startServer(kind, { SIGNUP_RATE_PER_HOUR: '0' });
+        env = await startServer(kind, { SIGNUP_RATE_PER_HOUR: '0', LOGIN_MAX_FAILURES: '3' });
         const { chromium } = await import('playwright-core');
         browser = await chromium.launch({
           executablePath: CHROMIUM,
@@ -119,6 +119,68 @@ if (!fs.existsSync(CHROMIUM)) {
         await loginForm.getByLabel('Password').fill('ada-password');
         await loginForm.getByRole('button', { name: 'Log in' }).click();
         await page.locator('#balance', { hasText: '87.50' }).waitFor();
+        await context.close();
+      });
+
+      it('opens a wallet in another currency, charts the balance, refuses across currencies', async () => {
+        const url = env.server.url;
+        const person = await signUp(url);
+        const provider = await signInProvider(url);
+        for (const amount of ['30.00', '10.00', '25.00'])
+          await fund(provider, person.walletId, amount);
+        const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+        const [name, value] = (person.client.cookie ?? '').split('=');
+        await context.addCookies([{ name, value, url }]);
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.locator('#balance', { hasText: '65.00' }).waitFor();
+        const points = (await page.locator('#chart polyline').getAttribute('points')) ?? '';
+        assert.equal(points.split(' ').length, 3, 'one point per operation');
+
+        await page.getByLabel('Open a wallet in').selectOption('EUR');
+        await page.getByRole('button', { name: 'Open wallet' }).click();
+        await page.locator('#currency', { hasText: 'EUR' }).waitFor();
+        assert.equal(await page.locator('#balance').textContent(), '0.00');
+        assert.equal(await page.locator('#wallet-list button').count(), 2);
+        const euroWalletId = (await page.locator('#wallet-id').textContent()) ?? '';
+        await page.getByRole('button', { name: 'Open wallet' }).click();
+        await page.locator('#open-error', { hasText: 'You already have a EUR wallet.' }).waitFor();
+
+        await page.getByRole('button', { name: 'USD 65.00' }).click();
+        await page.locator('#currency', { hasText: 'USD' }).waitFor();
+        await page.getByLabel('Recipient wallet').fill(euroWalletId);
+        await page.getByLabel('Amount').fill('1.00');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#send-error', { hasText: 'different currency' }).waitFor();
+        await shot(page, 'wallets-and-chart');
+        await context.close();
+      });
+
+      it('works with the keyboard alone, and says when there were too many attempts', async () => {
+        const url = env.server.url;
+        const person = await signUp(url);
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.locator('#login-form').waitFor();
+        /** Enter in a field submits its form; one attempt is one request, answered before the next. */
+        const pressEnter = async () => {
+          await Promise.all([
+            page.waitForResponse((response) => response.url().endsWith('/graphql')),
+            page.keyboard.press('Enter'),
+          ]);
+          await page.locator('#login-form button:not([disabled])').waitFor();
+        };
+        await page.keyboard.press('Tab'); // the first field is the login email
+        await page.keyboard.type(person.email);
+        await page.keyboard.press('Tab');
+        await page.keyboard.type('wrong-password');
+        for (let attempt = 0; attempt < 3; attempt++) await pressEnter();
+        await page.locator('#login-error', { hasText: 'wrong' }).waitFor();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(person.password);
+        await pressEnter();
+        await page.locator('#login-error', { hasText: 'Too many attempts' }).waitFor();
         await context.close();
       });
 
