@@ -112,34 +112,40 @@ for (const kind of databaseKinds()) {
     });
 
     it('cuts off a client that sends its body too slowly', async () => {
-      const { port } = new URL(url);
-      const socket = net.connect(Number(port), '127.0.0.1');
-      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-      socket.on('error', () => undefined);
-      socket.write(
+      const outcome = await dripSlowly(
+        url,
         'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
           'Content-Length: 100000\r\n\r\n{"query":"',
+        ' ',
       );
-      const drip = setInterval(() => socket.write(' '), 1_000);
-      const gaveUp = new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 30_000));
-      const outcome = await Promise.race([closed.then(() => 'closed' as const), gaveUp]);
-      clearInterval(drip);
-      socket.destroy();
       assert.equal(outcome, 'closed', 'the server closed the connection (request timeout)');
     });
 
     it('cuts off a client that sends its headers too slowly', async () => {
-      const { port } = new URL(url);
-      const socket = net.connect(Number(port), '127.0.0.1');
-      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-      socket.on('error', () => undefined);
-      socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\n');
-      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 1_000);
-      const gaveUp = new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 25_000));
-      const outcome = await Promise.race([closed.then(() => 'closed' as const), gaveUp]);
-      clearInterval(drip);
-      socket.destroy();
+      const outcome = await dripSlowly(
+        url,
+        'POST /graphql HTTP/1.1\r\nHost: localhost\r\n',
+        'X-Slow: 1\r\n',
+      );
       assert.equal(outcome, 'closed', 'the server closed the connection (headers timeout)');
     });
   });
+}
+
+/** Sends `start`, then `drip` once a second: 'closed' if the server hangs up within 30 s. */
+async function dripSlowly(url: string, start: string, drip: string): Promise<'closed' | 'held'> {
+  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+  const closed = new Promise<'closed'>((resolve) => socket.on('close', () => resolve('closed')));
+  socket.on('error', () => undefined);
+  socket.write(start);
+  const dripping = setInterval(() => socket.write(drip), 1_000);
+  let timer: NodeJS.Timeout | undefined;
+  const held = new Promise<'held'>(
+    (resolve) => (timer = setTimeout(() => resolve('held'), 30_000)),
+  );
+  const outcome = await Promise.race([closed, held]);
+  clearInterval(dripping);
+  clearTimeout(timer);
+  socket.destroy();
+  return outcome;
 }
