@@ -7,14 +7,22 @@
  *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
  *
  * With --instances 2, two server processes share the database and the
- * connections are split between them, as behind a load balancer.
+ * connections are split between them, as behind a load balancer. After the
+ * service, it measures the framework-free floor (floor.ts) the same way and
+ * prints ratio= service / floor for each pattern.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 import { runAudit } from '../tests/helpers/audit';
 import { freshDatabase, queryDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { DEPOSIT, SEND, signInProvider, signUp, type Person } from '../tests/helpers/fixtures';
 import { startServerOn } from '../tests/helpers/server';
+import { FLOOR_SCHEMA } from './floor';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: object) => Promise<AutocannonResult>;
@@ -37,51 +45,45 @@ async function ledgerTotals(databaseUrl: string) {
   return { transfers: Number(row.transfers), totalMinor: BigInt(String(row.total ?? '0')) };
 }
 
+/** A request to send: whose cookie, and the body. */
+type NextRequest = (pattern: Pattern) => { cookie: string; body: string };
+type Pattern = 'random' | 'hot-pair';
+
+/** Picks sender and receiver indexes: any two, or one pair alternating direction. */
+function pairPicker(count: number): (pattern: Pattern) => [number, number] {
+  let turn = 0;
+  return (pattern) => {
+    if (pattern === 'hot-pair') return turn++ % 2 === 0 ? [0, 1] : [1, 0];
+    const i = randomInt(count);
+    let j = randomInt(count - 1);
+    if (j >= i) j++;
+    return [i, j];
+  };
+}
+
 async function drive(
   urls: string[],
-  people: Person[],
-  pattern: 'random' | 'hot-pair',
+  path: string,
+  next: NextRequest,
+  pattern: Pattern,
   seconds: number,
   connections: number,
   refusals: Map<string, number>,
 ) {
-  let turn = 0;
-  const body = (): string => {
-    let from: Person;
-    let to: Person;
-    if (pattern === 'hot-pair') {
-      // Alternate direction so both wallets stay funded.
-      [from, to] = turn++ % 2 === 0 ? [people[0], people[1]] : [people[1], people[0]];
-    } else {
-      const i = randomInt(people.length);
-      let j = randomInt(people.length - 1);
-      if (j >= i) j++;
-      [from, to] = [people[i], people[j]];
-    }
-    return JSON.stringify({
-      query: SEND,
-      variables: { input: { toWalletId: to.walletId, amount: '1.00' } },
-      cookie: from.client.cookie,
-    });
-  };
   const runs = urls.map((url) =>
     autocannon({
-      url: `${url}/graphql`,
+      url: `${url}${path}`,
       connections: Math.max(1, Math.floor(connections / urls.length)),
       duration: seconds,
       requests: [
         {
           method: 'POST',
           setupRequest: (request: Record<string, unknown>) => {
-            const { cookie, ...payload } = JSON.parse(body());
-            return {
-              ...request,
-              headers: { 'content-type': 'application/json', cookie },
-              body: JSON.stringify(payload),
-            };
+            const { cookie, body } = next(pattern);
+            return { ...request, headers: { 'content-type': 'application/json', cookie }, body };
           },
           onResponse: (_status: number, responseBody: string) => {
-            const match = /"code":"([A-Z_]+)"/.exec(responseBody);
+            const match = /"(?:code|error)":"([A-Z_]+)"/.exec(responseBody);
             if (match) refusals.set(match[1], (refusals.get(match[1]) ?? 0) + 1);
           },
         },
@@ -99,6 +101,67 @@ async function drive(
     non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
   };
+}
+
+interface Measured {
+  transfersPerSecond: number;
+  line: string;
+}
+
+/** The floor, measured the same way in the same run: its own server and SQLite file. */
+async function measureFloor(seconds: number, connections: number): Promise<Map<Pattern, Measured>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wallet-floor-'));
+  const file = path.join(dir, 'floor.sqlite');
+  const setup = new BetterSqlite3(file);
+  setup.pragma('journal_mode = WAL');
+  setup.exec(FLOOR_SCHEMA);
+  const insertWallet = setup.prepare(
+    'INSERT INTO wallets (id, user_id, balance_minor) VALUES (?, ?, ?)',
+  );
+  const insertSession = setup.prepare(
+    'INSERT INTO sessions (sid, user_id, expires_at) VALUES (?, ?, ?)',
+  );
+  for (let i = 1; i <= USERS; i++) {
+    insertWallet.run(i, i, 100_000_000);
+    insertSession.run(`session-${i}`, i, Date.now() + 3_600_000);
+  }
+  const countTransfers = () =>
+    (setup.prepare('SELECT COUNT(*) AS n FROM transfers').get() as { n: number }).n;
+  const port = 20_000 + randomInt(20_000);
+  const floor = spawn(process.execPath, [path.join(__dirname, 'floor.js'), file, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => floor.stdout.on('data', () => resolve()));
+  const pick = pairPicker(USERS);
+  const next: NextRequest = (pattern) => {
+    const [from, to] = pick(pattern);
+    return {
+      cookie: `sid=session-${from + 1}`,
+      body: JSON.stringify({ to: to + 1, amountMinor: 100 }),
+    };
+  };
+  const measured = new Map<Pattern, Measured>();
+  try {
+    for (const pattern of ['random', 'hot-pair'] as const) {
+      const url = `http://127.0.0.1:${port}`;
+      await drive([url], '/transfer', next, pattern, 2, connections, new Map());
+      const before = countTransfers();
+      const refusals = new Map<string, number>();
+      const result = await drive([url], '/transfer', next, pattern, seconds, connections, refusals);
+      const transfersPerSecond = (countTransfers() - before) / seconds;
+      measured.set(pattern, {
+        transfersPerSecond,
+        line:
+          `floor ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
+          `p50=${result.latency.p50}ms p99=${result.latency.p99}ms errors=${result.errors}`,
+      });
+    }
+  } finally {
+    floor.kill();
+    setup.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return measured;
 }
 
 async function main() {
@@ -123,6 +186,7 @@ async function main() {
     servers.push(await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' }));
   }
   const urls = servers.map((s) => s.url);
+  const serviceRates = new Map<Pattern, number>();
   const server = servers[0];
   try {
     const provider = await signInProvider(server.url);
@@ -140,13 +204,25 @@ async function main() {
     console.log(
       `bench: ${kind}, ${instances} instance(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
     );
+    const pick = pairPicker(people.length);
+    const next: NextRequest = (pattern) => {
+      const [from, to] = pick(pattern);
+      return {
+        cookie: people[from].client.cookie ?? '',
+        body: JSON.stringify({
+          query: SEND,
+          variables: { input: { toWalletId: people[to].walletId, amount: '1.00' } },
+        }),
+      };
+    };
     for (const pattern of ['random', 'hot-pair'] as const) {
-      await drive(urls, people, pattern, 2, connections, new Map()); // warm-up, not counted
+      await drive(urls, '/graphql', next, pattern, 2, connections, new Map()); // warm-up, not counted
       const before = await ledgerTotals(database.url);
       const refusals = new Map<string, number>();
-      const result = await drive(urls, people, pattern, seconds, connections, refusals);
+      const result = await drive(urls, '/graphql', next, pattern, seconds, connections, refusals);
       const after = await ledgerTotals(database.url);
       const transfers = after.transfers - before.transfers;
+      serviceRates.set(pattern, transfers / seconds);
       const refused = [...refusals].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
       console.log(
         `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${(transfers / seconds).toFixed(0)} ` +
@@ -161,6 +237,12 @@ async function main() {
   const audit = await runAudit(database.url);
   console.log(`audit: exit ${audit.code} ${audit.output.trim().split('\n').pop()}`);
   await database.drop();
+
+  const floor = await measureFloor(seconds, connections);
+  for (const [pattern, measured] of floor) {
+    const service = serviceRates.get(pattern) ?? 0;
+    console.log(`${measured.line} ratio=${(service / measured.transfersPerSecond).toFixed(2)}`);
+  }
 }
 
 main().catch((error) => {
