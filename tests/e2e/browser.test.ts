@@ -45,6 +45,20 @@ if (!fs.existsSync(CHROMIUM)) {
         await env?.close();
       });
 
+      /** A new person, funded with one deposit per amount, signed in on a browser page at the app. */
+      async function signedInPage(deposits: string[]) {
+        const url = env.server.url;
+        const person = await signUp(url);
+        const provider = await signInProvider(url);
+        for (const amount of deposits) await fund(provider, person.walletId, amount);
+        const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+        const [name, value] = (person.client.cookie ?? '').split('=');
+        await context.addCookies([{ name, value, url }]);
+        const page = await context.newPage();
+        await page.goto(url);
+        return { context, page };
+      }
+
       const shot = (page: Page, name: string) =>
         page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-${name}.png`), fullPage: true });
 
@@ -123,16 +137,7 @@ if (!fs.existsSync(CHROMIUM)) {
       });
 
       it('opens a wallet in another currency, charts the balance, refuses across currencies', async () => {
-        const url = env.server.url;
-        const person = await signUp(url);
-        const provider = await signInProvider(url);
-        for (const amount of ['30.00', '10.00', '25.00'])
-          await fund(provider, person.walletId, amount);
-        const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-        const [name, value] = (person.client.cookie ?? '').split('=');
-        await context.addCookies([{ name, value, url }]);
-        const page = await context.newPage();
-        await page.goto(url);
+        const { context, page } = await signedInPage(['30.00', '10.00', '25.00']);
         await page.locator('#balance', { hasText: '65.00' }).waitFor();
         const points = (await page.locator('#chart polyline').getAttribute('points')) ?? '';
         assert.equal(points.split(' ').length, 3, 'one point per operation');
@@ -185,15 +190,9 @@ if (!fs.existsSync(CHROMIUM)) {
       });
 
       it('pages operations with Load more, and sends an expired session back to log in', async () => {
-        const url = env.server.url;
-        const person = await signUp(url);
-        const provider = await signInProvider(url);
-        for (let i = 1; i <= 25; i++) await fund(provider, person.walletId, `${i}.00`);
-        const context = await browser.newContext();
-        const [name, value] = (person.client.cookie ?? '').split('=');
-        await context.addCookies([{ name, value, url }]);
-        const page = await context.newPage();
-        await page.goto(url);
+        const { context, page } = await signedInPage(
+          Array.from({ length: 25 }, (_, i) => `${i + 1}.00`),
+        );
         await page.locator('#balance', { hasText: '325.00' }).waitFor();
         await page.locator('#operations tr').nth(19).waitFor(); // the first page has loaded
         assert.equal(await page.locator('#operations tr').count(), 20);
