@@ -1,3 +1,4 @@
+import type { Database as BetterSqlite3Connection, Statement } from 'better-sqlite3';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
@@ -29,31 +30,61 @@ function toPostgresPlaceholders(text: string): string {
   return text.replace(/\?/g, () => `$${++index}`);
 }
 
-class RunnerSql implements Sql {
-  constructor(
-    readonly kind: DatabaseKind,
-    private readonly runner: QueryRunner,
-  ) {}
+/** PostgreSQL through a TypeORM query runner (one pooled connection). */
+class PostgresSql implements Sql {
+  readonly kind = 'postgres';
 
+  constructor(private readonly runner: QueryRunner) {}
+
+  // node-postgres has no bigint binding.
   private params(params: readonly unknown[]): unknown[] {
-    // node-postgres has no bigint binding; better-sqlite3 binds bigint natively.
-    return this.kind === 'postgres'
-      ? params.map((p) => (typeof p === 'bigint' ? p.toString() : p))
-      : [...params];
-  }
-
-  private text(text: string): string {
-    return this.kind === 'postgres' ? toPostgresPlaceholders(text) : text;
+    return params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
   }
 
   async rows<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.runner.query(this.text(text), this.params(params), true);
+    const result = await this.runner.query(toPostgresPlaceholders(text), this.params(params), true);
     return (result.records ?? []) as T[];
   }
 
   async run(text: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.runner.query(this.text(text), this.params(params), true);
+    const result = await this.runner.query(toPostgresPlaceholders(text), this.params(params), true);
     return result.affected ?? 0;
+  }
+}
+
+/**
+ * SQLite straight through better-sqlite3, each text prepared once and kept:
+ * the hot path's statements are few and fixed, and TypeORM's runner adds an
+ * event broadcast and a logger call to every statement.
+ */
+class SqliteSql implements Sql {
+  readonly kind = 'sqlite';
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly connection: BetterSqlite3Connection) {}
+
+  private prepared(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.connection.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Synchronous underneath; the promise keeps the interface both dialects share. */
+  async rows<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    const statement = this.prepared(text);
+    return statement.reader ? (statement.all(...params) as T[]) : (statement.run(...params), []);
+  }
+
+  async run(text: string, params: readonly unknown[] = []): Promise<number> {
+    const statement = this.prepared(text);
+    return statement.reader ? statement.all(...params).length : statement.run(...params).changes;
+  }
+
+  exec(text: string): void {
+    this.connection.exec(text);
   }
 }
 
@@ -80,68 +111,145 @@ export const walletBusy = (): DomainError =>
     'The wallet is busy with another payment. Retry shortly with the same idempotency key.',
   );
 
+/** A transaction waiting for the next group commit, and how to answer it. */
+interface PendingTransaction {
+  work: (sql: Sql) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** The most transactions one group commit holds: bounds how long the write lock is held. */
+export const GROUP_COMMIT_MAX = 256;
+
 /**
  * The service's only door to the database.
  *
- * SQLite: TypeORM shares one better-sqlite3 connection, so every use of it —
- * reads, the session store, transactions — goes through one queue per process;
- * interleaved transactions on one connection corrupt each other. Write
- * transactions begin IMMEDIATE so another process's writer makes us wait (up
- * to the busy timeout) at BEGIN, never halfway through.
+ * SQLite: one better-sqlite3 connection, so every use of it — reads, the
+ * session store, transactions — goes through one queue per process;
+ * interleaved transactions on one connection corrupt each other.
+ * Transactions that arrive while the queue is busy are committed together
+ * (group commit): one BEGIN IMMEDIATE, each transaction in its own savepoint,
+ * one COMMIT, so one fsync serves many movements. None is answered before
+ * that COMMIT, so an answer still means durable; a transaction that throws
+ * rolls back to its savepoint and leaves the others untouched. BEGIN
+ * IMMEDIATE makes another process's writer make us wait (up to the busy
+ * timeout) at BEGIN, never halfway through.
  *
  * PostgreSQL: a pool; each transaction sets its own lock_timeout, and the row
  * locks taken by the ledger serialize movements per wallet.
  */
 export class Database {
   private readonly queue = new SerialQueue();
+  private readonly sqlite: SqliteSql | null;
+  private pending: PendingTransaction[] = [];
 
   constructor(
     readonly kind: DatabaseKind,
     readonly dataSource: DataSource,
     private readonly lockTimeoutMs: number,
-  ) {}
+  ) {
+    this.sqlite =
+      kind === 'sqlite'
+        ? new SqliteSql(
+            (dataSource.driver as unknown as { databaseConnection: BetterSqlite3Connection })
+              .databaseConnection,
+          )
+        : null;
+  }
 
   /** Statements outside a transaction (each one atomic by itself). */
   read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    if (this.kind === 'sqlite') {
-      return this.queue.run(() => this.withRunner(work));
-    }
+    const sqlite = this.sqlite;
+    if (sqlite !== null) return this.queue.run(() => work(sqlite));
     return this.withRunner(work);
   }
 
   /** One transaction: committed when `work` resolves, rolled back when it throws. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    const run = () =>
-      this.withRunner(async (sql, runner) => {
+    if (this.sqlite === null) return this.postgresTransaction(work);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      // Whenever transactions are pending, exactly one group commit is on its way
+      // for them. It waits for the end of this event-loop turn, so that the
+      // transactions of every request read in this turn join it.
+      if (this.pending.length === 1) setImmediate(() => this.scheduleGroupCommit());
+    });
+  }
+
+  private scheduleGroupCommit(): void {
+    // Its transactions hear of any failure; a ROLLBACK that fails too has nobody else to tell.
+    this.queue.run(() => this.commitPending()).catch(() => undefined);
+  }
+
+  private async commitPending(): Promise<void> {
+    const sqlite = this.sqlite as SqliteSql;
+    const group = this.pending.splice(0, GROUP_COMMIT_MAX);
+    if (this.pending.length > 0) this.scheduleGroupCommit();
+    try {
+      sqlite.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      return this.failGroup(group, isLockTimeout(error) ? walletBusy() : error);
+    }
+    try {
+      const outcomes: Outcome[] = [];
+      for (const transaction of group) {
+        sqlite.exec('SAVEPOINT one');
         try {
-          if (this.kind === 'sqlite') {
-            await runner.query('BEGIN IMMEDIATE');
-          } else {
-            await runner.query('BEGIN');
-            await runner.query(`SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`);
-          }
+          outcomes.push({ ok: true, value: await transaction.work(sqlite) });
+          sqlite.exec('RELEASE one');
         } catch (error) {
-          if (isLockTimeout(error)) throw walletBusy();
-          throw error;
+          // Some errors (disk full, I/O) make SQLite roll the whole transaction back.
+          if (!sqlite.connection.inTransaction) throw error;
+          outcomes.push({ ok: false, error });
+          sqlite.exec('ROLLBACK TO one');
+          sqlite.exec('RELEASE one');
         }
-        let result: T;
-        try {
-          result = await work(sql);
-        } catch (error) {
-          await runner.query('ROLLBACK');
-          throw error;
-        }
-        await runner.query('COMMIT');
-        return result;
+      }
+      sqlite.exec('COMMIT');
+      group.forEach((transaction, i) => {
+        const outcome = outcomes[i];
+        if (outcome.ok) transaction.resolve(outcome.value);
+        else transaction.reject(outcome.error);
       });
-    return this.kind === 'sqlite' ? this.queue.run(run) : run();
+    } catch (error) {
+      this.failGroup(group, error);
+      if (sqlite.connection.inTransaction) sqlite.exec('ROLLBACK');
+    }
+  }
+
+  /** Nothing of the group was committed: every one of its transactions fails. */
+  private failGroup(group: PendingTransaction[], error: unknown): void {
+    for (const transaction of group) transaction.reject(error);
+  }
+
+  private postgresTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.withRunner(async (sql, runner) => {
+      try {
+        await runner.query('BEGIN');
+        await runner.query(`SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`);
+      } catch (error) {
+        if (isLockTimeout(error)) throw walletBusy();
+        throw error;
+      }
+      let result: T;
+      try {
+        result = await work(sql);
+      } catch (error) {
+        await runner.query('ROLLBACK');
+        throw error;
+      }
+      await runner.query('COMMIT');
+      return result;
+    });
   }
 
   private async withRunner<T>(work: (sql: Sql, runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      return await work(new RunnerSql(this.kind, runner), runner);
+      return await work(new PostgresSql(runner), runner);
     } finally {
       await runner.release();
     }

@@ -89,15 +89,16 @@ export async function migratedDatabase(
   };
 }
 
-/** Runs one read-only query on a database by URL, over a connection of the test's own. */
+/** Runs one read-only query (with `?` placeholders) on a database by URL, over a connection of the test's own. */
 export async function queryDatabase<T = Record<string, unknown>>(
   url: string,
   text: string,
+  params: unknown[] = [],
 ): Promise<T[]> {
   if (url.startsWith('sqlite:')) {
     const connection = new BetterSqlite3(url.slice('sqlite:'.length), { readonly: true });
     try {
-      return connection.prepare(text).all() as T[];
+      return connection.prepare(text).all(...params) as T[];
     } finally {
       connection.close();
     }
@@ -105,7 +106,13 @@ export async function queryDatabase<T = Record<string, unknown>>(
   const client = new PgClient({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(text)).rows as T[];
+    let index = 0;
+    return (
+      await client.query(
+        text.replace(/\?/g, () => `$${++index}`),
+        params,
+      )
+    ).rows as T[];
   } finally {
     await client.end();
   }
