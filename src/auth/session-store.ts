@@ -3,17 +3,35 @@ import type { Database } from '../db/database';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
+/** How many sessions' stored expiries a process remembers before it starts over. */
+const KNOWN_EXPIRIES_MAX = 100_000;
+
 /**
  * express-session's store on the service's own database, so a session made
  * on one instance works on every other and survives restarts; a logout
  * deletes the row, which ends the session everywhere at once.
+ *
+ * Every request extends the session (rolling), but writing the new expiry on
+ * each one would make every request a database write. The store writes it
+ * only once it has moved by a tenth of the idle timeout (at most a minute),
+ * so a session idles out up to that much early, never late.
  */
 export class DatabaseSessionStore extends session.Store {
+  /** Per session, the expiry the database holds as far as this process knows (never later). */
+  private readonly knownExpiresAtMs = new Map<string, number>();
+  private readonly touchIntervalMs: number;
+
   constructor(
     private readonly db: Database,
     private readonly idleTimeoutMs: number,
   ) {
     super();
+    this.touchIntervalMs = Math.min(60_000, Math.floor(idleTimeoutMs / 10));
+  }
+
+  private remember(sid: string, expiresAtMs: number): void {
+    if (this.knownExpiresAtMs.size >= KNOWN_EXPIRIES_MAX) this.knownExpiresAtMs.clear();
+    this.knownExpiresAtMs.set(sid, expiresAtMs);
   }
 
   private expiresAtMs(data: session.SessionData): number {
@@ -30,32 +48,56 @@ export class DatabaseSessionStore extends session.Store {
         ),
       )
       .then(([row]) => {
-        if (!row || Number(row.expires_at) <= Date.now()) return callback(null, null);
+        const expiresAtMs = Number(row?.expires_at);
+        if (!row || expiresAtMs <= Date.now()) {
+          this.knownExpiresAtMs.delete(sid);
+          return callback(null, null);
+        }
+        this.remember(sid, expiresAtMs);
         callback(null, JSON.parse(row.data) as session.SessionData);
       }, callback);
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    const expiresAtMs = this.expiresAtMs(data);
     this.db
       .read((sql) =>
         sql.run(
           `INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)
            ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
-          [sid, JSON.stringify(data), this.expiresAtMs(data)],
+          [sid, JSON.stringify(data), expiresAtMs],
         ),
       )
-      .then(() => callback?.(), callback);
+      .then(() => {
+        this.remember(sid, expiresAtMs);
+        callback?.();
+      }, callback);
   }
 
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
+    const expiresAtMs = this.expiresAtMs(data);
+    const knownMs = this.knownExpiresAtMs.get(sid);
+    if (knownMs !== undefined && expiresAtMs - knownMs < this.touchIntervalMs) {
+      callback?.();
+      return;
+    }
     this.db
       .read((sql) =>
-        sql.run('UPDATE sessions SET expires_at = ? WHERE sid = ?', [this.expiresAtMs(data), sid]),
+        // Never shortens: another instance may have written a later expiry.
+        sql.run('UPDATE sessions SET expires_at = ? WHERE sid = ? AND expires_at < ?', [
+          expiresAtMs,
+          sid,
+          expiresAtMs,
+        ]),
       )
-      .then(() => callback?.(), callback);
+      .then(() => {
+        this.remember(sid, expiresAtMs);
+        callback?.();
+      }, callback);
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.knownExpiresAtMs.delete(sid);
     this.db
       .read((sql) => sql.run('DELETE FROM sessions WHERE sid = ?', [sid]))
       .then(() => callback?.(), callback);

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
 import { DatabaseSessionStore } from '../../src/auth/session-store';
-import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../helpers/databases';
+import {
+  databaseKinds,
+  migratedDatabase,
+  queryDatabase,
+  type MigratedDatabase,
+} from '../helpers/databases';
 
 const call = <T>(fn: (callback: (error?: unknown, value?: T) => void) => void) =>
   new Promise<T | undefined>((resolve, reject) =>
@@ -49,6 +54,30 @@ for (const kind of databaseKinds()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(await call((cb) => store.get('sid-3', cb)), null, 'expired');
       assert.equal(await store.pruneExpired(), 1);
+    });
+
+    it('writes a touch only once the expiry has moved by a tenth of the idle timeout', async () => {
+      const storedExpiry = async () => {
+        const [row] = await queryDatabase<{ expires_at: unknown }>(
+          env.url,
+          "SELECT expires_at FROM sessions WHERE sid = 'sid-4'",
+        );
+        return Number(row.expires_at);
+      };
+      const session = data(60_000);
+      await call((cb) => store.set('sid-4', session, cb));
+      const written = await storedExpiry();
+      // The idle timeout is a minute: a touch that moves the expiry less than 6 s is not written...
+      await call((cb) => store.touch('sid-4', data(60_000 + 5_000), cb));
+      assert.equal(await storedExpiry(), written);
+      // ...one that moves it further is.
+      const later = data(60_000 + 7_000);
+      await call((cb) => store.touch('sid-4', later, cb));
+      assert.equal(await storedExpiry(), new Date(later.cookie.expires as Date).getTime());
+      // A touch never shortens what another instance may have extended.
+      const other = new DatabaseSessionStore(env.db, 60_000);
+      await call((cb) => other.touch('sid-4', data(10_000), cb));
+      assert.equal(await storedExpiry(), new Date(later.cookie.expires as Date).getTime());
     });
   });
 }
