@@ -5,6 +5,7 @@
  * conserved and `wallet audit` passed. Figures, not a test.
  *
  *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
+ *                    [--workers 1] [--profile <dir>] [--no-floor]
  *
  * With --instances 2, two server processes share the database and the
  * connections are split between them, as behind a load balancer. After the
@@ -171,6 +172,12 @@ async function main() {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '64' },
       instances: { type: 'string', default: '1' },
+      // WORKERS of each instance (cluster mode).
+      workers: { type: 'string', default: '1' },
+      // Writes a V8 CPU profile of each server to this folder (open it in Chrome's DevTools).
+      profile: { type: 'string' },
+      // Skips the floor: for a quick look at the service alone.
+      'no-floor': { type: 'boolean', default: false },
     },
   });
   const kind = values.db as DatabaseKind;
@@ -183,7 +190,11 @@ async function main() {
   const instances = Number(values.instances);
   const servers = [];
   for (let i = 0; i < instances; i++) {
-    servers.push(await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' }));
+    const profiling = values.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
+      : [];
+    const env = { SIGNUP_RATE_PER_HOUR: '0', WORKERS: values.workers };
+    servers.push(await startServerOn(database.url, env, profiling));
   }
   const urls = servers.map((s) => s.url);
   const serviceRates = new Map<Pattern, number>();
@@ -202,7 +213,7 @@ async function main() {
       ),
     );
     console.log(
-      `bench: ${kind}, ${instances} instance(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
+      `bench: ${kind}, ${instances} instance(s) of ${values.workers} worker(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
     );
     const pick = pairPicker(people.length);
     const next: NextRequest = (pattern) => {
@@ -237,6 +248,7 @@ async function main() {
   const audit = await runAudit(database.url);
   console.log(`audit: exit ${audit.code} ${audit.output.trim().split('\n').pop()}`);
   await database.drop();
+  if (values['no-floor']) return;
 
   const floor = await measureFloor(seconds, connections);
   for (const [pattern, measured] of floor) {
