@@ -4,7 +4,9 @@ import {
   GraphQLError,
   Kind,
   type ASTNode,
+  type DocumentNode,
   type GraphQLSchema,
+  type TypeNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -73,24 +75,63 @@ export function depthLimit(max: number): ValidationRule {
   };
 }
 
-/** Refuses operations whose estimated cost is above COMPLEXITY_MAX (aliases count in full). */
+/**
+ * The variables an operation's cost can depend on: the Int ones, since the
+ * only estimators that read arguments read page sizes (`first`, an Int; see
+ * pageComplexity). Their values, with the operation's name, key the cost.
+ */
+function costKey(document: DocumentNode, operationName: string | undefined, variables: object) {
+  const values = variables as Record<string, unknown>;
+  const ints: unknown[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      if (namedType(variable.type) === 'Int') ints.push(values[variable.variable.name.value]);
+    }
+  }
+  return JSON.stringify([operationName ?? null, ints]);
+}
+
+function namedType(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
+}
+
+/** How many costs one document keeps (distinct page sizes and operation names). */
+const COSTS_PER_DOCUMENT_MAX = 32;
+
+/**
+ * Refuses operations whose estimated cost is above COMPLEXITY_MAX (aliases
+ * count in full). Estimating walks the whole document, which costs as much as
+ * a small request: the cost is kept per parsed document (Apollo hands us the
+ * same object for the same query text) and per value of what it depends on.
+ */
 export function complexityLimit(schema: GraphQLSchema): ApolloServerPlugin<Context> {
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  const estimate = (document: DocumentNode, operationName: string | undefined, variables: object) =>
+    getComplexity({
+      schema,
+      operationName,
+      query: document,
+      variables: variables as Record<string, unknown>,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              operationName: request.operationName,
-              query: document,
-              variables: request.variables,
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT.
-            return;
+          const variables = request.variables ?? {};
+          const key = costKey(document, request.operationName, variables);
+          let known = costs.get(document);
+          let complexity = known?.get(key);
+          if (complexity === undefined) {
+            try {
+              complexity = estimate(document, request.operationName, variables);
+            } catch {
+              // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT.
+              return;
+            }
+            if (known === undefined) costs.set(document, (known = new Map()));
+            if (known.size < COSTS_PER_DOCUMENT_MAX) known.set(key, complexity);
           }
           if (complexity > COMPLEXITY_MAX) {
             throw new GraphQLError(

@@ -20,7 +20,11 @@ import { DomainError } from '../errors';
 import { OperationConnection, UserView, WalletView } from './types';
 import { operationView, walletView } from './views';
 
-/** A page costs its size times what each node costs. */
+/**
+ * A page costs its size times what each node costs. (Costs are cached on the
+ * assumption that only Int arguments such as `first` change them: see
+ * complexityLimit.)
+ */
 export const pageComplexity = ({
   args,
   childComplexity,

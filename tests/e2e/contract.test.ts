@@ -590,6 +590,18 @@ for (const kind of databaseKinds()) {
         const costly = await person.client.gql(`mutation { ${aliases} }`);
         assert.equal(costly.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
       });
+
+      it('prices one query text anew for each page size its variables ask for', async () => {
+        const person = await signUp(url);
+        const pages = `query Pages($first: Int) { me { wallets { operations(first: $first) {
+          edges { node { id type amount balanceAfter createdAt walletId transferId details } } } } } }`;
+        assert.equal((await person.client.gql(pages, { first: 5 })).errors, undefined);
+        const large = await person.client.gql(pages, { first: 100 });
+        assert.equal(large.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+        assert.equal((await person.client.gql(pages, { first: 5 })).errors, undefined, 'again');
+        const again = await person.client.gql(pages, { first: 100 });
+        assert.equal(again.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED', 'again');
+      });
     });
   });
 }
