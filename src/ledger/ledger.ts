@@ -4,10 +4,10 @@
  * locks, checks every rule, appends operations, and writes the new balances.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors';
 import type { Database, Sql } from '../db/database';
 import { isLockTimeout, isUniqueViolation, walletBusy } from '../db/database';
+import { ledgerId } from '../db/ids';
 import {
   findOperationByReference,
   findTransferByKey,
@@ -302,7 +302,7 @@ export function signedMinor(operation: Pick<OperationRow, 'type' | 'amountMinor'
 type NewOperation = Omit<OperationRow, 'id' | 'seq'>;
 
 async function insertOperation(sql: Sql, op: NewOperation): Promise<OperationRow> {
-  const id = randomUUID();
+  const id = ledgerId(op.createdAtMs);
   const [row] = await sql.rows<{ seq: unknown }>(
     `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
        counterparty_wallet_id, reference, details, initiator_user_id, created_at)
@@ -327,7 +327,7 @@ async function insertOperation(sql: Sql, op: NewOperation): Promise<OperationRow
 type NewTransfer = Omit<TransferRow, 'id' | 'seq'>;
 
 async function insertTransfer(sql: Sql, transfer: NewTransfer): Promise<TransferRow> {
-  const id = randomUUID();
+  const id = ledgerId(transfer.createdAtMs);
   const [row] = await sql.rows<{ seq: unknown }>(
     `INSERT INTO transfers (id, from_wallet_id, to_wallet_id, amount_minor, currency, details,
        initiator_user_id, idempotency_key, created_at)
