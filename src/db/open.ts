@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { buildDataSource } from './data-source';
-import { Database } from './database';
+import { Database, isLockTimeout } from './database';
 
 /** Connects, retrying while the database is not reachable yet (a server still starting). */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
@@ -32,9 +32,7 @@ const MIGRATION_LOCK_KEY = 727_001;
  */
 export async function migrate(db: Database): Promise<string[]> {
   const { dataSource } = db;
-  if (db.kind !== 'postgres') {
-    return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
-  }
+  if (db.kind !== 'postgres') return migrateSqlite(db);
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -46,5 +44,27 @@ export async function migrate(db: Database): Promise<string[]> {
     }
   } finally {
     await runner.release();
+  }
+}
+
+/** How often a SQLite migration that lost a race with another process is tried again. */
+const SQLITE_MIGRATE_ATTEMPTS = 5;
+
+/**
+ * TypeORM creates its migrations table, if missing, before its transaction
+ * begins, and its transaction begins DEFERRED; so of processes migrating at
+ * once, one may find the table made by another under its feet, or its
+ * snapshot outdated (SQLITE_BUSY_SNAPSHOT). Nothing was applied by the loser:
+ * it tries again and then finds the work done.
+ */
+async function migrateSqlite(db: Database): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await db.dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+    } catch (error) {
+      const lostRace = isLockTimeout(error) || /already exists/.test(String(error));
+      if (!lostRace || attempt >= SQLITE_MIGRATE_ATTEMPTS) throw error;
+      await sleep(50 * attempt);
+    }
   }
 }
