@@ -103,7 +103,7 @@ export class Ledger {
       if (earlier) return this.db.read((sql) => replay(sql, earlier));
       try {
         const result = await this.db.transaction(async (sql) => {
-          await lockWallets(sql, [wallet.id]);
+          const locked = await lockWallets(sql, [wallet.id]);
           this.faults?.at('after-locks');
           // A twin that arrived at the same moment may have committed while we waited.
           const twin = await findOperationByReference(
@@ -112,7 +112,7 @@ export class Ledger {
             command.reference,
           );
           if (twin) return replay(sql, twin);
-          const [current] = await walletsById(sql, [wallet.id]);
+          const current = locked.get(wallet.id) as WalletRow;
           const balanceAfterMinor =
             type === 'DEPOSIT'
               ? addToBalance(current.balanceMinor, amountMinor)
@@ -189,19 +189,16 @@ export class Ledger {
         : findTransferByKey(sql, command.initiatorUserId, idempotencyKey);
 
     return this.measure('transfer', async () => {
-      const earlier = await this.db.read(earlierWithKey);
+      const earlier = idempotencyKey === null ? null : await this.db.read(earlierWithKey);
       if (earlier) return this.db.read((sql) => replay(sql, earlier));
       try {
         const result = await this.db.transaction(async (sql) => {
-          await lockWallets(sql, [source.id, target.id]);
+          const locked = await lockWallets(sql, [source.id, target.id]);
           this.faults?.at('after-locks');
           const twin = await earlierWithKey(sql);
           if (twin) return replay(sql, twin);
-          const current = new Map(
-            (await walletsById(sql, [source.id, target.id])).map((w) => [w.id, w]),
-          );
-          const from = current.get(source.id) as WalletRow;
-          const to = current.get(target.id) as WalletRow;
+          const from = locked.get(source.id) as WalletRow;
+          const to = locked.get(target.id) as WalletRow;
           const fromAfterMinor = subtractFromBalance(from.balanceMinor, amountMinor);
           const toAfterMinor = addToBalance(to.balanceMinor, amountMinor);
           const createdAtMs = Date.now();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Sql } from '../db/database';
-import type { WalletId } from '../db/rows';
+import { WALLET_COLUMNS, toWallet, type WalletId, type WalletRow } from '../db/rows';
 
 /**
  * The order in which a movement locks its wallets: distinct, ascending.
@@ -16,16 +16,24 @@ export function lockOrder(walletIds: readonly WalletId[]): WalletId[] {
  * Takes the wallets' locks: the first statements of the movement's
  * transaction, one UPDATE per wallet (a single `WHERE id IN (...)` would lock
  * rows in scan order, which can deadlock). The database holds each row lock
- * until commit or rollback, and drops it if the client dies.
+ * until commit or rollback, and drops it if the client dies. Each UPDATE
+ * returns its wallet as it stands under the lock, so the movement needs no
+ * second read of the balances.
  */
-export async function lockWallets(sql: Sql, walletIds: readonly WalletId[]): Promise<void> {
+export async function lockWallets(
+  sql: Sql,
+  walletIds: readonly WalletId[],
+): Promise<Map<WalletId, WalletRow>> {
   const ordered = lockOrder(walletIds);
   for (let i = 1; i < ordered.length; i++) assert.ok(ordered[i - 1] < ordered[i], 'lock order');
+  const locked = new Map<WalletId, WalletRow>();
   for (const walletId of ordered) {
-    const changed = await sql.run(
-      'UPDATE wallets SET lock_version = lock_version + 1 WHERE id = ?',
+    const [row] = await sql.rows(
+      `UPDATE wallets SET lock_version = lock_version + 1 WHERE id = ? RETURNING ${WALLET_COLUMNS}`,
       [walletId],
     );
-    assert.equal(changed, 1, `wallet ${walletId} to lock exists`);
+    assert.ok(row, `wallet ${walletId} to lock exists`);
+    locked.set(walletId, toWallet(row));
   }
+  return locked;
 }
