@@ -1,5 +1,6 @@
 import type { Database as BetterSqlite3Connection, Statement } from 'better-sqlite3';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
 
@@ -30,25 +31,45 @@ function toPostgresPlaceholders(text: string): string {
   return text.replace(/\?/g, () => `$${++index}`);
 }
 
-/** PostgreSQL through a TypeORM query runner (one pooled connection). */
+/** Statement names per text: node-postgres prepares a named statement once per connection. */
+const preparedNames = new Map<string, { name: string; text: string }>();
+/** Texts beyond this many run unprepared, so an unforeseen variety cannot grow without bound. */
+const PREPARED_MAX = 500;
+
+function postgresStatement(text: string): { name?: string; text: string } {
+  let statement = preparedNames.get(text);
+  if (statement === undefined) {
+    if (preparedNames.size >= PREPARED_MAX) return { text: toPostgresPlaceholders(text) };
+    statement = { name: `wallet_${preparedNames.size}`, text: toPostgresPlaceholders(text) };
+    preparedNames.set(text, statement);
+  }
+  return statement;
+}
+
+/**
+ * PostgreSQL straight through one pooled node-postgres client, each statement
+ * prepared once per connection: TypeORM's runner cost more than the
+ * statements on the hot path.
+ */
 class PostgresSql implements Sql {
   readonly kind = 'postgres';
 
-  constructor(private readonly runner: QueryRunner) {}
+  constructor(private readonly client: PoolClient) {}
 
-  // node-postgres has no bigint binding.
-  private params(params: readonly unknown[]): unknown[] {
-    return params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
+  private query(text: string, params: readonly unknown[]) {
+    return this.client.query({
+      ...postgresStatement(text),
+      // node-postgres has no bigint binding.
+      values: params.map((p) => (typeof p === 'bigint' ? p.toString() : p)),
+    });
   }
 
   async rows<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.runner.query(toPostgresPlaceholders(text), this.params(params), true);
-    return (result.records ?? []) as T[];
+    return (await this.query(text, params)).rows as T[];
   }
 
   async run(text: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.runner.query(toPostgresPlaceholders(text), this.params(params), true);
-    return result.affected ?? 0;
+    return (await this.query(text, params)).rowCount ?? 0;
   }
 }
 
@@ -163,7 +184,7 @@ export class Database {
   read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
     if (sqlite !== null) return this.queue.run(() => work(sqlite));
-    return this.withRunner(work);
+    return this.withClient(work);
   }
 
   /** One transaction: committed when `work` resolves, rolled back when it throws. */
@@ -225,33 +246,38 @@ export class Database {
   }
 
   private postgresTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.withRunner(async (sql, runner) => {
-      try {
-        await runner.query('BEGIN');
-        await runner.query(`SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`);
-      } catch (error) {
-        if (isLockTimeout(error)) throw walletBusy();
-        throw error;
-      }
+    return this.withClient(async (sql, client, discard) => {
+      // One round trip: a simple query may hold several statements.
+      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`);
       let result: T;
       try {
         result = await work(sql);
       } catch (error) {
-        await runner.query('ROLLBACK');
+        // A connection that cannot even roll back is not given to anyone else.
+        await client.query('ROLLBACK').catch(discard);
         throw error;
       }
-      await runner.query('COMMIT');
+      await client.query('COMMIT');
       return result;
     });
   }
 
-  private async withRunner<T>(work: (sql: Sql, runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+  /** A pooled client for `work`. (The pool itself drops a client whose connection ended.) */
+  private async withClient<T>(
+    work: (sql: Sql, client: PoolClient, discard: () => void) => Promise<T>,
+  ): Promise<T> {
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    // A connection lost between statements is reported by the next statement;
+    // without a listener the client's error event would end the process.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let discarded = false;
     try {
-      await runner.connect();
-      return await work(new PostgresSql(runner), runner);
+      return await work(new PostgresSql(client), client, () => (discarded = true));
     } finally {
-      await runner.release();
+      client.off('error', ignore);
+      client.release(discarded);
     }
   }
 
