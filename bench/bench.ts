@@ -5,7 +5,7 @@
  * conserved and `wallet audit` passed. Figures, not a test.
  *
  *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
- *                    [--workers 1] [--profile <dir>] [--no-floor]
+ *                    [--workers 1] [--runs 1] [--profile <dir>] [--no-floor]
  *
  * With --instances 2, two server processes share the database and the
  * connections are split between them, as behind a load balancer. After the
@@ -36,6 +36,29 @@ interface AutocannonResult {
 }
 
 const USERS = 100;
+
+/** CPU seconds (user + system) used so far by a process and its live children (WORKERS). */
+function cpuSeconds(pid: number): number {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const stat = (p: string) => {
+    try {
+      // The fields after the command name, which is in parentheses and may hold spaces.
+      return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+    } catch {
+      return null;
+    }
+  };
+  let ticks = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = stat(entry);
+    // fields[1] is the parent pid; [11] and [12] are utime and stime.
+    if (fields && (Number(entry) === pid || Number(fields[1]) === pid)) {
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  }
+  return ticks / ticksPerSecond;
+}
 
 async function ledgerTotals(databaseUrl: string) {
   const [row] = await queryDatabase<{ transfers: unknown; total: unknown }>(
@@ -106,7 +129,9 @@ async function drive(
 
 interface Measured {
   transfersPerSecond: number;
-  line: string;
+  p99Ms: number;
+  /** The service's CPU time per transfer (not measured for the floor). */
+  cpuPerTransferUs?: number;
 }
 
 /** The floor, measured the same way in the same run: its own server and SQLite file. */
@@ -150,12 +175,11 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
       const refusals = new Map<string, number>();
       const result = await drive([url], '/transfer', next, pattern, seconds, connections, refusals);
       const transfersPerSecond = (countTransfers() - before) / seconds;
-      measured.set(pattern, {
-        transfersPerSecond,
-        line:
-          `floor ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
-          `p50=${result.latency.p50}ms p99=${result.latency.p99}ms errors=${result.errors}`,
-      });
+      const line =
+        `floor ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
+        `p50=${result.latency.p50}ms p99=${result.latency.p99}ms errors=${result.errors}`;
+      console.log(line);
+      measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99 });
     }
   } finally {
     floor.kill();
@@ -176,6 +200,8 @@ async function main() {
       workers: { type: 'string', default: '1' },
       // Writes a V8 CPU profile of each server to this folder (open it in Chrome's DevTools).
       profile: { type: 'string' },
+      // Runs everything this many times and prints the medians.
+      runs: { type: 'string', default: '1' },
       // Skips the floor: for a quick look at the service alone.
       'no-floor': { type: 'boolean', default: false },
     },
@@ -184,20 +210,70 @@ async function main() {
   if (kind === 'postgres' && !process.env.POSTGRES_TEST_URL) {
     throw new Error('--db postgres needs POSTGRES_TEST_URL (a server to create a database on)');
   }
-  const seconds = Number(values.duration);
-  const connections = Number(values.connections);
+  const run: ServiceRun = {
+    kind,
+    seconds: Number(values.duration),
+    connections: Number(values.connections),
+    instances: Number(values.instances),
+    workers: values.workers,
+    profile: values.profile,
+  };
+  const runs = Number(values.runs);
+  const service = new Map<Pattern, Measured[]>();
+  const floor = new Map<Pattern, Measured[]>();
+  const keep = (into: Map<Pattern, Measured[]>, measured: Map<Pattern, Measured>) => {
+    for (const [pattern, m] of measured) into.set(pattern, [...(into.get(pattern) ?? []), m]);
+  };
+  for (let i = 1; i <= runs; i++) {
+    if (runs > 1) console.log(`run ${i} of ${runs}`);
+    keep(service, await measureService(run));
+    if (!values['no-floor']) keep(floor, await measureFloor(run.seconds, run.connections));
+  }
+  console.log(runs > 1 ? `medians of ${runs} runs:` : 'summary:');
+  for (const [pattern, measured] of service) {
+    const rate = median(measured.map((m) => m.transfersPerSecond));
+    const p99 = median(measured.map((m) => m.p99Ms));
+    const floorRate = median((floor.get(pattern) ?? []).map((m) => m.transfersPerSecond));
+    const cpuUs = median(measured.map((m) => m.cpuPerTransferUs ?? 0));
+    console.log(
+      `${kind} x${run.instances} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p99=${p99}ms ` +
+        `server-cpu/transfer=${cpuUs.toFixed(0)}us` +
+        (floor.size > 0
+          ? ` floor=${floorRate.toFixed(0)} ratio=${(rate / floorRate).toFixed(2)}`
+          : ''),
+    );
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+interface ServiceRun {
+  kind: DatabaseKind;
+  seconds: number;
+  connections: number;
+  instances: number;
+  workers: string;
+  profile: string | undefined;
+}
+
+/** The service on a fresh database: every pattern, then conservation and the audit. */
+async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> {
+  const { kind, seconds, connections, instances } = run;
   const database = await freshDatabase(kind);
-  const instances = Number(values.instances);
   const servers = [];
   for (let i = 0; i < instances; i++) {
-    const profiling = values.profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`]
+    const profiling = run.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(run.profile)}`]
       : [];
-    const env = { SIGNUP_RATE_PER_HOUR: '0', WORKERS: values.workers };
+    const env = { SIGNUP_RATE_PER_HOUR: '0', WORKERS: run.workers };
     servers.push(await startServerOn(database.url, env, profiling));
   }
   const urls = servers.map((s) => s.url);
-  const serviceRates = new Map<Pattern, number>();
+  const measured = new Map<Pattern, Measured>();
   const server = servers[0];
   try {
     const provider = await signInProvider(server.url);
@@ -213,7 +289,7 @@ async function main() {
       ),
     );
     console.log(
-      `bench: ${kind}, ${instances} instance(s) of ${values.workers} worker(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
+      `bench: ${kind}, ${instances} instance(s) of ${run.workers} worker(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
     );
     const pick = pairPicker(people.length);
     const next: NextRequest = (pattern) => {
@@ -229,18 +305,27 @@ async function main() {
     for (const pattern of ['random', 'hot-pair'] as const) {
       await drive(urls, '/graphql', next, pattern, 2, connections, new Map()); // warm-up, not counted
       const before = await ledgerTotals(database.url);
+      const cpuBefore = servers.map((s) => cpuSeconds(s.process.pid as number));
       const refusals = new Map<string, number>();
       const result = await drive(urls, '/graphql', next, pattern, seconds, connections, refusals);
+      const cpuUsed = servers.reduce(
+        (sum, s, i) => sum + cpuSeconds(s.process.pid as number) - cpuBefore[i],
+        0,
+      );
       const after = await ledgerTotals(database.url);
       const transfers = after.transfers - before.transfers;
-      serviceRates.set(pattern, transfers / seconds);
+      const transfersPerSecond = transfers / seconds;
+      // The servers' CPU per transfer: steadier than a rate on a shared machine.
+      const cpuPerTransferUs = (cpuUsed * 1e6) / Math.max(1, transfers);
       const refused = [...refusals].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
-      console.log(
-        `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${(transfers / seconds).toFixed(0)} ` +
-          `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
-          `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
-          `conserved=${after.totalMinor === before.totalMinor}`,
-      );
+      const line =
+        `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
+        `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
+        `server-cpu/transfer=${cpuPerTransferUs.toFixed(0)}us ` +
+        `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
+        `conserved=${after.totalMinor === before.totalMinor}`;
+      console.log(line);
+      measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99, cpuPerTransferUs });
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -248,13 +333,7 @@ async function main() {
   const audit = await runAudit(database.url);
   console.log(`audit: exit ${audit.code} ${audit.output.trim().split('\n').pop()}`);
   await database.drop();
-  if (values['no-floor']) return;
-
-  const floor = await measureFloor(seconds, connections);
-  for (const [pattern, measured] of floor) {
-    const service = serviceRates.get(pattern) ?? 0;
-    console.log(`${measured.line} ratio=${(service / measured.transfersPerSecond).toFixed(2)}`);
-  }
+  return measured;
 }
 
 main().catch((error) => {
