@@ -41,24 +41,35 @@ export async function openWallet(
   }
 }
 
-export async function getWallet(db: Database, id: string): Promise<WalletRow> {
-  const wallet = await db.read((sql) => findWallet(sql, id));
+function found(wallet: WalletRow | null): WalletRow {
   if (wallet === null) throw new DomainError('NOT_FOUND', 'There is no wallet with this id.');
   return wallet;
 }
 
-/** The caller's wallet in a currency, to send from when no source wallet is named. */
-export async function sendingWalletIn(
+export async function getWallet(db: Database, id: string): Promise<WalletRow> {
+  return found(await db.read((sql) => findWallet(sql, id)));
+}
+
+/**
+ * The wallets of a transfer, read in one go: the target, and the source
+ * named, or else the caller's wallet in the target's currency.
+ */
+export function transferWallets(
   db: Database,
   caller: Caller,
-  currency: string,
-): Promise<WalletRow> {
-  const wallet = await db.read((sql) => findWalletOf(sql, caller.userId, currency));
-  if (wallet === null) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `The receiving wallet holds ${currency}, and you have no ${currency} wallet to send from.`,
-    );
-  }
-  return wallet;
+  targetId: string,
+  sourceId: string | null,
+): Promise<{ source: WalletRow; target: WalletRow }> {
+  return db.read(async (sql) => {
+    const target = found(await findWallet(sql, targetId));
+    if (sourceId !== null) return { source: found(await findWallet(sql, sourceId)), target };
+    const source = await findWalletOf(sql, caller.userId, target.currency);
+    if (source === null) {
+      throw new DomainError(
+        'CURRENCY_MISMATCH',
+        `The receiving wallet holds ${target.currency}, and you have no ${target.currency} wallet to send from.`,
+      );
+    }
+    return { source, target };
+  });
 }

@@ -117,19 +117,21 @@ export class Ledger {
             type === 'DEPOSIT'
               ? addToBalance(current.balanceMinor, amountMinor)
               : subtractFromBalance(current.balanceMinor, amountMinor);
-          const operation = await insertOperation(sql, {
-            walletId: wallet.id,
-            type,
-            amountMinor,
-            balanceAfterMinor,
-            transferId: null,
-            counterpartyWalletId: null,
-            reference: command.reference,
-            details: command.details,
-            initiatorUserId: command.serviceUserId,
-            createdAtMs: Date.now(),
-          });
-          await writeBalance(sql, wallet.id, balanceAfterMinor);
+          const [operation] = await insertOperations(sql, [
+            {
+              walletId: wallet.id,
+              type,
+              amountMinor,
+              balanceAfterMinor,
+              transferId: null,
+              counterpartyWalletId: null,
+              reference: command.reference,
+              details: command.details,
+              initiatorUserId: command.serviceUserId,
+              createdAtMs: Date.now(),
+            },
+          ]);
+          await writeBalances(sql, [{ walletId: wallet.id, balanceMinor: balanceAfterMinor }]);
           this.faults?.at('before-commit');
           return {
             operation,
@@ -220,23 +222,27 @@ export class Ledger {
             initiatorUserId: command.initiatorUserId,
             createdAtMs,
           };
-          const debit = await insertOperation(sql, {
-            ...leg,
-            walletId: source.id,
-            type: 'TRANSFER_OUT',
-            balanceAfterMinor: fromAfterMinor,
-            counterpartyWalletId: target.id,
-          });
-          const credit = await insertOperation(sql, {
-            ...leg,
-            walletId: target.id,
-            type: 'TRANSFER_IN',
-            balanceAfterMinor: toAfterMinor,
-            counterpartyWalletId: source.id,
-          });
+          const [debit, credit] = await insertOperations(sql, [
+            {
+              ...leg,
+              walletId: source.id,
+              type: 'TRANSFER_OUT',
+              balanceAfterMinor: fromAfterMinor,
+              counterpartyWalletId: target.id,
+            },
+            {
+              ...leg,
+              walletId: target.id,
+              type: 'TRANSFER_IN',
+              balanceAfterMinor: toAfterMinor,
+              counterpartyWalletId: source.id,
+            },
+          ]);
           assert.equal(signedMinor(debit) + signedMinor(credit), 0n, 'transfer legs sum to zero');
-          await writeBalance(sql, source.id, fromAfterMinor);
-          await writeBalance(sql, target.id, toAfterMinor);
+          await writeBalances(sql, [
+            { walletId: source.id, balanceMinor: fromAfterMinor },
+            { walletId: target.id, balanceMinor: toAfterMinor },
+          ]);
           this.faults?.at('before-commit');
           return {
             transfer,
@@ -298,14 +304,17 @@ export function signedMinor(operation: Pick<OperationRow, 'type' | 'amountMinor'
 
 type NewOperation = Omit<OperationRow, 'id' | 'seq'>;
 
-async function insertOperation(sql: Sql, op: NewOperation): Promise<OperationRow> {
-  const id = ledgerId(op.createdAtMs);
-  const [row] = await sql.rows<{ seq: unknown }>(
+const OPERATION_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** Appends operations with one statement (a transfer's two legs: one round trip). */
+async function insertOperations(sql: Sql, ops: NewOperation[]): Promise<OperationRow[]> {
+  const rows = ops.map((op) => ({ ...op, id: ledgerId(op.createdAtMs) }));
+  const returned = await sql.rows<{ id: string; seq: unknown }>(
     `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
        counterparty_wallet_id, reference, details, initiator_user_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-    [
-      id,
+     VALUES ${rows.map(() => OPERATION_VALUES).join(', ')} RETURNING id, seq`,
+    rows.flatMap((op) => [
+      op.id,
       op.walletId,
       op.type,
       op.amountMinor,
@@ -316,9 +325,15 @@ async function insertOperation(sql: Sql, op: NewOperation): Promise<OperationRow
       op.details,
       op.initiatorUserId,
       op.createdAtMs,
-    ],
+    ]),
   );
-  return { ...op, id, seq: BigInt(String(row.seq)) };
+  // RETURNING promises no order: match the keys by id.
+  const seqs = new Map(returned.map((row) => [row.id, BigInt(String(row.seq))]));
+  return rows.map((op) => {
+    const seq = seqs.get(op.id);
+    assert.ok(seq !== undefined, `operation ${op.id} inserted`);
+    return { ...op, seq };
+  });
 }
 
 type NewTransfer = Omit<TransferRow, 'id' | 'seq'>;
@@ -344,10 +359,19 @@ async function insertTransfer(sql: Sql, transfer: NewTransfer): Promise<Transfer
   return { ...transfer, id, seq: BigInt(String(row.seq)) };
 }
 
-async function writeBalance(sql: Sql, walletId: WalletId, balanceMinor: bigint): Promise<void> {
-  const changed = await sql.run('UPDATE wallets SET balance_minor = ? WHERE id = ?', [
-    balanceMinor,
-    walletId,
-  ]);
-  assert.equal(changed, 1, `wallet ${walletId} balance written`);
+/** Writes new balances with one statement; every wallet in it must be locked already. */
+async function writeBalances(
+  sql: Sql,
+  balances: readonly { walletId: WalletId; balanceMinor: bigint }[],
+): Promise<void> {
+  const cases = balances.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
+  const changed = await sql.run(
+    `UPDATE wallets SET balance_minor = CASE id ${cases} END
+     WHERE id IN (${balances.map(() => '?').join(', ')})`,
+    [
+      ...balances.flatMap(({ walletId, balanceMinor }) => [walletId, balanceMinor]),
+      ...balances.map(({ walletId }) => walletId),
+    ],
+  );
+  assert.equal(changed, balances.length, 'every balance written');
 }

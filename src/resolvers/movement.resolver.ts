@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { getWallet, sendingWalletIn } from '../accounts/wallets';
+import { getWallet, transferWallets } from '../accounts/wallets';
 import { assertCanSpend, signedIn } from '../auth/access';
 import type { Context } from '../context';
 import { findOperationByReference, findTransfer, walletsById } from '../db/queries';
@@ -30,11 +30,12 @@ export class MovementResolver {
   ): Promise<TransferPayload> {
     const caller = signedIn(context);
     const { db, ledger, currencies } = context.services;
-    const target = await getWallet(db, input.toWalletId);
-    const source =
-      input.fromWalletId === null || input.fromWalletId === undefined
-        ? await sendingWalletIn(db, caller, target.currency)
-        : await getWallet(db, input.fromWalletId);
+    const { source, target } = await transferWallets(
+      db,
+      caller,
+      input.toWalletId,
+      input.fromWalletId ?? null,
+    );
     assertCanSpend(caller, source.userId);
     const result = await ledger.transfer({
       initiatorUserId: caller.userId,
