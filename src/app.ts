@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
@@ -107,6 +110,10 @@ export async function createApp(services: Services, sessionSecret: string): Prom
       complexityLimit(schema),
       faultLogging,
       requestMetrics,
+      // Apollo's cache-control plugin is on by default and wraps every field's
+      // resolver to work out a cache policy; a wallet's answers are private and
+      // never cached, so that was work on every field of every request for nothing.
+      ApolloServerPluginCacheControlDisabled(),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
