@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
-import { DatabaseSessionStore } from '../../src/auth/session-store';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DatabaseSessionStore, SESSION_CACHE_MS } from '../../src/auth/session-store';
 import {
   databaseKinds,
   migratedDatabase,
@@ -54,6 +55,33 @@ for (const kind of databaseKinds()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(await call((cb) => store.get('sid-3', cb)), null, 'expired');
       assert.equal(await store.pruneExpired(), 1);
+    });
+
+    it('answers from memory for at most a second; a logout on this process ends it at once', async () => {
+      const elsewhere = new DatabaseSessionStore(env.db, 60_000);
+      const userOf = async (sid: string) =>
+        (
+          (await call<session.SessionData | null>((cb) => store.get(sid, cb))) as unknown as {
+            userId: string;
+          } | null
+        )?.userId ?? null;
+      // Ended by another instance: this one still answers from memory, then no longer.
+      await call((cb) => store.set('sid-5', data(60_000), cb));
+      await call((cb) => elsewhere.destroy('sid-5', cb));
+      assert.equal(await userOf('sid-5'), 'u-1', 'remembered');
+      await sleep(SESSION_CACHE_MS);
+      assert.equal(await userOf('sid-5'), null, 'read again after a second: gone');
+      // Ended here: at once.
+      await call((cb) => store.set('sid-6', data(60_000), cb));
+      assert.equal(await userOf('sid-6'), 'u-1');
+      await call((cb) => store.destroy('sid-6', cb));
+      assert.equal(await userOf('sid-6'), null);
+      // A read that overlapped the logout is answered, but not remembered.
+      await call((cb) => elsewhere.set('sid-7', data(60_000), cb));
+      const overlapping = userOf('sid-7');
+      await call((cb) => store.destroy('sid-7', cb));
+      await overlapping;
+      assert.equal(await userOf('sid-7'), null);
     });
 
     it('writes a touch only once the expiry has moved by a tenth of the idle timeout', async () => {
