@@ -189,6 +189,32 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
   return measured;
 }
 
+/**
+ * What the chosen stack itself allows on this machine: the same servers
+ * answering `{ __typename }` for a signed-in user — express, express-session
+ * (a session read from the database), Apollo — with no resolver and no ledger.
+ * No transfer rate can pass it; it tells the stack's share of the gap to the floor.
+ */
+async function measureStackCeiling(
+  urls: string[],
+  people: Person[],
+  seconds: number,
+  connections: number,
+): Promise<void> {
+  let turn = 0;
+  const next: NextRequest = () => ({
+    cookie: people[turn++ % people.length].client.cookie ?? '',
+    body: '{"query":"{ __typename }"}',
+  });
+  await drive(urls, '/graphql', next, 'random', 2, connections, new Map());
+  const refusals = new Map<string, number>();
+  const result = await drive(urls, '/graphql', next, 'random', seconds, connections, refusals);
+  console.log(
+    `stack ceiling ({ __typename } signed in) requests/s=${(result.requests.total / seconds).toFixed(0)} ` +
+      `p50=${result.latency.p50}ms p99=${result.latency.p99}ms non2xx=${result.non2xx} errors=${result.errors}`,
+  );
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -292,13 +318,23 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       `bench: ${kind}, ${instances} instance(s) of ${run.workers} worker(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
     );
     const pick = pairPicker(people.length);
+    // Every transfer carries its own idempotency key, as the web frontend's do:
+    // the key's lookups and unique index are part of what is measured.
+    const keyPrefix = `bench-${randomInt(1e9)}-`;
+    let sent = 0;
     const next: NextRequest = (pattern) => {
       const [from, to] = pick(pattern);
       return {
         cookie: people[from].client.cookie ?? '',
         body: JSON.stringify({
           query: SEND,
-          variables: { input: { toWalletId: people[to].walletId, amount: '1.00' } },
+          variables: {
+            input: {
+              toWalletId: people[to].walletId,
+              amount: '1.00',
+              idempotencyKey: `${keyPrefix}${sent++}`,
+            },
+          },
         }),
       };
     };
@@ -327,6 +363,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       console.log(line);
       measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99, cpuPerTransferUs });
     }
+    await measureStackCeiling(urls, people, seconds, connections);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
