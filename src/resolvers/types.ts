@@ -1,4 +1,12 @@
-/** The GraphQL object types of the contract. Money fields hold formatted decimal strings. */
+/**
+ * The GraphQL object types of the contract. Money fields hold formatted decimal strings.
+ *
+ * They are plain data, so each is declared with simpleResolvers: graphql reads
+ * a property straight off the object instead of through type-graphql's
+ * per-field wrapper (a closure call and an allocation for each field of each
+ * answer). That also skips middlewares and auth rules on those properties, and
+ * none has any; field resolvers, such as Wallet.operations, keep theirs.
+ */
 import type { ClassType } from 'type-graphql';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { OperationType as OperationKind } from '../entities/operation.entity';
@@ -12,6 +20,8 @@ export enum Role {
 }
 registerEnumType(Role, { name: 'Role' });
 
+const SIMPLE = { simpleResolvers: true } as const;
+
 export enum OperationType {
   DEPOSIT = 'DEPOSIT',
   WITHDRAWAL = 'WITHDRAWAL',
@@ -20,7 +30,7 @@ export enum OperationType {
 }
 registerEnumType(OperationType, { name: 'OperationType' });
 
-@ObjectType('Wallet')
+@ObjectType('Wallet', SIMPLE)
 export class WalletView {
   @Field(() => ID)
   id!: string;
@@ -38,7 +48,7 @@ export class WalletView {
   ownerId!: string;
 }
 
-@ObjectType('User')
+@ObjectType('User', SIMPLE)
 export class UserView {
   @Field(() => ID)
   id!: string;
@@ -53,7 +63,7 @@ export class UserView {
   role!: RoleName;
 }
 
-@ObjectType('Operation')
+@ObjectType('Operation', SIMPLE)
 export class OperationView {
   @Field(() => ID)
   id!: string;
@@ -86,7 +96,7 @@ export class OperationView {
   createdAt!: Date;
 }
 
-@ObjectType('Transfer')
+@ObjectType('Transfer', SIMPLE)
 export class TransferView {
   @Field(() => ID)
   id!: string;
@@ -110,7 +120,7 @@ export class TransferView {
   createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType(SIMPLE)
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -121,7 +131,7 @@ export class PageInfo {
 
 /** `<Name>Connection` and `<Name>Edge` for a node type: the contract's page shape. */
 function connection<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, SIMPLE)
   class Edge {
     @Field()
     cursor!: string;
@@ -130,7 +140,7 @@ function connection<T extends object>(node: ClassType<T>, name: string) {
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, SIMPLE)
   class Connection {
     @Field(() => [node])
     nodes!: T[];
@@ -149,7 +159,7 @@ export const WalletConnection = connection(WalletView, 'Wallet');
 export const TransferConnection = connection(TransferView, 'Transfer');
 export const UserConnection = connection(UserView, 'User');
 
-@ObjectType()
+@ObjectType(SIMPLE)
 export class ExternalPayload {
   @Field(() => OperationView)
   operation!: OperationView;
@@ -158,7 +168,7 @@ export class ExternalPayload {
   wallet!: WalletView;
 }
 
-@ObjectType({ description: "The transfer, with the sender's operation and wallet." })
+@ObjectType({ ...SIMPLE, description: "The transfer, with the sender's operation and wallet." })
 export class TransferPayload {
   @Field(() => TransferView)
   transfer!: TransferView;
