@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../context';
 import type { Database, Sql } from '../db/database';
 import { isUniqueViolation } from '../db/database';
-import { findWallet, findWalletOf } from '../db/queries';
+import { findTransferWallets, findWallet } from '../db/queries';
 import type { UserId, WalletId, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';
 import type { Currencies } from '../money/currencies';
@@ -41,35 +41,38 @@ export async function openWallet(
   }
 }
 
-function found(wallet: WalletRow | null): WalletRow {
+function existing(wallet: WalletRow | null): WalletRow {
   if (wallet === null) throw new DomainError('NOT_FOUND', 'There is no wallet with this id.');
   return wallet;
 }
 
 export async function getWallet(db: Database, id: string): Promise<WalletRow> {
-  return found(await db.read((sql) => findWallet(sql, id)));
+  return existing(await db.read((sql) => findWallet(sql, id)));
 }
 
 /**
- * The wallets of a transfer, read in one go: the target, and the source
- * named, or else the caller's wallet in the target's currency.
+ * The wallets of a transfer, read with one statement: the target, and the
+ * source named, or else the caller's wallet in the target's currency.
  */
-export function transferWallets(
+export async function transferWallets(
   db: Database,
   caller: Caller,
   targetId: string,
   sourceId: string | null,
 ): Promise<{ source: WalletRow; target: WalletRow }> {
-  return db.read(async (sql) => {
-    const target = found(await findWallet(sql, targetId));
-    if (sourceId !== null) return { source: found(await findWallet(sql, sourceId)), target };
-    const source = await findWalletOf(sql, caller.userId, target.currency);
-    if (source === null) {
-      throw new DomainError(
-        'CURRENCY_MISMATCH',
-        `The receiving wallet holds ${target.currency}, and you have no ${target.currency} wallet to send from.`,
-      );
-    }
-    return { source, target };
-  });
+  const found = await db.read((sql) =>
+    findTransferWallets(
+      sql,
+      targetId,
+      sourceId === null ? { ownerId: caller.userId } : { walletId: sourceId },
+    ),
+  );
+  const target = existing(found.target);
+  if (found.source === null && sourceId === null) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The receiving wallet holds ${target.currency}, and you have no ${target.currency} wallet to send from.`,
+    );
+  }
+  return { source: existing(found.source), target };
 }

@@ -1,5 +1,5 @@
 /** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
-import type { Sql } from './database';
+import type { Row, Sql } from './database';
 import { pageClause, type PageRequest } from './pagination';
 import {
   OPERATION_COLUMNS,
@@ -53,6 +53,38 @@ export async function findWalletOf(
     ]),
   );
   return row && toWallet(row);
+}
+
+/** Where a transfer's source wallet comes from: named, or the sender's wallet in the target's currency. */
+export type SourceWallet = { walletId: string } | { ownerId: UserId };
+
+/**
+ * A transfer's target and source wallets with one statement (on PostgreSQL,
+ * one round trip instead of two); null for any that does not exist.
+ */
+export async function findTransferWallets(
+  sql: Sql,
+  targetId: string,
+  source: SourceWallet,
+): Promise<{ target: WalletRow | null; source: WalletRow | null }> {
+  if (!isUuid(targetId)) return { target: null, source: null };
+  if ('walletId' in source && !isUuid(source.walletId)) {
+    return { target: await findWallet(sql, targetId), source: null };
+  }
+  const rows = await sql.rows<Row & { side: string }>(
+    'walletId' in source
+      ? `SELECT 'target' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?
+         UNION ALL SELECT 'source' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?`
+      : `SELECT 'target' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?
+         UNION ALL SELECT 'source' AS side, ${WALLET_COLUMNS} FROM wallets
+           WHERE user_id = ? AND currency = (SELECT currency FROM wallets WHERE id = ?)`,
+    'walletId' in source ? [targetId, source.walletId] : [targetId, source.ownerId, targetId],
+  );
+  const side = (name: string) => {
+    const row = rows.find((r) => r.side === name);
+    return row ? toWallet(row) : null;
+  };
+  return { target: side('target'), source: side('source') };
 }
 
 export async function walletsOf(sql: Sql, userId: UserId): Promise<WalletRow[]> {
