@@ -117,21 +117,27 @@ export class Ledger {
             type === 'DEPOSIT'
               ? addToBalance(current.balanceMinor, amountMinor)
               : subtractFromBalance(current.balanceMinor, amountMinor);
-          const [operation] = await insertOperations(sql, [
-            {
-              walletId: wallet.id,
-              type,
-              amountMinor,
-              balanceAfterMinor,
-              transferId: null,
-              counterpartyWalletId: null,
-              reference: command.reference,
-              details: command.details,
-              initiatorUserId: command.serviceUserId,
-              createdAtMs: Date.now(),
-            },
-          ]);
-          await writeBalances(sql, [{ walletId: wallet.id, balanceMinor: balanceAfterMinor }]);
+          const createdAtMs = Date.now();
+          const { operations } = await appendToLedger(sql, {
+            transfer: null,
+            operations: [
+              {
+                id: ledgerId(createdAtMs),
+                walletId: wallet.id,
+                type,
+                amountMinor,
+                balanceAfterMinor,
+                transferId: null,
+                counterpartyWalletId: null,
+                reference: command.reference,
+                details: command.details,
+                initiatorUserId: command.serviceUserId,
+                createdAtMs,
+              },
+            ],
+            balances: [{ walletId: wallet.id, balanceMinor: balanceAfterMinor }],
+          });
+          const [operation] = operations;
           this.faults?.at('before-commit');
           return {
             operation,
@@ -204,45 +210,57 @@ export class Ledger {
           const fromAfterMinor = subtractFromBalance(from.balanceMinor, amountMinor);
           const toAfterMinor = addToBalance(to.balanceMinor, amountMinor);
           const createdAtMs = Date.now();
-          const transfer = await insertTransfer(sql, {
-            fromWalletId: source.id,
-            toWalletId: target.id,
-            amountMinor,
-            currency: source.currency,
-            details: command.details,
-            initiatorUserId: command.initiatorUserId,
-            idempotencyKey,
-            createdAtMs,
-          });
+          const transferId = ledgerId(createdAtMs);
           const leg = {
             amountMinor,
-            transferId: transfer.id,
+            transferId,
             reference: null,
             details: command.details,
             initiatorUserId: command.initiatorUserId,
             createdAtMs,
           };
-          const [debit, credit] = await insertOperations(sql, [
-            {
-              ...leg,
-              walletId: source.id,
-              type: 'TRANSFER_OUT',
-              balanceAfterMinor: fromAfterMinor,
-              counterpartyWalletId: target.id,
+          const debitLeg: NewOperation = {
+            ...leg,
+            id: ledgerId(createdAtMs),
+            walletId: source.id,
+            type: 'TRANSFER_OUT',
+            balanceAfterMinor: fromAfterMinor,
+            counterpartyWalletId: target.id,
+          };
+          const creditLeg: NewOperation = {
+            ...leg,
+            id: ledgerId(createdAtMs),
+            walletId: target.id,
+            type: 'TRANSFER_IN',
+            balanceAfterMinor: toAfterMinor,
+            counterpartyWalletId: source.id,
+          };
+          assert.equal(
+            signedMinor(debitLeg) + signedMinor(creditLeg),
+            0n,
+            'transfer legs sum to zero',
+          );
+          const appended = await appendToLedger(sql, {
+            transfer: {
+              id: transferId,
+              fromWalletId: source.id,
+              toWalletId: target.id,
+              amountMinor,
+              currency: source.currency,
+              details: command.details,
+              initiatorUserId: command.initiatorUserId,
+              idempotencyKey,
+              createdAtMs,
             },
-            {
-              ...leg,
-              walletId: target.id,
-              type: 'TRANSFER_IN',
-              balanceAfterMinor: toAfterMinor,
-              counterpartyWalletId: source.id,
-            },
-          ]);
-          assert.equal(signedMinor(debit) + signedMinor(credit), 0n, 'transfer legs sum to zero');
-          await writeBalances(sql, [
-            { walletId: source.id, balanceMinor: fromAfterMinor },
-            { walletId: target.id, balanceMinor: toAfterMinor },
-          ]);
+            operations: [debitLeg, creditLeg],
+            balances: [
+              { walletId: source.id, balanceMinor: fromAfterMinor },
+              { walletId: target.id, balanceMinor: toAfterMinor },
+            ],
+          });
+          const { transfer, operations } = appended;
+          assert.ok(transfer !== null, 'the transfer row was appended');
+          const [debit] = operations;
           this.faults?.at('before-commit');
           return {
             transfer,
@@ -302,18 +320,46 @@ export function signedMinor(operation: Pick<OperationRow, 'type' | 'amountMinor'
   }
 }
 
-type NewOperation = Omit<OperationRow, 'id' | 'seq'>;
+type NewOperation = Omit<OperationRow, 'seq'>;
+type NewTransfer = Omit<TransferRow, 'seq'>;
 
-const OPERATION_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+interface LedgerAppend {
+  transfer: NewTransfer | null;
+  operations: NewOperation[];
+  /** New balances; every wallet here must be locked already. */
+  balances: readonly { walletId: WalletId; balanceMinor: bigint }[];
+}
 
-/** Appends operations with one statement (a transfer's two legs: one round trip). */
-async function insertOperations(sql: Sql, ops: NewOperation[]): Promise<OperationRow[]> {
-  const rows = ops.map((op) => ({ ...op, id: ledgerId(op.createdAtMs) }));
-  const returned = await sql.rows<{ id: string; seq: unknown }>(
-    `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
-       counterparty_wallet_id, reference, details, initiator_user_id, created_at)
-     VALUES ${rows.map(() => OPERATION_VALUES).join(', ')} RETURNING id, seq`,
-    rows.flatMap((op) => [
+interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+function transferInsert(transfer: NewTransfer): Statement {
+  return {
+    text: `INSERT INTO transfers (id, from_wallet_id, to_wallet_id, amount_minor, currency, details,
+             initiator_user_id, idempotency_key, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [
+      transfer.id,
+      transfer.fromWalletId,
+      transfer.toWalletId,
+      transfer.amountMinor,
+      transfer.currency,
+      transfer.details,
+      transfer.initiatorUserId,
+      transfer.idempotencyKey,
+      transfer.createdAtMs,
+    ],
+  };
+}
+
+function operationsInsert(ops: readonly NewOperation[]): Statement {
+  return {
+    text: `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
+             counterparty_wallet_id, reference, details, initiator_user_id, created_at)
+           VALUES ${ops.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    params: ops.flatMap((op) => [
       op.id,
       op.walletId,
       op.type,
@@ -326,52 +372,116 @@ async function insertOperations(sql: Sql, ops: NewOperation[]): Promise<Operatio
       op.initiatorUserId,
       op.createdAtMs,
     ]),
-  );
-  // RETURNING promises no order: match the keys by id.
-  const seqs = new Map(returned.map((row) => [row.id, BigInt(String(row.seq))]));
-  return rows.map((op) => {
-    const seq = seqs.get(op.id);
-    assert.ok(seq !== undefined, `operation ${op.id} inserted`);
-    return { ...op, seq };
-  });
+  };
 }
 
-type NewTransfer = Omit<TransferRow, 'id' | 'seq'>;
-
-async function insertTransfer(sql: Sql, transfer: NewTransfer): Promise<TransferRow> {
-  const id = ledgerId(transfer.createdAtMs);
-  const [row] = await sql.rows<{ seq: unknown }>(
-    `INSERT INTO transfers (id, from_wallet_id, to_wallet_id, amount_minor, currency, details,
-       initiator_user_id, idempotency_key, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-    [
-      id,
-      transfer.fromWalletId,
-      transfer.toWalletId,
-      transfer.amountMinor,
-      transfer.currency,
-      transfer.details,
-      transfer.initiatorUserId,
-      transfer.idempotencyKey,
-      transfer.createdAtMs,
-    ],
-  );
-  return { ...transfer, id, seq: BigInt(String(row.seq)) };
-}
-
-/** Writes new balances with one statement; every wallet in it must be locked already. */
-async function writeBalances(
-  sql: Sql,
-  balances: readonly { walletId: WalletId; balanceMinor: bigint }[],
-): Promise<void> {
+function balancesUpdate(balances: LedgerAppend['balances']): Statement {
   const cases = balances.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
-  const changed = await sql.run(
-    `UPDATE wallets SET balance_minor = CASE id ${cases} END
-     WHERE id IN (${balances.map(() => '?').join(', ')})`,
-    [
+  return {
+    text: `UPDATE wallets SET balance_minor = CASE id ${cases} END
+           WHERE id IN (${balances.map(() => '?').join(', ')})`,
+    params: [
       ...balances.flatMap(({ walletId, balanceMinor }) => [walletId, balanceMinor]),
       ...balances.map(({ walletId }) => walletId),
     ],
+  };
+}
+
+/** What the writes returned: the new rows' keys, and which wallets were written. */
+interface Appended {
+  transferSeq: bigint | null;
+  operationSeqs: Map<string, bigint>;
+  walletsWritten: number;
+}
+
+/**
+ * Appends a movement's rows and writes its balances. On PostgreSQL that is
+ * one statement (data-modifying WITH clauses), so one round trip instead of
+ * three: the round trips, not the statements, are what a movement costs
+ * there. On SQLite, in process, it is the three statements.
+ */
+async function appendToLedger(
+  sql: Sql,
+  append: LedgerAppend,
+): Promise<{
+  transfer: TransferRow | null;
+  operations: OperationRow[];
+}> {
+  const appended =
+    sql.kind === 'postgres'
+      ? await appendInOneStatement(sql, append)
+      : await appendInThree(sql, append);
+  assert.equal(appended.walletsWritten, append.balances.length, 'every balance written');
+  const operations = append.operations.map((op) => {
+    const seq = appended.operationSeqs.get(op.id);
+    assert.ok(seq !== undefined, `operation ${op.id} inserted`);
+    return { ...op, seq };
+  });
+  if (append.transfer === null) return { transfer: null, operations };
+  assert.ok(appended.transferSeq !== null, `transfer ${append.transfer.id} inserted`);
+  return { transfer: { ...append.transfer, seq: appended.transferSeq }, operations };
+}
+
+async function appendInThree(sql: Sql, append: LedgerAppend): Promise<Appended> {
+  let transferSeq: bigint | null = null;
+  if (append.transfer !== null) {
+    const insert = transferInsert(append.transfer);
+    const [row] = await sql.rows<{ seq: unknown }>(`${insert.text} RETURNING seq`, insert.params);
+    transferSeq = BigInt(String(row.seq));
+  }
+  const insert = operationsInsert(append.operations);
+  const rows = await sql.rows<{ id: string; seq: unknown }>(
+    `${insert.text} RETURNING id, seq`,
+    insert.params,
   );
-  assert.equal(changed, balances.length, 'every balance written');
+  const update = balancesUpdate(append.balances);
+  const walletsWritten = await sql.run(update.text, update.params);
+  return {
+    transferSeq,
+    // RETURNING promises no order: keys are matched by id.
+    operationSeqs: new Map(rows.map((row) => [row.id, BigInt(String(row.seq))])),
+    walletsWritten,
+  };
+}
+
+async function appendInOneStatement(sql: Sql, append: LedgerAppend): Promise<Appended> {
+  const parts: { name: string; statement: Statement; returning: string; select: string }[] = [];
+  if (append.transfer !== null) {
+    parts.push({
+      name: 'new_transfer',
+      statement: transferInsert(append.transfer),
+      returning: 'seq',
+      select: "'transfer' AS kind, CAST(NULL AS VARCHAR) AS id, seq",
+    });
+  }
+  parts.push(
+    {
+      name: 'new_operations',
+      statement: operationsInsert(append.operations),
+      returning: 'id, seq',
+      select: "'operation' AS kind, id, seq",
+    },
+    {
+      name: 'new_balances',
+      statement: balancesUpdate(append.balances),
+      returning: 'id',
+      select: "'wallet' AS kind, id, CAST(NULL AS BIGINT) AS seq",
+    },
+  );
+  // Parameters number in order of appearance, and each part's come in its place.
+  const rows = await sql.rows<{ kind: string; id: string | null; seq: unknown }>(
+    `WITH ${parts.map((p) => `${p.name} AS (${p.statement.text} RETURNING ${p.returning})`).join(',\n')}
+     ${parts.map((p) => `SELECT ${p.select} FROM ${p.name}`).join('\nUNION ALL ')}`,
+    parts.flatMap((p) => p.statement.params),
+  );
+  const transferRow = rows.find((row) => row.kind === 'transfer');
+  return {
+    transferSeq: transferRow ? BigInt(String(transferRow.seq)) : null,
+    operationSeqs: new Map(
+      rows
+        .filter((row) => row.kind === 'operation')
+        .map((row) => [row.id as string, BigInt(String(row.seq))]),
+    ),
+    walletsWritten: rows.filter((row) => row.kind === 'wallet').length,
+  };
 }
