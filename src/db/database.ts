@@ -134,6 +134,7 @@ export const walletBusy = (): DomainError =>
 
 /** A transaction waiting for the next group commit, and how to answer it. */
 interface PendingTransaction {
+  queuedAtMs: number;
   work: (sql: Sql) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -155,8 +156,10 @@ export const GROUP_COMMIT_MAX = 256;
  * one COMMIT, so one fsync serves many movements. None is answered before
  * that COMMIT, so an answer still means durable; a transaction that throws
  * rolls back to its savepoint and leaves the others untouched. BEGIN
- * IMMEDIATE makes another process's writer make us wait (up to the busy
- * timeout) at BEGIN, never halfway through.
+ * IMMEDIATE takes SQLite's write lock before anything is written, so another
+ * process's writer makes us wait at BEGIN, never halfway through; we wait by
+ * trying again each millisecond (up to LOCK_TIMEOUT_MS, then WALLET_BUSY),
+ * not inside SQLite, so reads and requests go on meanwhile.
  *
  * PostgreSQL: a pool; each transaction sets its own lock_timeout, and the row
  * locks taken by the ledger serialize movements per wallet.
@@ -191,7 +194,12 @@ export class Database {
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     if (this.sqlite === null) return this.postgresTransaction(work);
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({
+        queuedAtMs: Date.now(),
+        work,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       // Whenever transactions are pending, exactly one group commit is on its way
       // for them. It waits for the end of this event-loop turn, so that the
       // transactions of every request read in this turn join it.
@@ -204,15 +212,42 @@ export class Database {
     this.queue.run(() => this.commitPending()).catch(() => undefined);
   }
 
-  private async commitPending(): Promise<void> {
-    const sqlite = this.sqlite as SqliteSql;
-    const group = this.pending.splice(0, GROUP_COMMIT_MAX);
-    if (this.pending.length > 0) this.scheduleGroupCommit();
+  /**
+   * BEGIN IMMEDIATE without waiting: false while another process holds
+   * SQLite's write lock. SQLite's own busy handler would wait by sleeping,
+   * which stops this process's event loop, reads and requests included.
+   */
+  private tryBegin(sqlite: SqliteSql): boolean {
+    sqlite.exec('PRAGMA busy_timeout = 0');
     try {
       sqlite.exec('BEGIN IMMEDIATE');
+      return true;
     } catch (error) {
-      return this.failGroup(group, isLockTimeout(error) ? walletBusy() : error);
+      if (isLockTimeout(error)) return false;
+      throw error;
+    } finally {
+      sqlite.exec(`PRAGMA busy_timeout = ${Math.trunc(this.lockTimeoutMs)}`);
     }
+  }
+
+  private async commitPending(): Promise<void> {
+    const sqlite = this.sqlite as SqliteSql;
+    let begun: boolean;
+    try {
+      begun = this.tryBegin(sqlite);
+    } catch (error) {
+      return this.failGroup(this.takeGroup(), error);
+    }
+    if (!begun) {
+      // Another process (a worker, the CLI) is writing: try again in a
+      // millisecond, while reads go on and new transactions join the wait.
+      if (Date.now() - this.pending[0].queuedAtMs < this.lockTimeoutMs) {
+        setTimeout(() => this.scheduleGroupCommit(), 1);
+        return;
+      }
+      return this.failGroup(this.takeGroup(), walletBusy());
+    }
+    const group = this.takeGroup();
     try {
       const outcomes: Outcome[] = [];
       for (const transaction of group) {
@@ -238,6 +273,13 @@ export class Database {
       this.failGroup(group, error);
       if (sqlite.connection.inTransaction) sqlite.exec('ROLLBACK');
     }
+  }
+
+  /** The next group to commit; the rest, if any, get a group commit of their own. */
+  private takeGroup(): PendingTransaction[] {
+    const group = this.pending.splice(0, GROUP_COMMIT_MAX);
+    if (this.pending.length > 0) this.scheduleGroupCommit();
+    return group;
   }
 
   /** Nothing of the group was committed: every one of its transactions fails. */

@@ -215,6 +215,29 @@ for (const kind of databaseKinds()) {
       await server.stop();
     });
 
+    it('goes on answering while a movement waits for a wallet locked elsewhere', async () => {
+      const db = await database();
+      const server = await startServerOn(db.url, { LOCK_TIMEOUT_MS: '20000' });
+      const [payer, payee] = [await signUp(server.url), await signUp(server.url)];
+      await fund(await signInProvider(server.url), payer.walletId, '10.00');
+      const release = await holdWalletLock(db.url, payer.walletId);
+      let settled = false;
+      const waiting = payer.client
+        .gql(SEND, { input: { toWalletId: payee.walletId, amount: '1.00' } })
+        .finally(() => (settled = true));
+      try {
+        // SQLite's own busy handler would sleep, and the whole process with it.
+        assert.equal((await payer.client.ok('{ me { id } }')).me.id, payer.userId);
+        assert.equal(settled, false, 'the movement is still waiting for the lock');
+      } finally {
+        await release();
+      }
+      const done = await waiting;
+      assert.equal(done.errors, undefined);
+      assert.equal(done.data.walletToWallet.wallet.balance, '9.00');
+      await server.stop();
+    });
+
     it('runs WORKERS processes on one port; /metrics covers them all; a signal stops all', async () => {
       const db = await database();
       const server = await startServerOn(db.url, { WORKERS: '2' });
