@@ -27,6 +27,12 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         // FULL: a movement that was answered survives a power cut.
         db.pragma('synchronous = FULL');
+        // Copy the log back into the database every 10,000 pages (~40 MB)
+        // instead of SQLite's 1,000: a group commit of transfers between
+        // many wallets writes a few hundred pages, mostly the same ones each
+        // time, so a checkpoint copied and synced them every few commits
+        // (measured: COMMIT 94 -> 67 us per transfer, random pairs).
+        db.pragma('wal_autocheckpoint = 10000');
       },
     };
   } else {
