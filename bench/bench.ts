@@ -262,7 +262,7 @@ async function main() {
     const floorRate = median((floor.get(pattern) ?? []).map((m) => m.transfersPerSecond));
     const cpuUs = median(measured.map((m) => m.cpuPerTransferUs ?? 0));
     console.log(
-      `${kind} x${run.instances} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p99=${p99}ms ` +
+      `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p99=${p99}ms ` +
         `server-cpu/transfer=${cpuUs.toFixed(0)}us` +
         (floor.size > 0
           ? ` floor=${floorRate.toFixed(0)} ratio=${(rate / floorRate).toFixed(2)}`
