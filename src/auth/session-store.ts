@@ -40,7 +40,7 @@ interface KnownSession {
 export class DatabaseSessionStore extends session.Store {
   private readonly known = new Map<string, KnownSession>();
   private readonly touchIntervalMs: number;
-  /** Counts destroys, so a read that overlapped one is not remembered. */
+  /** Counts destroys, so a read or write that overlapped one is not remembered. */
   private destroys = 0;
 
   constructor(
@@ -98,6 +98,7 @@ export class DatabaseSessionStore extends session.Store {
     const expiresAtMs = this.expiresAtMs(data);
     const text = JSON.stringify(data);
     const writtenAtMs = Date.now();
+    const destroysBefore = this.destroys;
     this.db
       .read((sql) =>
         sql.run(
@@ -107,7 +108,10 @@ export class DatabaseSessionStore extends session.Store {
         ),
       )
       .then(() => {
-        this.remember(sid, { expiresAtMs, data: text, seenAtMs: writtenAtMs });
+        // As in get: a logout that overlapped this write must not be undone here.
+        if (this.destroys === destroysBefore) {
+          this.remember(sid, { expiresAtMs, data: text, seenAtMs: writtenAtMs });
+        }
         callback?.();
       }, callback);
   }
