@@ -192,7 +192,7 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
 /**
  * What the chosen stack itself allows on this machine: the same servers
  * answering `{ __typename }` for a signed-in user — express, express-session
- * (a session read from the database), Apollo — with no resolver and no ledger.
+ * (with its session store), Apollo — with no resolver and no ledger.
  * No transfer rate can pass it; it tells the stack's share of the gap to the floor.
  */
 async function measureStackCeiling(
@@ -207,8 +207,7 @@ async function measureStackCeiling(
     body: '{"query":"{ __typename }"}',
   });
   await drive(urls, '/graphql', next, 'random', 2, connections, new Map());
-  const refusals = new Map<string, number>();
-  const result = await drive(urls, '/graphql', next, 'random', seconds, connections, refusals);
+  const result = await drive(urls, '/graphql', next, 'random', seconds, connections, new Map());
   console.log(
     `stack ceiling ({ __typename } signed in) requests/s=${(result.requests.total / seconds).toFixed(0)} ` +
       `p50=${result.latency.p50}ms p99=${result.latency.p99}ms non2xx=${result.non2xx} errors=${result.errors}`,

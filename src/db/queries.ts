@@ -71,14 +71,17 @@ export async function findTransferWallets(
   if ('walletId' in source && !isUuid(source.walletId)) {
     return { target: await findWallet(sql, targetId), source: null };
   }
-  const rows = await sql.rows<Row & { side: string }>(
+  const [sourceClause, sourceParams] =
     'walletId' in source
-      ? `SELECT 'target' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?
-         UNION ALL SELECT 'source' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?`
-      : `SELECT 'target' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?
-         UNION ALL SELECT 'source' AS side, ${WALLET_COLUMNS} FROM wallets
-           WHERE user_id = ? AND currency = (SELECT currency FROM wallets WHERE id = ?)`,
-    'walletId' in source ? [targetId, source.walletId] : [targetId, source.ownerId, targetId],
+      ? ['WHERE id = ?', [source.walletId]]
+      : [
+          'WHERE user_id = ? AND currency = (SELECT currency FROM wallets WHERE id = ?)',
+          [source.ownerId, targetId],
+        ];
+  const rows = await sql.rows<Row & { side: string }>(
+    `SELECT 'target' AS side, ${WALLET_COLUMNS} FROM wallets WHERE id = ?
+     UNION ALL SELECT 'source' AS side, ${WALLET_COLUMNS} FROM wallets ${sourceClause}`,
+    [targetId, ...sourceParams],
   );
   const side = (name: string) => {
     const row = rows.find((r) => r.side === name);
