@@ -124,6 +124,10 @@ export async function createApp(services: Services, sessionSecret: string): Prom
   const sessions = new DatabaseSessionStore(db, config.sessionIdleTimeoutMs);
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every response body into an ETag; nothing here is cached
+  // by validation (GraphQL answers are POSTs), so that was a SHA-1 per request.
+  // The static frontend keeps its own ETags (serve-static sets them itself).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   // Security headers everywhere; a strict CSP for pages (the frontend needs
   // nothing outside this origin), none on the JSON API, where it means nothing.

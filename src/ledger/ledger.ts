@@ -86,7 +86,7 @@ export class Ledger {
       wallet.currency,
       this.currencies.precision(wallet.currency),
     );
-    // A repeat of a movement already made: answered without taking any lock.
+    // A repeat of a movement already made (see attemptOnce).
     const replay = (sql: Sql, existing: OperationRow) => {
       const same =
         existing.type === type &&
@@ -96,68 +96,60 @@ export class Ledger {
       if (!same) throw conflict('reference');
       return this.externalReplay(sql, existing);
     };
-    return this.measure(kind, async () => {
-      const earlier = await this.db.read((sql) =>
+    const earlier = () =>
+      this.db.read((sql) =>
         findOperationByReference(sql, command.serviceUserId, command.reference),
       );
-      if (earlier) return this.db.read((sql) => replay(sql, earlier));
-      try {
-        const result = await this.db.transaction(async (sql) => {
-          const locked = await lockWallets(sql, [wallet.id]);
-          this.faults?.at('after-locks');
-          // A twin that arrived at the same moment may have committed while we waited.
-          const twin = await findOperationByReference(
-            sql,
-            command.serviceUserId,
-            command.reference,
-          );
-          if (twin) return replay(sql, twin);
-          const current = locked.get(wallet.id) as WalletRow;
-          const balanceAfterMinor =
-            type === 'DEPOSIT'
-              ? addToBalance(current.balanceMinor, amountMinor)
-              : subtractFromBalance(current.balanceMinor, amountMinor);
-          const createdAtMs = Date.now();
-          const { operations } = await appendToLedger(sql, {
-            transfer: null,
-            operations: [
-              {
-                id: ledgerId(createdAtMs),
-                walletId: wallet.id,
-                type,
-                amountMinor,
-                balanceAfterMinor,
-                transferId: null,
-                counterpartyWalletId: null,
-                reference: command.reference,
-                details: command.details,
-                initiatorUserId: command.serviceUserId,
-                createdAtMs,
-              },
-            ],
-            balances: [{ walletId: wallet.id, balanceMinor: balanceAfterMinor }],
-          });
-          const [operation] = operations;
-          this.faults?.at('before-commit');
-          return {
-            operation,
-            wallet: { ...current, balanceMinor: balanceAfterMinor },
-            replayed: false,
-          };
-        });
-        this.faults?.at('after-commit');
-        return result;
-      } catch (error) {
-        // A twin on another connection inserted the same reference first.
-        if (isUniqueViolation(error)) {
-          const twin = await this.db.read((sql) =>
-            findOperationByReference(sql, command.serviceUserId, command.reference),
-          );
-          if (twin) return this.db.read((sql) => replay(sql, twin));
-        }
-        throw error;
-      }
+    return this.measure(kind, () =>
+      attemptOnce(
+        () => this.inTransaction((sql) => this.appendExternal(sql, type, command, amountMinor)),
+        earlier,
+        (existing) => this.db.read((sql) => replay(sql, existing)),
+      ),
+    );
+  }
+
+  /** A deposit's or withdrawal's writes, inside its transaction. */
+  private async appendExternal(
+    sql: Sql,
+    type: OperationType,
+    command: ExternalCommand,
+    amountMinor: bigint,
+  ): Promise<ExternalResult> {
+    const { wallet } = command;
+    const locked = await lockWallets(sql, [wallet.id]);
+    this.faults?.at('after-locks');
+    const current = locked.get(wallet.id) as WalletRow;
+    const balanceAfterMinor =
+      type === 'DEPOSIT'
+        ? addToBalance(current.balanceMinor, amountMinor)
+        : subtractFromBalance(current.balanceMinor, amountMinor);
+    const createdAtMs = Date.now();
+    const { operations } = await appendToLedger(sql, {
+      transfer: null,
+      operations: [
+        {
+          id: ledgerId(createdAtMs),
+          walletId: wallet.id,
+          type,
+          amountMinor,
+          balanceAfterMinor,
+          transferId: null,
+          counterpartyWalletId: null,
+          reference: command.reference,
+          details: command.details,
+          initiatorUserId: command.serviceUserId,
+          createdAtMs,
+        },
+      ],
+      balances: [{ walletId: wallet.id, balanceMinor: balanceAfterMinor }],
     });
+    const [operation] = operations;
+    return {
+      operation,
+      wallet: { ...current, balanceMinor: balanceAfterMinor },
+      replayed: false,
+    };
   }
 
   private async externalReplay(sql: Sql, existing: OperationRow): Promise<ExternalResult> {
@@ -191,94 +183,99 @@ export class Ledger {
       if (!same) throw conflict('idempotency key');
       return this.transferReplay(sql, existing);
     };
-    const earlierWithKey = (sql: Sql) =>
+    const earlierWithKey =
       idempotencyKey === null
-        ? Promise.resolve(null)
-        : findTransferByKey(sql, command.initiatorUserId, idempotencyKey);
+        ? null
+        : () =>
+            this.db.read((sql) => findTransferByKey(sql, command.initiatorUserId, idempotencyKey));
 
-    return this.measure('transfer', async () => {
-      const earlier = idempotencyKey === null ? null : await this.db.read(earlierWithKey);
-      if (earlier) return this.db.read((sql) => replay(sql, earlier));
-      try {
-        const result = await this.db.transaction(async (sql) => {
-          const locked = await lockWallets(sql, [source.id, target.id]);
-          this.faults?.at('after-locks');
-          const twin = await earlierWithKey(sql);
-          if (twin) return replay(sql, twin);
-          const from = locked.get(source.id) as WalletRow;
-          const to = locked.get(target.id) as WalletRow;
-          const fromAfterMinor = subtractFromBalance(from.balanceMinor, amountMinor);
-          const toAfterMinor = addToBalance(to.balanceMinor, amountMinor);
-          const createdAtMs = Date.now();
-          const transferId = ledgerId(createdAtMs);
-          const leg = {
-            amountMinor,
-            transferId,
-            reference: null,
-            details: command.details,
-            initiatorUserId: command.initiatorUserId,
-            createdAtMs,
-          };
-          const debitLeg: NewOperation = {
-            ...leg,
-            id: ledgerId(createdAtMs),
-            walletId: source.id,
-            type: 'TRANSFER_OUT',
-            balanceAfterMinor: fromAfterMinor,
-            counterpartyWalletId: target.id,
-          };
-          const creditLeg: NewOperation = {
-            ...leg,
-            id: ledgerId(createdAtMs),
-            walletId: target.id,
-            type: 'TRANSFER_IN',
-            balanceAfterMinor: toAfterMinor,
-            counterpartyWalletId: source.id,
-          };
-          assert.equal(
-            signedMinor(debitLeg) + signedMinor(creditLeg),
-            0n,
-            'transfer legs sum to zero',
-          );
-          const appended = await appendToLedger(sql, {
-            transfer: {
-              id: transferId,
-              fromWalletId: source.id,
-              toWalletId: target.id,
-              amountMinor,
-              currency: source.currency,
-              details: command.details,
-              initiatorUserId: command.initiatorUserId,
-              idempotencyKey,
-              createdAtMs,
-            },
-            operations: [debitLeg, creditLeg],
-            balances: [
-              { walletId: source.id, balanceMinor: fromAfterMinor },
-              { walletId: target.id, balanceMinor: toAfterMinor },
-            ],
-          });
-          const { transfer, operations } = appended;
-          assert.ok(transfer !== null, 'the transfer row was appended');
-          const [debit] = operations;
-          this.faults?.at('before-commit');
-          return {
-            transfer,
-            operation: debit,
-            wallet: { ...from, balanceMinor: fromAfterMinor },
-            replayed: false,
-          };
-        });
-        this.faults?.at('after-commit');
-        return result;
-      } catch (error) {
-        if (isUniqueViolation(error) && idempotencyKey !== null) {
-          const twin = await this.db.read(earlierWithKey);
-          if (twin) return this.db.read((sql) => replay(sql, twin));
-        }
-        throw error;
-      }
+    return this.measure('transfer', () =>
+      attemptOnce(
+        () => this.inTransaction((sql) => this.appendTransfer(sql, command, amountMinor)),
+        earlierWithKey,
+        (existing) => this.db.read((sql) => replay(sql, existing)),
+      ),
+    );
+  }
+
+  /** A transfer's writes, inside its transaction. */
+  private async appendTransfer(
+    sql: Sql,
+    command: TransferCommand,
+    amountMinor: bigint,
+  ): Promise<TransferResult> {
+    const { source, target, idempotencyKey } = command;
+    const locked = await lockWallets(sql, [source.id, target.id]);
+    this.faults?.at('after-locks');
+    const from = locked.get(source.id) as WalletRow;
+    const to = locked.get(target.id) as WalletRow;
+    const fromAfterMinor = subtractFromBalance(from.balanceMinor, amountMinor);
+    const toAfterMinor = addToBalance(to.balanceMinor, amountMinor);
+    const createdAtMs = Date.now();
+    const transferId = ledgerId(createdAtMs);
+    const leg = {
+      amountMinor,
+      transferId,
+      reference: null,
+      details: command.details,
+      initiatorUserId: command.initiatorUserId,
+      createdAtMs,
+    };
+    const debitLeg: NewOperation = {
+      ...leg,
+      id: ledgerId(createdAtMs),
+      walletId: source.id,
+      type: 'TRANSFER_OUT',
+      balanceAfterMinor: fromAfterMinor,
+      counterpartyWalletId: target.id,
+    };
+    const creditLeg: NewOperation = {
+      ...leg,
+      id: ledgerId(createdAtMs),
+      walletId: target.id,
+      type: 'TRANSFER_IN',
+      balanceAfterMinor: toAfterMinor,
+      counterpartyWalletId: source.id,
+    };
+    assert.equal(signedMinor(debitLeg) + signedMinor(creditLeg), 0n, 'transfer legs sum to zero');
+    const appended = await appendToLedger(sql, {
+      transfer: {
+        id: transferId,
+        fromWalletId: source.id,
+        toWalletId: target.id,
+        amountMinor,
+        currency: source.currency,
+        details: command.details,
+        initiatorUserId: command.initiatorUserId,
+        idempotencyKey,
+        createdAtMs,
+      },
+      operations: [debitLeg, creditLeg],
+      balances: [
+        { walletId: source.id, balanceMinor: fromAfterMinor },
+        { walletId: target.id, balanceMinor: toAfterMinor },
+      ],
     });
+    const { transfer, operations } = appended;
+    assert.ok(transfer !== null, 'the transfer row was appended');
+    const [debit] = operations;
+    return {
+      transfer,
+      operation: debit,
+      wallet: { ...from, balanceMinor: fromAfterMinor },
+      replayed: false,
+    };
+  }
+
+  /** One movement's transaction, with the fault points (tests only) around its commit. */
+  private async inTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(async (sql) => {
+      const value = await work(sql);
+      this.faults?.at('before-commit');
+      return value;
+    });
+    this.faults?.at('after-commit');
+    return result;
   }
 
   private async transferReplay(sql: Sql, existing: TransferRow): Promise<TransferResult> {
@@ -305,6 +302,35 @@ export class Ledger {
       });
       throw refusal;
     }
+  }
+}
+
+/**
+ * Runs a movement that carries a key (a transfer's idempotency key, a
+ * deposit's or withdrawal's reference) at most once per key. The attempt runs
+ * straight away: the key's unique index, not a lookup, is what stops a
+ * repeat, so a first attempt (nearly every one) pays for no lookup; on
+ * PostgreSQL a lookup is a round trip, and one under the locks would lengthen
+ * every wait on a busy wallet. The key is looked up only once the attempt has
+ * failed and rolled back: a repeat fails on that index, or earlier on a rule
+ * (repeating a transfer that emptied the wallet fails for funds), and is then
+ * answered as a replay of what holds the key, or IDEMPOTENCY_CONFLICT. A
+ * failure with nothing under its key stands, so a refused attempt leaves no
+ * trace and its retry is judged afresh.
+ */
+async function attemptOnce<T, E>(
+  attempt: () => Promise<T>,
+  findEarlier: (() => Promise<E | null>) | null,
+  replay: (earlier: E) => Promise<T>,
+): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    const repeatable = isUniqueViolation(error) || error instanceof DomainError;
+    if (findEarlier === null || !repeatable) throw error;
+    const earlier = await findEarlier();
+    if (earlier === null) throw error;
+    return replay(earlier);
   }
 }
 

@@ -153,6 +153,54 @@ for (const kind of databaseKinds()) {
       assert.deepEqual((await audit(env.db)).discrepancies, []);
     });
 
+    it('answers a repeat of a movement that emptied the wallet as a replay, not for funds', async () => {
+      // A repeat is recognised by its key after the attempt fails: here the
+      // attempt fails on the balance before it ever reaches the key's index.
+      const sender = await funded('5.00');
+      const receiver = await createPerson(env.services);
+      const send = {
+        initiatorUserId: sender.user.id,
+        source: sender.wallet,
+        target: receiver.wallet,
+        amount: '5.00',
+        details: null,
+        idempotencyKey: 'drain-1',
+      };
+      const first = await env.services.ledger.transfer(send);
+      const before = await ledgerSnapshot(env.url);
+      const again = await env.services.ledger.transfer(send);
+      assert.equal(again.replayed, true);
+      assert.equal(again.transfer.id, first.transfer.id);
+      assert.equal(again.wallet.balanceMinor, 0n);
+      await assert.rejects(
+        env.services.ledger.transfer({ ...send, amount: '6.00' }),
+        refusedWith('IDEMPOTENCY_CONFLICT'),
+      );
+      // Without a key, or under a new one, the same request is judged on funds.
+      await assert.rejects(
+        env.services.ledger.transfer({ ...send, idempotencyKey: 'drain-2' }),
+        refusedWith('INSUFFICIENT_FUNDS'),
+      );
+
+      assert.equal(await ledgerSnapshot(env.url), before, 'the repeats moved nothing');
+
+      const provider = await createProvider(env.services);
+      const withdrawal = {
+        serviceUserId: provider.id,
+        wallet: await reload(env.services, receiver.wallet),
+        amount: '5.00',
+        reference: `drain-${randomUUID()}`,
+        details: null,
+      };
+      const taken = await env.services.ledger.withdraw(withdrawal);
+      const afterWithdrawal = await ledgerSnapshot(env.url);
+      const repeated = await env.services.ledger.withdraw(withdrawal);
+      assert.equal(repeated.replayed, true);
+      assert.equal(repeated.operation.id, taken.operation.id);
+      assert.equal(await ledgerSnapshot(env.url), afterWithdrawal);
+      assert.deepEqual((await audit(env.db)).discrepancies, []);
+    });
+
     it('refuses a transfer across currencies, to the same wallet, or with too many decimals', async () => {
       const sender = await funded('10.00');
       const euro = await createPerson(env.services, 'EUR');
