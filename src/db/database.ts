@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import type { Database as BetterSqlite3Connection, Statement } from 'better-sqlite3';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
@@ -13,6 +14,34 @@ export interface Sql {
   rows<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement; the number of rows it changed. */
   run(text: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Statements run in order, the rows of each: on PostgreSQL in one round
+   * trip, together with the transaction's BEGIN when they are its first. Only
+   * PostgreSQL's simple protocol carries several statements, and it has no
+   * parameters, so the parameters here must be ids the service made: each is
+   * checked to be a UUID and written into the text.
+   */
+  rowsOfEach<T = Row>(statements: readonly IdStatement[]): Promise<T[][]>;
+}
+
+/** A statement whose only parameters are ids (UUIDs). */
+export interface IdStatement {
+  text: string;
+  params: readonly string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The statement with its ids in place: safe, since a UUID holds no quote. */
+export function withIdLiterals({ text, params }: IdStatement): string {
+  let index = 0;
+  const written = text.replace(/\?/g, () => {
+    const id = params[index++];
+    assert.ok(typeof id === 'string' && UUID.test(id), 'only a UUID is written into SQL text');
+    return `'${id}'`;
+  });
+  assert.equal(index, params.length, 'one id per placeholder');
+  return written;
 }
 
 /** Runs tasks one at a time, in arrival order. */
@@ -54,9 +83,26 @@ function postgresStatement(text: string): { name?: string; text: string } {
 class PostgresSql implements Sql {
   readonly kind = 'postgres';
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    /** A transaction's opening statements, not sent yet: they join the first round trip they can. */
+    private opening: string | null = null,
+  ) {}
 
-  private query(text: string, params: readonly unknown[]) {
+  /** Whether the opening has gone out (a transaction that sent nothing has nothing to end). */
+  get opened(): boolean {
+    return this.opening === null;
+  }
+
+  private takeOpening(): string | null {
+    const opening = this.opening;
+    this.opening = null;
+    return opening;
+  }
+
+  private async query(text: string, params: readonly unknown[]) {
+    const opening = this.takeOpening();
+    if (opening !== null) await this.client.query(opening);
     return this.client.query({
       ...postgresStatement(text),
       // node-postgres has no bigint binding.
@@ -70,6 +116,15 @@ class PostgresSql implements Sql {
 
   async run(text: string, params: readonly unknown[] = []): Promise<number> {
     return (await this.query(text, params)).rowCount ?? 0;
+  }
+
+  async rowsOfEach<T>(statements: readonly IdStatement[]): Promise<T[][]> {
+    const opening = this.takeOpening();
+    const texts = [...(opening === null ? [] : [opening]), ...statements.map(withIdLiterals)];
+    const results = (await this.client.query(texts.join(';\n'))) as unknown as
+      QueryResult | QueryResult[];
+    const each = Array.isArray(results) ? results : [results];
+    return each.slice(each.length - statements.length).map((result) => result.rows as T[]);
   }
 }
 
@@ -102,6 +157,12 @@ class SqliteSql implements Sql {
   async run(text: string, params: readonly unknown[] = []): Promise<number> {
     const statement = this.prepared(text);
     return statement.reader ? statement.all(...params).length : statement.run(...params).changes;
+  }
+
+  async rowsOfEach<T>(statements: readonly IdStatement[]): Promise<T[][]> {
+    const each: T[][] = [];
+    for (const { text, params } of statements) each.push(await this.rows<T>(text, params));
+    return each;
   }
 
   exec(text: string): void {
@@ -187,7 +248,7 @@ export class Database {
   read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
     if (sqlite !== null) return this.queue.run(() => work(sqlite));
-    return this.withClient(work);
+    return this.withClient((client) => work(new PostgresSql(client)));
   }
 
   /** One transaction: committed when `work` resolves, rolled back when it throws. */
@@ -288,25 +349,28 @@ export class Database {
   }
 
   private postgresTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.withClient(async (sql, client, discard) => {
-      // One round trip: a simple query may hold several statements.
-      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`);
+    return this.withClient(async (client, discard) => {
+      // Sent with the transaction's first statements, not in a round trip of its own.
+      const sql = new PostgresSql(
+        client,
+        `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`,
+      );
       let result: T;
       try {
         result = await work(sql);
       } catch (error) {
         // A connection that cannot even roll back is not given to anyone else.
-        await client.query('ROLLBACK').catch(discard);
+        if (sql.opened) await client.query('ROLLBACK').catch(discard);
         throw error;
       }
-      await client.query('COMMIT');
+      if (sql.opened) await client.query('COMMIT');
       return result;
     });
   }
 
   /** A pooled client for `work`. (The pool itself drops a client whose connection ended.) */
   private async withClient<T>(
-    work: (sql: Sql, client: PoolClient, discard: () => void) => Promise<T>,
+    work: (client: PoolClient, discard: () => void) => Promise<T>,
   ): Promise<T> {
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
@@ -316,7 +380,7 @@ export class Database {
     client.on('error', ignore);
     let discarded = false;
     try {
-      return await work(new PostgresSql(client), client, () => (discarded = true));
+      return await work(client, () => (discarded = true));
     } finally {
       client.off('error', ignore);
       client.release(discarded);

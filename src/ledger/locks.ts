@@ -14,9 +14,11 @@ export function lockOrder(walletIds: readonly WalletId[]): WalletId[] {
 
 /**
  * Takes the wallets' locks: the first statements of the movement's
- * transaction, one UPDATE per wallet (a single `WHERE id IN (...)` would lock
- * rows in scan order, which can deadlock). The database holds each row lock
- * until commit or rollback, and drops it if the client dies. Each UPDATE
+ * transaction, one UPDATE per wallet in lock order (a single `WHERE id IN
+ * (...)` would lock rows in scan order, which can deadlock). They go to the
+ * database together, on PostgreSQL in one round trip with the transaction's
+ * BEGIN, and it runs them in the order given. The database holds each row
+ * lock until commit or rollback, and drops it if the client dies. Each UPDATE
  * returns its wallet as it stands under the lock, so the movement needs no
  * second read of the balances.
  */
@@ -26,14 +28,17 @@ export async function lockWallets(
 ): Promise<Map<WalletId, WalletRow>> {
   const ordered = lockOrder(walletIds);
   for (let i = 1; i < ordered.length; i++) assert.ok(ordered[i - 1] < ordered[i], 'lock order');
+  const results = await sql.rowsOfEach(
+    ordered.map((walletId) => ({
+      text: `UPDATE wallets SET lock_version = lock_version + 1 WHERE id = ? RETURNING ${WALLET_COLUMNS}`,
+      params: [walletId],
+    })),
+  );
   const locked = new Map<WalletId, WalletRow>();
-  for (const walletId of ordered) {
-    const [row] = await sql.rows(
-      `UPDATE wallets SET lock_version = lock_version + 1 WHERE id = ? RETURNING ${WALLET_COLUMNS}`,
-      [walletId],
-    );
+  ordered.forEach((walletId, i) => {
+    const [row] = results[i];
     assert.ok(row, `wallet ${walletId} to lock exists`);
     locked.set(walletId, toWallet(row));
-  }
+  });
   return locked;
 }
