@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { WalletDirectory } from './accounts/wallet-directory';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { UserId } from './db/rows';
@@ -26,6 +27,7 @@ export interface Services {
   db: Database;
   ledger: Ledger;
   currencies: Currencies;
+  wallets: WalletDirectory;
   loginLimiter: RateLimiter;
   signupLimiter: RateLimiter;
   log: Logger;

@@ -1,3 +1,4 @@
+import { WalletDirectory } from './accounts/wallet-directory';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Services } from './context';
@@ -32,6 +33,7 @@ export async function createServices(config: Config, db: Database, log: Logger):
     db,
     log,
     currencies,
+    wallets: new WalletDirectory(),
     ledger: new Ledger(
       db,
       currencies,

@@ -6,6 +6,7 @@ import { findTransferWallets, findWallet } from '../db/queries';
 import type { UserId, WalletId, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';
 import type { Currencies } from '../money/currencies';
+import type { WalletDirectory, WalletIdentity } from './wallet-directory';
 
 export async function insertWallet(sql: Sql, userId: UserId, currency: string): Promise<WalletRow> {
   const wallet = {
@@ -51,15 +52,27 @@ export async function getWallet(db: Database, id: string): Promise<WalletRow> {
 }
 
 /**
- * The wallets of a transfer, read with one statement: the target, and the
- * source named, or else the caller's wallet in the target's currency.
+ * The wallets of a transfer: the target, and the source named, or else the
+ * caller's wallet in the target's currency. From the directory when both are
+ * known there, else read with one statement (and remembered).
  */
 export async function transferWallets(
   db: Database,
+  directory: WalletDirectory,
   caller: Caller,
   targetId: string,
   sourceId: string | null,
-): Promise<{ source: WalletRow; target: WalletRow }> {
+): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
+  const knownTarget = directory.byWalletId(targetId);
+  const knownSource =
+    knownTarget === undefined
+      ? undefined
+      : sourceId === null
+        ? directory.ofOwner(caller.userId, knownTarget.currency)
+        : directory.byWalletId(sourceId);
+  if (knownTarget !== undefined && knownSource !== undefined) {
+    return { source: knownSource, target: knownTarget };
+  }
   const found = await db.read((sql) =>
     findTransferWallets(
       sql,
@@ -67,12 +80,12 @@ export async function transferWallets(
       sourceId === null ? { ownerId: caller.userId } : { walletId: sourceId },
     ),
   );
-  const target = existing(found.target);
+  const target = directory.remember(existing(found.target));
   if (found.source === null && sourceId === null) {
     throw new DomainError(
       'CURRENCY_MISMATCH',
       `The receiving wallet holds ${target.currency}, and you have no ${target.currency} wallet to send from.`,
     );
   }
-  return { source: existing(found.source), target };
+  return { source: directory.remember(existing(found.source)), target };
 }

@@ -4,6 +4,7 @@
  * locks, checks every rule, appends operations, and writes the new balances.
  */
 import assert from 'node:assert/strict';
+import type { WalletIdentity } from '../accounts/wallet-directory';
 import { DomainError } from '../errors';
 import type { Database, Sql } from '../db/database';
 import { isLockTimeout, isUniqueViolation, walletBusy } from '../db/database';
@@ -33,8 +34,9 @@ export interface ExternalCommand {
 
 export interface TransferCommand {
   initiatorUserId: UserId;
-  source: WalletRow;
-  target: WalletRow;
+  /** Balances are read under the locks, so who and which currency is all a transfer is given. */
+  source: WalletIdentity;
+  target: WalletIdentity;
   amount: string;
   details: string | null;
   idempotencyKey: string | null;

@@ -29,9 +29,10 @@ export class MovementResolver {
     @Ctx() context: Context,
   ): Promise<TransferPayload> {
     const caller = signedIn(context);
-    const { db, ledger, currencies } = context.services;
+    const { db, ledger, currencies, wallets } = context.services;
     const { source, target } = await transferWallets(
       db,
+      wallets,
       caller,
       input.toWalletId,
       input.fromWalletId ?? null,
