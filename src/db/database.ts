@@ -32,14 +32,18 @@ export interface IdStatement {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Refuses anything but UUIDs, on both databases alike, so a misuse fails in any test run. */
+function assertIds(params: readonly unknown[]): void {
+  for (const id of params) {
+    assert.ok(typeof id === 'string' && UUID.test(id), 'only a UUID is written into SQL text');
+  }
+}
+
 /** The statement with its ids in place: safe, since a UUID holds no quote. */
 export function withIdLiterals({ text, params }: IdStatement): string {
+  assertIds(params);
   let index = 0;
-  const written = text.replace(/\?/g, () => {
-    const id = params[index++];
-    assert.ok(typeof id === 'string' && UUID.test(id), 'only a UUID is written into SQL text');
-    return `'${id}'`;
-  });
+  const written = text.replace(/\?/g, () => `'${params[index++]}'`);
   assert.equal(index, params.length, 'one id per placeholder');
   return written;
 }
@@ -161,7 +165,10 @@ class SqliteSql implements Sql {
 
   async rowsOfEach<T>(statements: readonly IdStatement[]): Promise<T[][]> {
     const each: T[][] = [];
-    for (const { text, params } of statements) each.push(await this.rows<T>(text, params));
+    for (const { text, params } of statements) {
+      assertIds(params);
+      each.push(await this.rows<T>(text, params));
+    }
     return each;
   }
 
