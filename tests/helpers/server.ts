@@ -45,8 +45,10 @@ export async function startServerOn(
   databaseUrl: string,
   env: Record<string, string> = {},
   nodeOptions: string[] = [],
+  /** Another build's entry point (the benchmarks compare builds). */
+  main = MAIN,
 ): Promise<TestServer> {
-  const child = spawn(process.execPath, [...nodeOptions, MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeOptions, main, 'serve'], {
     env: serverEnv(databaseUrl, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
