@@ -2,7 +2,7 @@
  * `npm run bench:instructions`: the server's work per request, counted in
  * instructions by valgrind's callgrind rather than timed. On a shared machine
  * whose speed drifts by ±20%, rates cannot show a change of a few percent;
- * counts repeat to within about 0.5%, so two builds can be compared one
+ * counts repeat to within about 2%, so two builds can be compared one
  * after the other. Figures, not a test.
  *
  *   npm run bench:instructions -- [--request send|typename] [--requests 800] [--main dist/src/main.js]
