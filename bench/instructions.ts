@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freshDatabase } from '../tests/helpers/databases';
-import { DEPOSIT, SEND, signInProvider, signUp, type Person } from '../tests/helpers/fixtures';
+import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { MAIN, serverEnv, startServerOn } from '../tests/helpers/server';
 
 const USERS = 20;
@@ -110,16 +110,7 @@ async function main() {
   try {
     // The build measured migrates the database too: its schema is part of what is measured.
     const setup = await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' }, [], entry);
-    const provider = await signInProvider(setup.url);
-    const people: Person[] = [];
-    for (let i = 0; i < USERS; i++) people.push(await signUp(setup.url));
-    await Promise.all(
-      people.map((p, i) =>
-        provider.ok(DEPOSIT, {
-          input: { walletId: p.walletId, amount: '1000000.00', reference: `count-${i}` },
-        }),
-      ),
-    );
+    const people = await signUpFunded(setup.url, USERS, '1000000.00');
     await setup.stop();
     let keys = 0;
     const body =

@@ -4,6 +4,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
+import { isUuid } from './rows';
 
 export type Row = Record<string, unknown>;
 
@@ -30,12 +31,10 @@ export interface IdStatement {
   params: readonly string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Refuses anything but UUIDs, on both databases alike, so a misuse fails in any test run. */
 function assertIds(params: readonly unknown[]): void {
   for (const id of params) {
-    assert.ok(typeof id === 'string' && UUID.test(id), 'only a UUID is written into SQL text');
+    assert.ok(typeof id === 'string' && isUuid(id), 'only a UUID is written into SQL text');
   }
 }
 

@@ -98,15 +98,19 @@ export class Ledger {
       if (!same) throw conflict('reference');
       return this.externalReplay(sql, existing);
     };
-    const earlier = () =>
-      this.db.read((sql) =>
-        findOperationByReference(sql, command.serviceUserId, command.reference),
-      );
+    const replayEarlier = () =>
+      this.db.read(async (sql) => {
+        const existing = await findOperationByReference(
+          sql,
+          command.serviceUserId,
+          command.reference,
+        );
+        return existing && replay(sql, existing);
+      });
     return this.measure(kind, () =>
       attemptOnce(
         () => this.inTransaction((sql) => this.appendExternal(sql, type, command, amountMinor)),
-        earlier,
-        (existing) => this.db.read((sql) => replay(sql, existing)),
+        replayEarlier,
       ),
     );
   }
@@ -185,17 +189,23 @@ export class Ledger {
       if (!same) throw conflict('idempotency key');
       return this.transferReplay(sql, existing);
     };
-    const earlierWithKey =
+    const replayEarlier =
       idempotencyKey === null
         ? null
         : () =>
-            this.db.read((sql) => findTransferByKey(sql, command.initiatorUserId, idempotencyKey));
+            this.db.read(async (sql) => {
+              const existing = await findTransferByKey(
+                sql,
+                command.initiatorUserId,
+                idempotencyKey,
+              );
+              return existing && replay(sql, existing);
+            });
 
     return this.measure('transfer', () =>
       attemptOnce(
         () => this.inTransaction((sql) => this.appendTransfer(sql, command, amountMinor)),
-        earlierWithKey,
-        (existing) => this.db.read((sql) => replay(sql, existing)),
+        replayEarlier,
       ),
     );
   }
@@ -316,23 +326,22 @@ export class Ledger {
  * every wait on a busy wallet. The key is looked up only once the attempt has
  * failed and rolled back: a repeat fails on that index, or earlier on a rule
  * (repeating a transfer that emptied the wallet fails for funds), and is then
- * answered as a replay of what holds the key, or IDEMPOTENCY_CONFLICT. A
- * failure with nothing under its key stands, so a refused attempt leaves no
- * trace and its retry is judged afresh.
+ * answered by `replayEarlier`, in one read: the replay of what holds the key,
+ * or IDEMPOTENCY_CONFLICT. A failure with nothing under its key (null) stands,
+ * so a refused attempt leaves no trace and its retry is judged afresh.
  */
-async function attemptOnce<T, E>(
+async function attemptOnce<T>(
   attempt: () => Promise<T>,
-  findEarlier: (() => Promise<E | null>) | null,
-  replay: (earlier: E) => Promise<T>,
+  replayEarlier: (() => Promise<T | null>) | null,
 ): Promise<T> {
   try {
     return await attempt();
   } catch (error) {
     const repeatable = isUniqueViolation(error) || error instanceof DomainError;
-    if (findEarlier === null || !repeatable) throw error;
-    const earlier = await findEarlier();
-    if (earlier === null) throw error;
-    return replay(earlier);
+    if (replayEarlier === null || !repeatable) throw error;
+    const replayed = await replayEarlier();
+    if (replayed === null) throw error;
+    return replayed;
   }
 }
 

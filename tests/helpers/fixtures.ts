@@ -62,3 +62,15 @@ export const signInAdmin = (baseUrl: string) => signIn(baseUrl, ADMIN_ACCOUNT);
 export async function fund(provider: Client, walletId: string, amount: string): Promise<void> {
   await provider.ok(DEPOSIT, { input: { walletId, amount, reference: randomUUID() } });
 }
+
+/** `count` people signed up (20 at a time) and each funded with `amount`: the benchmarks' users. */
+export async function signUpFunded(baseUrl: string, count: number, amount: string) {
+  const provider = await signInProvider(baseUrl);
+  const people: Person[] = [];
+  for (let i = 0; i < count; i += 20) {
+    const batch = Math.min(20, count - i);
+    people.push(...(await Promise.all(Array.from({ length: batch }, () => signUp(baseUrl)))));
+  }
+  await Promise.all(people.map((person) => fund(provider, person.walletId, amount)));
+  return people;
+}
