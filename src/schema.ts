@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchemaSync } from 'type-graphql';
 import { authChecker } from './auth/access';
 import { RESOLVERS } from './resolvers';
+import { validateArgument } from './resolvers/validation';
 
 let built: GraphQLSchema | null = null;
 
@@ -11,7 +12,7 @@ export function walletSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: RESOLVERS,
     authChecker,
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
   });
   return built;
 }

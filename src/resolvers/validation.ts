@@ -1,0 +1,28 @@
+import { validateOrReject, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { ArgumentValidationError, type ValidatorFn } from 'type-graphql';
+
+/** What type-graphql passes class-validator for `validate: { forbidUnknownValues: false }`. */
+const OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
+
+const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';
+
+/**
+ * Every argument's class-validator rules, as type-graphql's built-in
+ * validation runs them (same options, same ArgumentValidationError), with
+ * class-validator imported once. The built-in one calls
+ * `require('class-validator')` for every argument, and because another module
+ * loaded it first, Node resolves the path on disk again each time (measured:
+ * the largest part of validation's cost on a transfer).
+ */
+export const validateArgument: ValidatorFn = async (value) => {
+  if (!isObject(value)) return;
+  try {
+    if (Array.isArray(value)) {
+      await Promise.all(value.filter(isObject).map((item) => validateOrReject(item, OPTIONS)));
+    } else {
+      await validateOrReject(value, OPTIONS);
+    }
+  } catch (errors) {
+    throw new ArgumentValidationError(errors as ValidationError[]);
+  }
+};
