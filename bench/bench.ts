@@ -22,7 +22,7 @@ import { randomInt } from 'node:crypto';
 import { runAudit } from '../tests/helpers/audit';
 import { freshDatabase, queryDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
-import { startServerOn } from '../tests/helpers/server';
+import { startServerOn, type TestServer } from '../tests/helpers/server';
 import { FLOOR_SCHEMA } from './floor';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,27 +37,38 @@ interface AutocannonResult {
 
 const USERS = 100;
 
-/** CPU seconds (user + system) used so far by a process and its live children (WORKERS). */
-function cpuSeconds(pid: number): number {
+/** What a server process and its live children (WORKERS) have used so far. */
+interface Usage {
+  /** CPU seconds, user + system. */
+  cpuSeconds: number;
+  /** write-family system calls (SQLite's log and journals, and the responses). */
+  writeCalls: number;
+  /** Bytes those calls wrote. */
+  writtenBytes: number;
+}
+
+function serverUsage(pid: number): Usage {
   const ticksPerSecond = 100; // USER_HZ on Linux
-  const stat = (p: string) => {
+  const read = (file: string) => {
     try {
-      // The fields after the command name, which is in parentheses and may hold spaces.
-      return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return fs.readFileSync(file, 'utf8');
     } catch {
       return null;
     }
   };
-  let ticks = 0;
+  const usage: Usage = { cpuSeconds: 0, writeCalls: 0, writtenBytes: 0 };
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const fields = stat(entry);
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = read(`/proc/${entry}/stat`)?.split(') ')[1].split(' ');
     // fields[1] is the parent pid; [11] and [12] are utime and stime.
-    if (fields && (Number(entry) === pid || Number(fields[1]) === pid)) {
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
+    if (!fields || (Number(entry) !== pid && Number(fields[1]) !== pid)) continue;
+    usage.cpuSeconds += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const io = read(`/proc/${entry}/io`) ?? '';
+    usage.writeCalls += Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
+    usage.writtenBytes += Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? 0);
   }
-  return ticks / ticksPerSecond;
+  return usage;
 }
 
 async function ledgerTotals(databaseUrl: string) {
@@ -289,7 +300,7 @@ interface ServiceRun {
 async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> {
   const { kind, seconds, connections, instances } = run;
   const database = await freshDatabase(kind);
-  const servers = [];
+  const servers: TestServer[] = [];
   for (let i = 0; i < instances; i++) {
     const profiling = run.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(run.profile)}`]
@@ -329,23 +340,31 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
     for (const pattern of ['random', 'hot-pair'] as const) {
       await drive(urls, '/graphql', next, pattern, 2, connections, new Map()); // warm-up, not counted
       const before = await ledgerTotals(database.url);
-      const cpuBefore = servers.map((s) => cpuSeconds(s.process.pid as number));
+      const usageBefore = servers.map((s) => serverUsage(s.process.pid as number));
       const refusals = new Map<string, number>();
       const result = await drive(urls, '/graphql', next, pattern, seconds, connections, refusals);
-      const cpuUsed = servers.reduce(
-        (sum, s, i) => sum + cpuSeconds(s.process.pid as number) - cpuBefore[i],
-        0,
-      );
+      const used = (of: (usage: Usage) => number) =>
+        servers.reduce(
+          (sum, s, i) => sum + of(serverUsage(s.process.pid as number)) - of(usageBefore[i]),
+          0,
+        );
+      const cpuUsed = used((u) => u.cpuSeconds);
+      const writeCalls = used((u) => u.writeCalls);
+      const writtenBytes = used((u) => u.writtenBytes);
       const after = await ledgerTotals(database.url);
       const transfers = after.transfers - before.transfers;
       const transfersPerSecond = transfers / seconds;
       // The servers' CPU per transfer: steadier than a rate on a shared machine.
-      const cpuPerTransferUs = (cpuUsed * 1e6) / Math.max(1, transfers);
+      const perTransfer = Math.max(1, transfers);
+      const cpuPerTransferUs = (cpuUsed * 1e6) / perTransfer;
       const refused = [...refusals].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
       const line =
         `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
         `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
         `server-cpu/transfer=${cpuPerTransferUs.toFixed(0)}us ` +
+        // Counted by the kernel, so as steady as the work itself: what SQLite writes shows here.
+        `server-writes/transfer=${(writeCalls / perTransfer).toFixed(1)} calls ` +
+        `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
         `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
         `conserved=${after.totalMinor === before.totalMinor}`;
       console.log(line);

@@ -33,6 +33,14 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
         // time, so a checkpoint copied and synced them every few commits
         // (measured: COMMIT 94 -> 67 us per transfer, random pairs).
         db.pragma('wal_autocheckpoint = 10000');
+        // Each movement of a group commit runs in its own savepoint, and
+        // SQLite keeps a savepoint's undo pages in a statement journal. On
+        // disk (the default once it passes 64 KiB) that journal grows for the
+        // whole group and is written page by page; in memory it is emptied at
+        // each RELEASE, so it holds one movement's pages at most. It is never
+        // needed after a crash: the WAL alone is what recovery reads.
+        // (Measured, random pairs: writes per transfer 48 calls / 98 KiB -> 12 / 25 KiB.)
+        db.pragma('temp_store = MEMORY');
       },
     };
   } else {
