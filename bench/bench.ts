@@ -23,6 +23,7 @@ import { runAudit } from '../tests/helpers/audit';
 import { freshDatabase, queryDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { startServerOn, type TestServer } from '../tests/helpers/server';
+import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -305,7 +306,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
     const profiling = run.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(run.profile)}`]
       : [];
-    const env = { SIGNUP_RATE_PER_HOUR: '0', WORKERS: run.workers };
+    const env = { ...DEPLOYED_ENV, WORKERS: run.workers };
     servers.push(await startServerOn(database.url, env, profiling));
   }
   const urls = servers.map((s) => s.url);

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { freshDatabase } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { MAIN, serverEnv, startServerOn } from '../tests/helpers/server';
+import { DEPLOYED_ENV } from './deployed';
 
 const USERS = 20;
 const WARM_UP = 200;
@@ -55,7 +56,7 @@ async function instructionsFor(
       'serve',
     ],
     {
-      env: { ...serverEnv(databaseUrl, { SIGNUP_RATE_PER_HOUR: '0' }), PORT: String(port) },
+      env: { ...serverEnv(databaseUrl, DEPLOYED_ENV), PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -109,7 +110,7 @@ async function main() {
   const database = await freshDatabase('sqlite');
   try {
     // The build measured migrates the database too: its schema is part of what is measured.
-    const setup = await startServerOn(database.url, { SIGNUP_RATE_PER_HOUR: '0' }, [], entry);
+    const setup = await startServerOn(database.url, DEPLOYED_ENV, [], entry);
     const people = await signUpFunded(setup.url, USERS, '1000000.00');
     await setup.stop();
     let keys = 0;
