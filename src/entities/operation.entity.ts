@@ -17,7 +17,11 @@ export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER
 @Entity({ name: 'operations' })
 @Index('ux_operations_id', ['id'], { unique: true })
 @Index('ix_operations_wallet_seq', ['walletId', 'seq'])
-@Index('ux_operations_initiator_reference', ['initiatorUserId', 'reference'], { unique: true })
+// Only rows with a reference: one without can never conflict (a transfer's legs).
+@Index('ux_operations_initiator_reference', ['initiatorUserId', 'reference'], {
+  unique: true,
+  where: '"reference" IS NOT NULL',
+})
 @Check('chk_operations_type', `"type" IN ('DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT')`)
 @Check('chk_operations_amount', '"amount_minor" > 0')
 @Check('chk_operations_balance_after', '"balance_after_minor" >= 0')

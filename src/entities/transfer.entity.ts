@@ -13,7 +13,11 @@ import { WalletEntity } from './wallet.entity';
 /** A move between two wallets of one currency; its two operations sum to zero. */
 @Entity({ name: 'transfers' })
 @Index('ux_transfers_id', ['id'], { unique: true })
-@Index('ux_transfers_initiator_key', ['initiatorUserId', 'idempotencyKey'], { unique: true })
+// Only rows with a key: one without can never conflict.
+@Index('ux_transfers_initiator_key', ['initiatorUserId', 'idempotencyKey'], {
+  unique: true,
+  where: '"idempotency_key" IS NOT NULL',
+})
 @Index('ix_transfers_from_wallet', ['fromWalletId', 'seq'])
 @Index('ix_transfers_to_wallet', ['toWalletId', 'seq'])
 @Check('chk_transfers_amount', '"amount_minor" > 0')

@@ -17,6 +17,7 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(await migrate(db), [
           'InitialSchema1763700000000',
           'AppendOnlyLedger1763800000000',
+          'PartialKeyIndexes1763900000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // What `typeorm migration:generate` would write: nothing.
@@ -24,6 +25,35 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(
           drift.upQueries.map((q) => q.query),
           [],
+        );
+      } finally {
+        await db.close();
+        await fresh.drop();
+      }
+    });
+
+    it('leave keyless rows out of the key indexes (which the drift check cannot see)', async () => {
+      const fresh = await freshDatabase(kind);
+      const db = await openDatabase(testConfig(fresh.url), createLogger('error'));
+      try {
+        await migrate(db);
+        const definition = async (index: string) => {
+          const [row] = await queryDatabase<{ definition: string }>(
+            fresh.url,
+            kind === 'sqlite'
+              ? 'SELECT sql AS definition FROM sqlite_master WHERE name = ?'
+              : 'SELECT indexdef AS definition FROM pg_indexes WHERE indexname = $1',
+            [index],
+          );
+          return row.definition;
+        };
+        assert.match(
+          await definition('ux_operations_initiator_reference'),
+          /^CREATE UNIQUE INDEX .* WHERE \(?"?reference"? IS NOT NULL\)?$/,
+        );
+        assert.match(
+          await definition('ux_transfers_initiator_key'),
+          /^CREATE UNIQUE INDEX .* WHERE \(?"?idempotency_key"? IS NOT NULL\)?$/,
         );
       } finally {
         await db.close();
@@ -43,7 +73,7 @@ for (const kind of databaseKinds()) {
           fresh.url,
           'SELECT COUNT(*) AS n FROM migrations',
         );
-        assert.equal(Number(rows[0].n), 2, 'each migration applied once');
+        assert.equal(Number(rows[0].n), 3, 'each migration applied once');
       } finally {
         await fresh.drop();
       }
