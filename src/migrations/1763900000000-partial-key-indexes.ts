@@ -15,6 +15,10 @@ const KEY_INDEXES = [
  * random pairs: writes per transfer 27 -> 23 KiB, CPU per transfer -11%).
  * Lookups (`initiator_user_id = ? AND reference = ?`) imply the condition,
  * so both databases still answer them from the index.
+ *
+ * Migrations run in one transaction, so no moment goes without the unique
+ * index; on PostgreSQL the rebuild holds writes to the two tables until it
+ * ends, so on a large ledger run `wallet migrate` at a quiet time.
  */
 export class PartialKeyIndexes1763900000000 implements MigrationInterface {
   name = 'PartialKeyIndexes1763900000000';
