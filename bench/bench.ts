@@ -344,11 +344,10 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       const usageBefore = servers.map((s) => serverUsage(s.process.pid as number));
       const refusals = new Map<string, number>();
       const result = await drive(urls, '/graphql', next, pattern, seconds, connections, refusals);
+      // One reading of /proc after the run, so every figure covers the same span.
+      const usageAfter = servers.map((s) => serverUsage(s.process.pid as number));
       const used = (of: (usage: Usage) => number) =>
-        servers.reduce(
-          (sum, s, i) => sum + of(serverUsage(s.process.pid as number)) - of(usageBefore[i]),
-          0,
-        );
+        usageAfter.reduce((sum, after, i) => sum + of(after) - of(usageBefore[i]), 0);
       const cpuUsed = used((u) => u.cpuSeconds);
       const writeCalls = used((u) => u.writeCalls);
       const writtenBytes = used((u) => u.writtenBytes);
