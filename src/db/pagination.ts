@@ -66,5 +66,10 @@ export function pageClause(
 ): { sql: string; params: unknown[] } {
   const condition = request.beforeSeq === null ? '' : `${hasWhere ? ' AND' : ' WHERE'} seq < ?`;
   const params: unknown[] = request.beforeSeq === null ? [] : [request.beforeSeq];
-  return { sql: `${condition} ORDER BY seq DESC LIMIT ${request.first + 1}`, params };
+  return { sql: `${condition}${pageOrder(request)}`, params };
+}
+
+/** A page's order and size, one row over so the page knows whether another follows. */
+export function pageOrder(request: PageRequest): string {
+  return ` ORDER BY seq DESC LIMIT ${request.first + 1}`;
 }

@@ -1,6 +1,6 @@
 /** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
 import type { Row, Sql } from './database';
-import { pageClause, type PageRequest } from './pagination';
+import { pageClause, pageOrder, type PageRequest } from './pagination';
 import {
   OPERATION_COLUMNS,
   TRANSFER_COLUMNS,
@@ -192,10 +192,18 @@ export async function transfersPage(
     );
     return rows.map(toTransfer);
   }
+  // A page from each side's index, then the newest of both. With
+  // `from_wallet_id = ? OR to_wallet_id = ?` SQLite read and sorted every
+  // transfer of the wallet for each page, while the process's one queue (every
+  // transfer) waited: 199 ms a page for a wallet with 500,000 transfers, 0.09
+  // ms this way. No transfer has the same wallet on both sides
+  // (chk_transfers_distinct_wallets), so UNION ALL repeats none.
   const tail = pageClause(page, true);
+  const side = (column: string) =>
+    `SELECT * FROM (SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE ${column} = ?${tail.sql})`;
   const rows = await sql.rows(
-    `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE (from_wallet_id = ? OR to_wallet_id = ?)${tail.sql}`,
-    [walletId, walletId, ...tail.params],
+    `${side('from_wallet_id')} AS sent UNION ALL ${side('to_wallet_id')} AS received${pageOrder(page)}`,
+    [walletId, ...tail.params, walletId, ...tail.params],
   );
   return rows.map(toTransfer);
 }
