@@ -257,6 +257,38 @@ export class Database {
     return this.withClient((client) => work(new PostgresSql(client)));
   }
 
+  /**
+   * Reads that see the database at one moment, whatever commits meanwhile
+   * (the audit: a balance read before a transfer committed and its legs read
+   * after would not add up). Writes nothing. On SQLite it holds this process's
+   * queue until `work` ends, so it is for tools, not for requests.
+   */
+  snapshot<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    const sqlite = this.sqlite;
+    if (sqlite !== null) {
+      return this.queue.run(async () => {
+        // In WAL mode a read transaction keeps the snapshot its first read took.
+        sqlite.exec('BEGIN');
+        try {
+          return await work(sqlite);
+        } finally {
+          sqlite.exec('COMMIT');
+        }
+      });
+    }
+    return this.withClient(async (client, discard) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      try {
+        return await work(new PostgresSql(client));
+      } finally {
+        await client.query('COMMIT').catch((error) => {
+          discard();
+          throw error;
+        });
+      }
+    });
+  }
+
   /** One transaction: committed when `work` resolves, rolled back when it throws. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     if (this.sqlite === null) return this.postgresTransaction(work);

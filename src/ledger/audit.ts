@@ -23,7 +23,8 @@ export interface AuditReport {
 }
 
 export async function audit(db: Database): Promise<AuditReport> {
-  return db.read(async (sql) => {
+  // One snapshot: the service may be moving money while the audit reads.
+  return db.snapshot(async (sql) => {
     const wallets = (await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets ORDER BY seq`)).map(
       toWallet,
     );
