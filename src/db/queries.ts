@@ -145,13 +145,13 @@ export async function findTransferLeg(
   transferId: string,
   walletId: WalletId,
 ): Promise<OperationRow | null> {
-  const row = await one(
-    sql.rows(
-      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE transfer_id = ? AND wallet_id = ?`,
-      [transferId, walletId],
-    ),
-  );
-  return row && toOperation(row);
+  // By the transfer alone (ix_operations_transfer, two rows): given the wallet
+  // too, a planner may choose the wallet's index and read all its operations.
+  const legs = await sql.rows(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE transfer_id = ?`, [
+    transferId,
+  ]);
+  const leg = legs.find((row) => row.wallet_id === walletId);
+  return leg ? toOperation(leg) : null;
 }
 
 export async function operationsPage(

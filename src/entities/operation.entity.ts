@@ -22,6 +22,8 @@ export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER
   unique: true,
   where: '"reference" IS NOT NULL',
 })
+// A transfer's legs, by the transfer (a repeated transfer is answered with its debit leg).
+@Index('ix_operations_transfer', ['transferId'], { where: '"transfer_id" IS NOT NULL' })
 @Check('chk_operations_type', `"type" IN ('DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT')`)
 @Check('chk_operations_amount', '"amount_minor" > 0')
 @Check('chk_operations_balance_after', '"balance_after_minor" >= 0')

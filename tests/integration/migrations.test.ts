@@ -18,6 +18,7 @@ for (const kind of databaseKinds()) {
           'InitialSchema1763700000000',
           'AppendOnlyLedger1763800000000',
           'PartialKeyIndexes1763900000000',
+          'TransferLegsIndex1764000000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // What `typeorm migration:generate` would write: nothing.
@@ -55,6 +56,11 @@ for (const kind of databaseKinds()) {
           await definition('ux_transfers_initiator_key'),
           /^CREATE UNIQUE INDEX .* WHERE \(?"?idempotency_key"? IS NOT NULL\)?$/,
         );
+        // A repeated transfer finds its leg by the transfer, not among all of its wallet's operations.
+        assert.match(
+          await definition('ix_operations_transfer'),
+          /^CREATE INDEX .*\(\s*"?transfer_id"?\s*\) WHERE \(?"?transfer_id"? IS NOT NULL\)?$/,
+        );
       } finally {
         await db.close();
         await fresh.drop();
@@ -73,7 +79,7 @@ for (const kind of databaseKinds()) {
           fresh.url,
           'SELECT COUNT(*) AS n FROM migrations',
         );
-        assert.equal(Number(rows[0].n), 3, 'each migration applied once');
+        assert.equal(Number(rows[0].n), 4, 'each migration applied once');
       } finally {
         await fresh.drop();
       }
