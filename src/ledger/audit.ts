@@ -4,7 +4,7 @@
  * operation's balanceAfter follows from the one before; each transfer has one
  * debit and one credit of its amount; per currency, deposits - withdrawals = balances.
  */
-import type { Database } from '../db/database';
+import type { Database, Sql } from '../db/database';
 import {
   OPERATION_COLUMNS,
   TRANSFER_COLUMNS,
@@ -12,6 +12,8 @@ import {
   toOperation,
   toTransfer,
   toWallet,
+  type OperationRow,
+  type TransferRow,
 } from '../db/rows';
 import { signedMinor } from './ledger';
 
@@ -22,24 +24,105 @@ export interface AuditReport {
   discrepancies: string[];
 }
 
-export async function audit(db: Database): Promise<AuditReport> {
+/**
+ * Rows read this many at a time: the audit holds the wallets and one batch,
+ * never the whole ledger (all of it at once took 1.1 GB for 500,000
+ * transfers, so a ledger of a few million would not fit).
+ */
+export const AUDIT_BATCH = 5_000;
+
+/** Every row, a batch at a time: `fetch` reads the batch after the row given (null: the first). */
+async function* inBatches<R>(
+  size: number,
+  fetch: (after: R | null) => Promise<R[]>,
+): AsyncGenerator<R> {
+  let after: R | null = null;
+  for (;;) {
+    const rows = await fetch(after);
+    yield* rows;
+    if (rows.length < size) return;
+    after = rows[rows.length - 1];
+  }
+}
+
+/** Operations by wallet, each wallet's in the order they were made. */
+function operationsByWallet(sql: Sql, size: number): AsyncGenerator<OperationRow> {
+  return inBatches(size, async (after) => {
+    if (after === null) {
+      const rows = await sql.rows(
+        `SELECT ${OPERATION_COLUMNS} FROM operations ORDER BY wallet_id, seq LIMIT ${size}`,
+      );
+      return rows.map(toOperation);
+    }
+    // The rest of this wallet, then the wallets after it, each from the index.
+    // SQLite answers "(wallet_id, seq) > (?, ?)" by reading from the start of
+    // the wallet, so each batch re-read all of the wallet's operations before it.
+    const rows = await sql.rows(
+      `SELECT * FROM (SELECT ${OPERATION_COLUMNS} FROM operations
+         WHERE wallet_id = ? AND seq > ? ORDER BY seq LIMIT ${size}) AS this_wallet
+       UNION ALL
+       SELECT * FROM (SELECT ${OPERATION_COLUMNS} FROM operations
+         WHERE wallet_id > ? ORDER BY wallet_id, seq LIMIT ${size}) AS next_wallets
+       ORDER BY wallet_id, seq LIMIT ${size}`,
+      [after.walletId, after.seq, after.walletId],
+    );
+    return rows.map(toOperation);
+  });
+}
+
+/** Transfers in the order they were made, each with the operations that name it. */
+async function* transfersWithLegs(
+  sql: Sql,
+  size: number,
+): AsyncGenerator<{ transfer: TransferRow; legs: OperationRow[] }> {
+  const transfers = inBatches(size, async (after: TransferRow | null) => {
+    const rows = await sql.rows(
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers ${after === null ? '' : 'WHERE seq > ?'}
+       ORDER BY seq LIMIT ${size}`,
+      after === null ? [] : [after.seq],
+    );
+    return rows.map(toTransfer);
+  });
+  let batch: TransferRow[] = [];
+  const flush = async function* () {
+    if (batch.length === 0) return;
+    const legs = (
+      await sql.rows(
+        `SELECT ${OPERATION_COLUMNS} FROM operations
+         WHERE transfer_id IN (${batch.map(() => '?').join(', ')})`,
+        batch.map((transfer) => transfer.id),
+      )
+    ).map(toOperation);
+    const legsByTransfer = new Map<string | null, OperationRow[]>();
+    for (const leg of legs) {
+      legsByTransfer.set(leg.transferId, [...(legsByTransfer.get(leg.transferId) ?? []), leg]);
+    }
+    for (const transfer of batch) yield { transfer, legs: legsByTransfer.get(transfer.id) ?? [] };
+    batch = [];
+  };
+  for await (const transfer of transfers) {
+    batch.push(transfer);
+    if (batch.length === size) yield* flush();
+  }
+  yield* flush();
+}
+
+/** `batchSize`: rows per read (tests make it small, to cross many batches). */
+export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<AuditReport> {
   // One snapshot: the service may be moving money while the audit reads.
   return db.snapshot(async (sql) => {
     const wallets = (await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets ORDER BY seq`)).map(
       toWallet,
     );
-    const operations = (
-      await sql.rows(`SELECT ${OPERATION_COLUMNS} FROM operations ORDER BY wallet_id, seq`)
-    ).map(toOperation);
-    const transfers = (await sql.rows(`SELECT ${TRANSFER_COLUMNS} FROM transfers`)).map(toTransfer);
     const discrepancies: string[] = [];
 
     const walletById = new Map(wallets.map((w) => [w.id, w]));
     const computed = new Map<string, bigint>();
     const externalNetByCurrency = new Map<string, bigint>();
-    const legsByTransfer = new Map<string, typeof operations>();
 
-    for (const op of operations) {
+    let operations = 0;
+    for await (const op of operationsByWallet(sql, batchSize)) {
+      operations++;
       const wallet = walletById.get(op.walletId);
       if (!wallet) {
         discrepancies.push(`operation ${op.id} belongs to unknown wallet ${op.walletId}`);
@@ -59,9 +142,6 @@ export async function audit(db: Database): Promise<AuditReport> {
         const net = externalNetByCurrency.get(wallet.currency) ?? 0n;
         externalNetByCurrency.set(wallet.currency, net + signedMinor(op));
       }
-      if (op.transferId !== null) {
-        legsByTransfer.set(op.transferId, [...(legsByTransfer.get(op.transferId) ?? []), op]);
-      }
     }
 
     const balanceByCurrency = new Map<string, bigint>();
@@ -79,9 +159,9 @@ export async function audit(db: Database): Promise<AuditReport> {
       );
     }
 
-    for (const transfer of transfers) {
-      const legs = legsByTransfer.get(transfer.id) ?? [];
-      legsByTransfer.delete(transfer.id);
+    let transfers = 0;
+    for await (const { transfer, legs } of transfersWithLegs(sql, batchSize)) {
+      transfers++;
       const debits = legs.filter(
         (l) => l.type === 'TRANSFER_OUT' && l.walletId === transfer.fromWalletId,
       );
@@ -102,7 +182,12 @@ export async function audit(db: Database): Promise<AuditReport> {
         );
       }
     }
-    for (const transferId of legsByTransfer.keys()) {
+    const orphans = await sql.rows<{ transfer_id: string }>(
+      `SELECT DISTINCT transfer_id FROM operations AS leg
+       WHERE transfer_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM transfers WHERE transfers.id = leg.transfer_id)`,
+    );
+    for (const { transfer_id: transferId } of orphans) {
       discrepancies.push(`operations name transfer ${transferId}, which does not exist`);
     }
 
@@ -118,8 +203,8 @@ export async function audit(db: Database): Promise<AuditReport> {
     }
     return {
       wallets: wallets.length,
-      operations: operations.length,
-      transfers: transfers.length,
+      operations,
+      transfers,
       discrepancies,
     };
   });

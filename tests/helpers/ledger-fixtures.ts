@@ -35,3 +35,25 @@ export async function reload(services: Services, wallet: WalletRow): Promise<Wal
   if (!found) throw new Error('wallet vanished');
   return found;
 }
+
+/** `count` people's wallets, each funded with `amount` by one provider. */
+export async function fundedWallets(
+  services: Services,
+  count: number,
+  amount: string,
+): Promise<WalletRow[]> {
+  const provider = await createProvider(services);
+  const wallets: WalletRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const { wallet } = await createPerson(services);
+    const deposit = await services.ledger.deposit({
+      serviceUserId: provider.id,
+      wallet,
+      amount,
+      reference: randomUUID(),
+      details: null,
+    });
+    wallets.push(deposit.wallet);
+  }
+  return wallets;
+}

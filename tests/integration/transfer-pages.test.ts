@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { transfersPage } from '../../src/db/queries';
-import type { WalletRow } from '../../src/db/rows';
 import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../helpers/databases';
-import { createPerson, createProvider } from '../helpers/ledger-fixtures';
+import { fundedWallets } from '../helpers/ledger-fixtures';
 
 const WALLETS = 3;
 
@@ -16,24 +14,6 @@ for (const kind of databaseKinds()) {
       env = await migratedDatabase(kind);
     });
     after(async () => env?.close());
-
-    /** Three funded wallets of their own, so each run sees only its own transfers. */
-    async function fundedWallets(): Promise<WalletRow[]> {
-      const provider = await createProvider(env.services);
-      const wallets: WalletRow[] = [];
-      for (let i = 0; i < WALLETS; i++) {
-        const { wallet } = await createPerson(env.services);
-        await env.services.ledger.deposit({
-          serviceUserId: provider.id,
-          wallet,
-          amount: '1000.00',
-          reference: randomUUID(),
-          details: null,
-        });
-        wallets.push(wallet);
-      }
-      return wallets;
-    }
 
     it('holds every transfer the wallet sent or received, once, newest first', async () => {
       // A transfer as the indexes of its two wallets, never one wallet to itself.
@@ -46,7 +26,7 @@ for (const kind of databaseKinds()) {
           fc.nat(WALLETS - 1),
           fc.integer({ min: 1, max: 7 }),
           async (transfers, listed, pageSize) => {
-            const wallets = await fundedWallets();
+            const wallets = await fundedWallets(env.services, WALLETS, '1000.00');
             const made: { id: string; from: number; to: number }[] = [];
             for (const [from, to] of transfers) {
               const result = await env.services.ledger.transfer({
