@@ -27,7 +27,8 @@ const USAGE = `usage: wallet <command>
   create-user --role USER|SERVICE|ADMIN --email E --password P [--name N]
   print-schema          print the GraphQL schema (schema.graphql)`;
 
-const SESSION_PRUNE_INTERVAL_MS = 10 * 60_000;
+/** How often expired sessions and ended rate-limit windows are deleted. */
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 async function withDatabase<T>(
   config: Config,
@@ -69,7 +70,10 @@ async function serve(config: Config, log: Logger): Promise<number> {
   server.keepAliveTimeout = 5_000;
   const pruning = setInterval(() => {
     app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));
-  }, SESSION_PRUNE_INTERVAL_MS);
+    for (const limiter of [services.loginLimiter, services.signupLimiter]) {
+      limiter.pruneEnded().catch((err) => log.warn({ err }, 'rate limit pruning failed'));
+    }
+  }, PRUNE_INTERVAL_MS);
   pruning.unref();
 
   // Handlers go in before the port opens: a signal that arrives first must

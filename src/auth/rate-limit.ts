@@ -46,6 +46,20 @@ export class RateLimiter {
     );
   }
 
+  /**
+   * Deletes this limiter's counters whose window has ended: an ended window
+   * counts as no window (the next attempt starts a new one), and without this
+   * every email or address ever tried would keep a row for good.
+   */
+  pruneEnded(): Promise<number> {
+    return this.db.read((sql) =>
+      sql.run('DELETE FROM rate_limits WHERE window_started_at <= ? AND key LIKE ?', [
+        Date.now() - this.windowMs,
+        `${this.name}:%`,
+      ]),
+    );
+  }
+
   private key(subject: string): string {
     return `${this.name}:${subject}`.slice(0, 300);
   }

@@ -2,6 +2,7 @@ import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
 import { AppendOnlyLedger1763800000000 } from './1763800000000-append-only-ledger';
 import { PartialKeyIndexes1763900000000 } from './1763900000000-partial-key-indexes';
 import { TransferLegsIndex1764000000000 } from './1764000000000-transfer-legs-index';
+import { RateLimitWindowIndex1764100000000 } from './1764100000000-rate-limit-window-index';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AppendOnlyLedger1763800000000,
   PartialKeyIndexes1763900000000,
   TransferLegsIndex1764000000000,
+  RateLimitWindowIndex1764100000000,
 ];

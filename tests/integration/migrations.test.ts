@@ -19,6 +19,7 @@ for (const kind of databaseKinds()) {
           'AppendOnlyLedger1763800000000',
           'PartialKeyIndexes1763900000000',
           'TransferLegsIndex1764000000000',
+          'RateLimitWindowIndex1764100000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // What `typeorm migration:generate` would write: nothing.
@@ -79,7 +80,7 @@ for (const kind of databaseKinds()) {
           fresh.url,
           'SELECT COUNT(*) AS n FROM migrations',
         );
-        assert.equal(Number(rows[0].n), 4, 'each migration applied once');
+        assert.equal(Number(rows[0].n), 5, 'each migration applied once');
       } finally {
         await fresh.drop();
       }
