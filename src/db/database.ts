@@ -278,14 +278,16 @@ export class Database {
     }
     return this.withClient(async (client, discard) => {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      let result: T;
       try {
-        return await work(new PostgresSql(client));
-      } finally {
-        await client.query('COMMIT').catch((error) => {
-          discard();
-          throw error;
-        });
+        result = await work(new PostgresSql(client));
+      } catch (error) {
+        // A connection that cannot even roll back is not given to anyone else.
+        await client.query('ROLLBACK').catch(discard);
+        throw error;
       }
+      await client.query('COMMIT');
+      return result;
     });
   }
 
