@@ -1,4 +1,4 @@
-import type { Database } from '../db/database';
+import { deleteInChunks, type Database } from '../db/database';
 import { DomainError } from '../errors';
 
 /**
@@ -52,12 +52,10 @@ export class RateLimiter {
    * every email or address ever tried would keep a row for good.
    */
   pruneEnded(): Promise<number> {
-    return this.db.read((sql) =>
-      sql.run('DELETE FROM rate_limits WHERE window_started_at <= ? AND key LIKE ?', [
-        Date.now() - this.windowMs,
-        `${this.name}:%`,
-      ]),
-    );
+    return deleteInChunks(this.db, 'rate_limits', 'key', 'window_started_at <= ? AND key LIKE ?', [
+      Date.now() - this.windowMs,
+      `${this.name}:%`,
+    ]);
   }
 
   private key(subject: string): string {

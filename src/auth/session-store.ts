@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { Database } from '../db/database';
+import { deleteInChunks, type Database } from '../db/database';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -150,8 +150,6 @@ export class DatabaseSessionStore extends session.Store {
 
   /** Deletes expired rows; run now and then, since a get already ignores them. */
   pruneExpired(): Promise<number> {
-    return this.db.read((sql) =>
-      sql.run('DELETE FROM sessions WHERE expires_at <= ?', [Date.now()]),
-    );
+    return deleteInChunks(this.db, 'sessions', 'sid', 'expires_at <= ?', [Date.now()]);
   }
 }

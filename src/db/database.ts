@@ -212,6 +212,37 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** The most transactions one group commit holds: bounds how long the write lock is held. */
 export const GROUP_COMMIT_MAX = 256;
 
+/** Rows a cleanup deletes per statement (see deleteInChunks). */
+export const DELETE_CHUNK = 1_000;
+
+/**
+ * Deletes the rows of `table` that `where` selects, DELETE_CHUNK at a time;
+ * how many. On SQLite a statement holds the process's queue while it runs:
+ * 100,000 expired sessions in one DELETE took 212 ms, with every transfer
+ * waiting; between chunks the queue serves whatever arrived meanwhile.
+ * `table`, `key` and `where` are the code's own text, never a client's.
+ */
+export async function deleteInChunks(
+  db: Database,
+  table: string,
+  key: string,
+  where: string,
+  params: readonly unknown[],
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const chunk = await db.read((sql) =>
+      sql.run(
+        `DELETE FROM ${table} WHERE ${key} IN
+           (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${DELETE_CHUNK})`,
+        params,
+      ),
+    );
+    deleted += chunk;
+    if (chunk < DELETE_CHUNK) return deleted;
+  }
+}
+
 /**
  * The service's only door to the database.
  *

@@ -3,8 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseSessionStore, SESSION_CACHE_MS } from '../../src/auth/session-store';
+import { DELETE_CHUNK } from '../../src/db/database';
 import {
   databaseKinds,
+  executeOnDatabase,
   migratedDatabase,
   queryDatabase,
   type MigratedDatabase,
@@ -55,6 +57,22 @@ for (const kind of databaseKinds()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(await call((cb) => store.get('sid-3', cb)), null, 'expired');
       assert.equal(await store.pruneExpired(), 1);
+    });
+
+    it('prunes expired sessions a chunk at a time, every one of them and nothing else', async () => {
+      const expired = 2 * DELETE_CHUNK + 3;
+      await executeOnDatabase(env.url, [
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${expired})
+         INSERT INTO sessions (sid, data, expires_at) SELECT 'expired-' || i, '{}', 1 FROM n`,
+      ]);
+      await call((cb) => store.set('sid-live', data(60_000), cb));
+      assert.equal(await store.pruneExpired(), expired);
+      const [left] = await queryDatabase<{ n: unknown }>(
+        env.url,
+        "SELECT COUNT(*) AS n FROM sessions WHERE sid LIKE 'expired-%'",
+      );
+      assert.equal(Number(left.n), 0);
+      assert.ok(await call((cb) => store.get('sid-live', cb)), 'a live session stays');
     });
 
     it('answers from memory for at most a second; a logout on this process ends it at once', async () => {
