@@ -6,21 +6,24 @@
  * after the other. Figures, not a test.
  *
  *   npm run bench:instructions -- [--request send|typename] [--requests 800] [--main dist/src/main.js]
+ *                                 [--db sqlite|postgres]
  *
- * A fresh SQLite database gets 20 signed-in, funded users from a normal
+ * A fresh database (SQLite unless --db postgres, which needs
+ * POSTGRES_TEST_URL) gets 20 signed-in, funded users from a normal
  * server. Then the server runs twice under callgrind on that database: once
  * answering a warm-up of 200 requests, once answering the warm-up and
  * --requests more. The difference of the two totals, divided by --requests,
  * is the work of one request, start-up and warm-up cancelled out. Counts
  * cover the server process's own instructions (V8's compiled code included),
- * not the kernel's.
+ * not the kernel's (on PostgreSQL, neither the database's own work nor the
+ * round trips' system calls: only what the driver does in the process).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freshDatabase } from '../tests/helpers/databases';
+import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { MAIN, serverEnv, startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
@@ -102,12 +105,17 @@ async function main() {
       requests: { type: 'string', default: '800' },
       // Another build's entry point, to compare two builds.
       main: { type: 'string', default: MAIN },
+      db: { type: 'string', default: 'sqlite' },
     },
   });
   const kind = values.request as RequestKind;
   const requests = Number(values.requests);
   const entry = path.resolve(values.main);
-  const database = await freshDatabase('sqlite');
+  const databaseKind = values.db as DatabaseKind;
+  if (databaseKind === 'postgres' && !process.env.POSTGRES_TEST_URL) {
+    throw new Error('--db postgres needs POSTGRES_TEST_URL (a server to create a database on)');
+  }
+  const database = await freshDatabase(databaseKind);
   try {
     // The build measured migrates the database too: its schema is part of what is measured.
     const setup = await startServerOn(database.url, DEPLOYED_ENV, [], entry);
@@ -131,7 +139,7 @@ async function main() {
     const base = await instructionsFor(entry, database.url, body, people, WARM_UP);
     const more = await instructionsFor(entry, database.url, body, people, WARM_UP + requests);
     console.log(
-      `${kind}: ${((more - base) / requests / 1e6).toFixed(2)} million instructions per request ` +
+      `${kind} (${databaseKind}): ${((more - base) / requests / 1e6).toFixed(2)} million instructions per request ` +
         `(${requests} requests after a warm-up of ${WARM_UP}; ${path.relative(process.cwd(), entry)})`,
     );
   } finally {

@@ -176,7 +176,8 @@ class SqliteSql implements Sql {
   }
 }
 
-function driverCode(error: unknown): string | undefined {
+/** The error's SQLSTATE (PostgreSQL) or SQLite code, when a driver raised it. */
+export function driverCode(error: unknown): string | undefined {
   const cause = (error as { driverError?: { code?: unknown } })?.driverError ?? error;
   const code = (cause as { code?: unknown })?.code;
   return typeof code === 'string' ? code : undefined;
@@ -270,7 +271,7 @@ export class Database {
   constructor(
     readonly kind: DatabaseKind,
     readonly dataSource: DataSource,
-    private readonly lockTimeoutMs: number,
+    readonly lockTimeoutMs: number,
   ) {
     this.sqlite =
       kind === 'sqlite'
@@ -285,6 +286,15 @@ export class Database {
   read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
     if (sqlite !== null) return this.queue.run(() => work(sqlite));
+    return this.withClient((client) => work(new PostgresSql(client)));
+  }
+
+  /**
+   * One statement that is a transaction by itself, with no BEGIN or COMMIT
+   * round trip around it: PostgreSQL only (a transfer's wallet_transfer call).
+   */
+  standalone<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    assert.equal(this.kind, 'postgres', 'standalone statements are for PostgreSQL');
     return this.withClient((client) => work(new PostgresSql(client)));
   }
 

@@ -2,12 +2,14 @@
  * The only code that changes a balance. Each movement is one transaction that
  * first locks its wallets (see locks.ts), then re-reads balances under the
  * locks, checks every rule, appends operations, and writes the new balances.
+ * On PostgreSQL a transfer does those steps in one call of wallet_transfer
+ * (migration 1764200000000), one round trip, with the same rules.
  */
 import assert from 'node:assert/strict';
 import type { WalletIdentity } from '../accounts/wallet-directory';
 import { DomainError } from '../errors';
 import type { Database, Sql } from '../db/database';
-import { isLockTimeout, isUniqueViolation, walletBusy } from '../db/database';
+import { driverCode, isLockTimeout, isUniqueViolation, walletBusy } from '../db/database';
 import { ledgerId } from '../db/ids';
 import {
   findOperationByReference,
@@ -19,9 +21,16 @@ import type { OperationRow, TransferRow, UserId, WalletId, WalletRow } from '../
 import type { OperationType } from '../entities/operation.entity';
 import { movements } from '../metrics';
 import type { Currencies } from '../money/currencies';
-import { addToBalance, parseAmountMinor, subtractFromBalance } from '../money/money';
+import {
+  BALANCE_MAX_MINOR,
+  aboveBalanceMax,
+  addToBalance,
+  insufficientFunds,
+  parseAmountMinor,
+  subtractFromBalance,
+} from '../money/money';
 import type { FaultInjector } from './faults';
-import { lockWallets } from './locks';
+import { lockOrder, lockWallets } from './locks';
 
 export interface ExternalCommand {
   serviceUserId: UserId;
@@ -204,64 +213,34 @@ export class Ledger {
 
     return this.measure('transfer', () =>
       attemptOnce(
-        () => this.inTransaction((sql) => this.appendTransfer(sql, command, amountMinor)),
+        () =>
+          this.db.kind === 'postgres'
+            ? this.transferOnPostgres(command, amountMinor)
+            : this.inTransaction((sql) => this.appendTransfer(sql, command, amountMinor)),
         replayEarlier,
       ),
     );
   }
 
-  /** A transfer's writes, inside its transaction. */
+  /** A transfer's writes, inside its transaction (SQLite). */
   private async appendTransfer(
     sql: Sql,
     command: TransferCommand,
     amountMinor: bigint,
   ): Promise<TransferResult> {
-    const { source, target, idempotencyKey } = command;
+    const { source, target } = command;
     const locked = await lockWallets(sql, [source.id, target.id]);
     this.faults?.at('after-locks');
     const from = locked.get(source.id) as WalletRow;
     const to = locked.get(target.id) as WalletRow;
     const fromAfterMinor = subtractFromBalance(from.balanceMinor, amountMinor);
     const toAfterMinor = addToBalance(to.balanceMinor, amountMinor);
-    const createdAtMs = Date.now();
-    const transferId = ledgerId(createdAtMs);
-    const leg = {
-      amountMinor,
-      transferId,
-      reference: null,
-      details: command.details,
-      initiatorUserId: command.initiatorUserId,
-      createdAtMs,
-    };
-    const debitLeg: NewOperation = {
-      ...leg,
-      id: ledgerId(createdAtMs),
-      walletId: source.id,
-      type: 'TRANSFER_OUT',
-      balanceAfterMinor: fromAfterMinor,
-      counterpartyWalletId: target.id,
-    };
-    const creditLeg: NewOperation = {
-      ...leg,
-      id: ledgerId(createdAtMs),
-      walletId: target.id,
-      type: 'TRANSFER_IN',
-      balanceAfterMinor: toAfterMinor,
-      counterpartyWalletId: source.id,
-    };
+    const rows = newTransferRows(command, amountMinor);
+    const debitLeg = { ...rows.debitLeg, balanceAfterMinor: fromAfterMinor };
+    const creditLeg = { ...rows.creditLeg, balanceAfterMinor: toAfterMinor };
     assert.equal(signedMinor(debitLeg) + signedMinor(creditLeg), 0n, 'transfer legs sum to zero');
     const appended = await appendToLedger(sql, {
-      transfer: {
-        id: transferId,
-        fromWalletId: source.id,
-        toWalletId: target.id,
-        amountMinor,
-        currency: source.currency,
-        details: command.details,
-        initiatorUserId: command.initiatorUserId,
-        idempotencyKey,
-        createdAtMs,
-      },
+      transfer: rows.transfer,
       operations: [debitLeg, creditLeg],
       balances: [
         { walletId: source.id, balanceMinor: fromAfterMinor },
@@ -277,6 +256,23 @@ export class Ledger {
       wallet: { ...from, balanceMinor: fromAfterMinor },
       replayed: false,
     };
+  }
+
+  /**
+   * A transfer on PostgreSQL: one call of wallet_transfer (migration
+   * 1764200000000), the same steps as appendTransfer in one statement that is
+   * its own transaction. One round trip instead of three, and the locks are
+   * held for no round trip at all. With fault injection (tests only) the call
+   * runs inside a transaction, so that faults can strike before its commit.
+   */
+  private transferOnPostgres(command: TransferCommand, amountMinor: bigint) {
+    const call = (sql: Sql) => callWalletTransfer(sql, this.db.lockTimeoutMs, command, amountMinor);
+    if (this.faults === null) return this.db.standalone(call);
+    return this.inTransaction(async (sql) => {
+      const result = await call(sql);
+      this.faults?.at('after-locks');
+      return result;
+    });
   }
 
   /** One movement's transaction, with the fault points (tests only) around its commit. */
@@ -343,6 +339,119 @@ async function attemptOnce<T>(
     if (replayed === null) throw error;
     return replayed;
   }
+}
+
+/** A transfer's rows but for the balances after it: ids and time, made here on both databases. */
+function newTransferRows(command: TransferCommand, amountMinor: bigint) {
+  const { source, target } = command;
+  const createdAtMs = Date.now();
+  const transferId = ledgerId(createdAtMs);
+  const leg = {
+    amountMinor,
+    transferId,
+    reference: null,
+    details: command.details,
+    initiatorUserId: command.initiatorUserId,
+    createdAtMs,
+  };
+  return {
+    transfer: {
+      id: transferId,
+      fromWalletId: source.id,
+      toWalletId: target.id,
+      amountMinor,
+      currency: source.currency,
+      details: command.details,
+      initiatorUserId: command.initiatorUserId,
+      idempotencyKey: command.idempotencyKey,
+      createdAtMs,
+    } satisfies NewTransfer,
+    debitLeg: {
+      ...leg,
+      id: ledgerId(createdAtMs),
+      walletId: source.id,
+      type: 'TRANSFER_OUT',
+      counterpartyWalletId: target.id,
+    } satisfies Omit<NewOperation, 'balanceAfterMinor'>,
+    creditLeg: {
+      ...leg,
+      id: ledgerId(createdAtMs),
+      walletId: target.id,
+      type: 'TRANSFER_IN',
+      counterpartyWalletId: source.id,
+    } satisfies Omit<NewOperation, 'balanceAfterMinor'>,
+  };
+}
+
+/** What wallet_transfer refuses with, as the ledger's errors. */
+const WALLET_TRANSFER_REFUSALS: Record<string, () => DomainError> = {
+  WL001: insufficientFunds,
+  WL002: aboveBalanceMax,
+};
+
+/** Calls wallet_transfer (PostgreSQL): locks, rules and writes in one statement. */
+async function callWalletTransfer(
+  sql: Sql,
+  lockTimeoutMs: number,
+  command: TransferCommand,
+  amountMinor: bigint,
+): Promise<TransferResult> {
+  const { source, target } = command;
+  const [firstLock, secondLock] = lockOrder([source.id, target.id]);
+  const { transfer, debitLeg, creditLeg } = newTransferRows(command, amountMinor);
+  let rows: {
+    new_transfer_seq: unknown;
+    new_debit_seq: unknown;
+    from_wallet_seq: unknown;
+    from_wallet_created_at: unknown;
+    from_balance_after: string;
+  }[];
+  try {
+    rows = await sql.rows(
+      `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
+         FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        Math.trunc(lockTimeoutMs),
+        firstLock,
+        secondLock,
+        transfer.id,
+        source.id,
+        target.id,
+        amountMinor,
+        BALANCE_MAX_MINOR,
+        transfer.currency,
+        transfer.details,
+        transfer.initiatorUserId,
+        transfer.idempotencyKey,
+        transfer.createdAtMs,
+        debitLeg.id,
+        creditLeg.id,
+      ],
+    );
+  } catch (error) {
+    const refusal = WALLET_TRANSFER_REFUSALS[driverCode(error) ?? ''];
+    throw refusal ? refusal() : error;
+  }
+  assert.equal(rows.length, 1, 'wallet_transfer returns one row');
+  const [row] = rows;
+  const fromAfterMinor = BigInt(row.from_balance_after);
+  return {
+    transfer: { ...transfer, seq: BigInt(String(row.new_transfer_seq)) },
+    operation: {
+      ...debitLeg,
+      balanceAfterMinor: fromAfterMinor,
+      seq: BigInt(String(row.new_debit_seq)),
+    },
+    wallet: {
+      id: source.id,
+      userId: source.userId,
+      currency: source.currency,
+      seq: BigInt(String(row.from_wallet_seq)),
+      createdAtMs: Number(row.from_wallet_created_at),
+      balanceMinor: fromAfterMinor,
+    },
+    replayed: false,
+  };
 }
 
 /** An operation's effect on its wallet's balance. */

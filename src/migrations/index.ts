@@ -3,6 +3,7 @@ import { AppendOnlyLedger1763800000000 } from './1763800000000-append-only-ledge
 import { PartialKeyIndexes1763900000000 } from './1763900000000-partial-key-indexes';
 import { TransferLegsIndex1764000000000 } from './1764000000000-transfer-legs-index';
 import { RateLimitWindowIndex1764100000000 } from './1764100000000-rate-limit-window-index';
+import { TransferFunction1764200000000 } from './1764200000000-transfer-function';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   PartialKeyIndexes1763900000000,
   TransferLegsIndex1764000000000,
   RateLimitWindowIndex1764100000000,
+  TransferFunction1764200000000,
 ];

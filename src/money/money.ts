@@ -62,24 +62,28 @@ export function formatMinor(minor: bigint, precision: number): string {
   return `${digits.slice(0, -precision)}.${digits.slice(-precision)}`;
 }
 
+/** The refusal of a credit that would pass BALANCE_MAX_MINOR. */
+export const aboveBalanceMax = (): DomainError =>
+  new DomainError(
+    'BAD_USER_INPUT',
+    'This movement would take the wallet above its maximum balance.',
+  );
+
+/** The refusal of a debit larger than the balance. */
+export const insufficientFunds = (): DomainError =>
+  new DomainError('INSUFFICIENT_FUNDS', 'The wallet does not hold enough money for this.');
+
 /** balance + credit, refused when the result would pass BALANCE_MAX_MINOR. */
 export function addToBalance(balanceMinor: bigint, creditMinor: bigint): bigint {
   const result = balanceMinor + creditMinor;
-  if (result > BALANCE_MAX_MINOR) {
-    throw new DomainError(
-      'BAD_USER_INPUT',
-      'This movement would take the wallet above its maximum balance.',
-    );
-  }
+  if (result > BALANCE_MAX_MINOR) throw aboveBalanceMax();
   return result;
 }
 
 /** balance - debit, refused when the result would be negative. */
 export function subtractFromBalance(balanceMinor: bigint, debitMinor: bigint): bigint {
   const result = balanceMinor - debitMinor;
-  if (result < 0n) {
-    throw new DomainError('INSUFFICIENT_FUNDS', 'The wallet does not hold enough money for this.');
-  }
+  if (result < 0n) throw insufficientFunds();
   return result;
 }
 

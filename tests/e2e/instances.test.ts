@@ -228,10 +228,13 @@ for (const kind of databaseKinds()) {
             input: { toWalletId: y.walletId, amount: '5.00' },
           })
           .catch((error: unknown) => error);
-        await waitForLockWaiter(doomedDb);
+        await waitForLockWaiters(doomedDb, true);
         assert.ok(low < high);
         await doomed.stop('SIGKILL');
         await stuck;
+        // The transfer is one statement that would commit by itself once the
+        // lock is free: PostgreSQL notices the dead client and ends it first.
+        await waitForLockWaiters(doomedDb, false);
         await release();
         assert.equal(await ledgerSnapshot(doomedDb), before, 'no partial movement');
         const done = await on(servers[0], x).gql(SEND, {
@@ -245,15 +248,19 @@ for (const kind of databaseKinds()) {
   });
 }
 
-/** Waits until some session is blocked on a row lock (the movement is inside its transaction). */
-async function waitForLockWaiter(url: string): Promise<void> {
+/** Waits until some session is blocked on a lock (waiting) or none is (not waiting). */
+async function waitForLockWaiters(url: string, waiting: boolean): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const rows = await queryDatabase(
       url,
       `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
     );
-    if (rows.length > 0) return;
+    if (rows.length > 0 === waiting) return;
     await sleep(50);
   }
-  throw new Error('no movement ever waited for the lock');
+  throw new Error(
+    waiting
+      ? 'no movement ever waited for the lock'
+      : 'a movement still waits for the lock after its process died',
+  );
 }

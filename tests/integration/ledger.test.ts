@@ -138,6 +138,10 @@ for (const kind of databaseKinds()) {
       });
       assert.equal(replay.transfer.id, result.transfer.id);
       assert.equal(replay.operation.id, result.operation.id);
+      // What the transfer answered is what it stored (a replay reads the stored rows).
+      assert.deepEqual(replay.transfer, result.transfer);
+      assert.deepEqual(replay.operation, result.operation);
+      assert.deepEqual(result.wallet, await reload(env.services, sender.wallet));
       assert.equal((await reload(env.services, receiver.wallet)).balanceMinor, 3025n);
       await assert.rejects(
         env.services.ledger.transfer({
@@ -250,6 +254,22 @@ for (const kind of databaseKinds()) {
         refusedWith('BAD_USER_INPUT'),
       );
       assert.equal((await reload(env.services, wallet)).balanceMinor, 10n ** 18n);
+      // A transfer is refused the same way (on PostgreSQL inside wallet_transfer), and changes nothing.
+      const sender = await funded('5', 'JPY');
+      const before = await ledgerSnapshot(env.url);
+      await assert.rejects(
+        env.services.ledger.transfer({
+          initiatorUserId: sender.user.id,
+          source: sender.wallet,
+          target: wallet,
+          amount: '1',
+          details: null,
+          idempotencyKey: 'cap-over-transfer',
+        }),
+        (error: unknown) =>
+          refusedWith('BAD_USER_INPUT')(error) && /maximum balance/.test((error as Error).message),
+      );
+      assert.equal(await ledgerSnapshot(env.url), before);
     });
   });
 }
