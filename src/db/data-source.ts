@@ -74,7 +74,7 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
 }
 
 /** How often PostgreSQL checks, while a statement runs, that this process is still there. */
-export const CLIENT_CHECK_INTERVAL_MS = 250;
+const CLIENT_CHECK_INTERVAL_MS = 250;
 
 /**
  * The entities declare the `seq` keys bigint (PostgreSQL needs 64 bits);

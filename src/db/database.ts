@@ -282,19 +282,10 @@ export class Database {
         : null;
   }
 
-  /** Statements outside a transaction (each one atomic by itself). */
+  /** Statements outside a transaction, each one atomic by itself (reads; a transfer on PostgreSQL). */
   read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
     if (sqlite !== null) return this.queue.run(() => work(sqlite));
-    return this.withClient((client) => work(new PostgresSql(client)));
-  }
-
-  /**
-   * One statement that is a transaction by itself, with no BEGIN or COMMIT
-   * round trip around it: PostgreSQL only (a transfer's wallet_transfer call).
-   */
-  standalone<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    assert.equal(this.kind, 'postgres', 'standalone statements are for PostgreSQL');
     return this.withClient((client) => work(new PostgresSql(client)));
   }
 

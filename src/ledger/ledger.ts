@@ -267,7 +267,8 @@ export class Ledger {
    */
   private transferOnPostgres(command: TransferCommand, amountMinor: bigint) {
     const call = (sql: Sql) => callWalletTransfer(sql, this.db.lockTimeoutMs, command, amountMinor);
-    if (this.faults === null) return this.db.standalone(call);
+    // Outside a transaction, the one statement is a transaction by itself.
+    if (this.faults === null) return this.db.read(call);
     return this.inTransaction(async (sql) => {
       const result = await call(sql);
       this.faults?.at('after-locks');
