@@ -2,8 +2,8 @@
  * The only code that changes a balance. Each movement is one transaction that
  * first locks its wallets (see locks.ts), then re-reads balances under the
  * locks, checks every rule, appends operations, and writes the new balances.
- * On PostgreSQL a transfer does those steps in one call of wallet_transfer
- * (migration 1764200000000), one round trip, with the same rules.
+ * On PostgreSQL a transfer is one call of wallet_transfer (migrations
+ * 1764200000000 and 1764300000000), one round trip, with the same rules.
  */
 import assert from 'node:assert/strict';
 import type { WalletIdentity } from '../accounts/wallet-directory';
@@ -260,8 +260,9 @@ export class Ledger {
 
   /**
    * A transfer on PostgreSQL: one call of wallet_transfer (migration
-   * 1764200000000), the same steps as appendTransfer in one statement that is
-   * its own transaction. One round trip instead of three, and the locks are
+   * 1764300000000), what appendTransfer does in one statement that is its own
+   * transaction, each wallet's lock UPDATE also moving its balance if the
+   * wallet's rule allows. One round trip instead of three, and the locks are
    * held for no round trip at all. With fault injection (tests only) the call
    * runs inside a transaction, so that faults can strike before its commit.
    */

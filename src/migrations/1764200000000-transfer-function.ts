@@ -1,26 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * PostgreSQL only: a transfer as one statement, so one round trip. As three
- * (BEGIN and the locks; the writes; COMMIT) a transfer held its wallets'
- * locks across two round trips; as one call, in alternating runs, the
- * servers' CPU per transfer fell by 28–42% and hot-pair transfers/s rose by
- * 60–100% (README, Design: PostgreSQL round trips).
- *
- * The function is the ledger's transfer (ledger.ts, appendTransfer) step for
- * step: the lock column of both wallets first, in the order given (the
- * caller's lock order, ascending ids); the balances as the locks return them;
- * the same two rules, refused with SQLSTATEs the ledger turns into the same
- * errors (WL001: not enough money; WL002: above the maximum balance, which
- * the ledger passes in); then the transfer row, its two legs and the two
- * balances. Ids, times and the amount come from the caller.
- */
-export class TransferFunction1764200000000 implements MigrationInterface {
-  name = 'TransferFunction1764200000000';
-
-  async up(runner: QueryRunner): Promise<void> {
-    if (runner.connection.driver.options.type !== 'postgres') return;
-    await runner.query(`CREATE FUNCTION "wallet_transfer"(
+/** The function as this migration made it (migration 1764300000000's down() puts it back). */
+export const WALLET_TRANSFER_V1 = `CREATE OR REPLACE FUNCTION "wallet_transfer"(
         p_lock_timeout_ms integer,
         p_first_lock varchar, p_second_lock varchar,
         p_transfer_id varchar, p_from varchar, p_to varchar,
@@ -82,7 +63,29 @@ export class TransferFunction1764200000000 implements MigrationInterface {
         from_wallet_created_at := from_wallet.created_at;
         from_balance_after := CAST(from_balance - p_amount_minor AS text);
         RETURN NEXT;
-      END $$`);
+      END $$`;
+
+/**
+ * PostgreSQL only: a transfer as one statement, so one round trip. As three
+ * (BEGIN and the locks; the writes; COMMIT) a transfer held its wallets'
+ * locks across two round trips; as one call, in alternating runs, the
+ * servers' CPU per transfer fell by 28–42% and hot-pair transfers/s rose by
+ * 60–100% (README, Design: PostgreSQL round trips).
+ *
+ * The function is the ledger's transfer (ledger.ts, appendTransfer) step for
+ * step: the lock column of both wallets first, in the order given (the
+ * caller's lock order, ascending ids); the balances as the locks return them;
+ * the same two rules, refused with SQLSTATEs the ledger turns into the same
+ * errors (WL001: not enough money; WL002: above the maximum balance, which
+ * the ledger passes in); then the transfer row, its two legs and the two
+ * balances. Ids, times and the amount come from the caller.
+ */
+export class TransferFunction1764200000000 implements MigrationInterface {
+  name = 'TransferFunction1764200000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    if (runner.connection.driver.options.type !== 'postgres') return;
+    await runner.query(WALLET_TRANSFER_V1);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -4,6 +4,7 @@ import { PartialKeyIndexes1763900000000 } from './1763900000000-partial-key-inde
 import { TransferLegsIndex1764000000000 } from './1764000000000-transfer-legs-index';
 import { RateLimitWindowIndex1764100000000 } from './1764100000000-rate-limit-window-index';
 import { TransferFunction1764200000000 } from './1764200000000-transfer-function';
+import { TransferWritesEachWalletOnce1764300000000 } from './1764300000000-transfer-writes-each-wallet-once';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   TransferLegsIndex1764000000000,
   RateLimitWindowIndex1764100000000,
   TransferFunction1764200000000,
+  TransferWritesEachWalletOnce1764300000000,
 ];

@@ -270,6 +270,29 @@ for (const kind of databaseKinds()) {
           refusedWith('BAD_USER_INPUT')(error) && /maximum balance/.test((error as Error).message),
       );
       assert.equal(await ledgerSnapshot(env.url), before);
+
+      // Both rules broken at once: not enough money is named first, whichever
+      // wallet comes first in lock order (wallet_transfer tests them in that order).
+      const senders = { lockedFirst: false, lockedSecond: false };
+      while (!senders.lockedFirst || !senders.lockedSecond) {
+        const poor = await funded('5', 'JPY');
+        const side = poor.wallet.id < wallet.id ? 'lockedFirst' : 'lockedSecond';
+        if (senders[side]) continue;
+        senders[side] = true;
+        const unchanged = await ledgerSnapshot(env.url);
+        await assert.rejects(
+          env.services.ledger.transfer({
+            initiatorUserId: poor.user.id,
+            source: poor.wallet,
+            target: wallet,
+            amount: '10',
+            details: null,
+            idempotencyKey: null,
+          }),
+          refusedWith('INSUFFICIENT_FUNDS'),
+        );
+        assert.equal(await ledgerSnapshot(env.url), unchanged);
+      }
     });
   });
 }
