@@ -386,10 +386,10 @@ function newTransferRows(command: TransferCommand, amountMinor: bigint) {
 }
 
 /** What wallet_transfer refuses with, as the ledger's errors. */
-const WALLET_TRANSFER_REFUSALS: Record<string, () => DomainError> = {
-  WL001: insufficientFunds,
-  WL002: aboveBalanceMax,
-};
+const WALLET_TRANSFER_REFUSALS = new Map<string | undefined, () => DomainError>([
+  ['WL001', insufficientFunds],
+  ['WL002', aboveBalanceMax],
+]);
 
 /** Calls wallet_transfer (PostgreSQL): locks, rules and writes in one statement. */
 async function callWalletTransfer(
@@ -431,7 +431,7 @@ async function callWalletTransfer(
       ],
     );
   } catch (error) {
-    const refusal = WALLET_TRANSFER_REFUSALS[driverCode(error) ?? ''];
+    const refusal = WALLET_TRANSFER_REFUSALS.get(driverCode(error));
     throw refusal ? refusal() : error;
   }
   assert.equal(rows.length, 1, 'wallet_transfer returns one row');

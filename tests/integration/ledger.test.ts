@@ -254,18 +254,20 @@ for (const kind of databaseKinds()) {
         refusedWith('BAD_USER_INPUT'),
       );
       assert.equal((await reload(env.services, wallet)).balanceMinor, 10n ** 18n);
-      // A transfer is refused the same way (on PostgreSQL inside wallet_transfer), and changes nothing.
-      const sender = await funded('5', 'JPY');
-      const before = await ledgerSnapshot(env.url);
-      await assert.rejects(
+      const sendToCapped = (sender: Awaited<ReturnType<typeof funded>>, amount: string) =>
         env.services.ledger.transfer({
           initiatorUserId: sender.user.id,
           source: sender.wallet,
           target: wallet,
-          amount: '1',
+          amount,
           details: null,
-          idempotencyKey: 'cap-over-transfer',
-        }),
+          idempotencyKey: randomUUID(),
+        });
+      // A transfer is refused the same way (on PostgreSQL inside wallet_transfer), and changes nothing.
+      const sender = await funded('5', 'JPY');
+      const before = await ledgerSnapshot(env.url);
+      await assert.rejects(
+        sendToCapped(sender, '1'),
         (error: unknown) =>
           refusedWith('BAD_USER_INPUT')(error) && /maximum balance/.test((error as Error).message),
       );
@@ -280,17 +282,7 @@ for (const kind of databaseKinds()) {
         if (senders[side]) continue;
         senders[side] = true;
         const unchanged = await ledgerSnapshot(env.url);
-        await assert.rejects(
-          env.services.ledger.transfer({
-            initiatorUserId: poor.user.id,
-            source: poor.wallet,
-            target: wallet,
-            amount: '10',
-            details: null,
-            idempotencyKey: null,
-          }),
-          refusedWith('INSUFFICIENT_FUNDS'),
-        );
+        await assert.rejects(sendToCapped(poor, '10'), refusedWith('INSUFFICIENT_FUNDS'));
         assert.equal(await ledgerSnapshot(env.url), unchanged);
       }
     });
