@@ -46,6 +46,12 @@ interface Usage {
   writeCalls: number;
   /** Bytes those calls wrote. */
   writtenBytes: number;
+  /**
+   * Times the kernel took the CPU from a main thread that could have gone on
+   * (involuntary context switches). Each costs more than the switch: the
+   * caches are another process's when the thread comes back.
+   */
+  preemptions: number;
 }
 
 function serverUsage(pid: number): Usage {
@@ -57,7 +63,7 @@ function serverUsage(pid: number): Usage {
       return null;
     }
   };
-  const usage: Usage = { cpuSeconds: 0, writeCalls: 0, writtenBytes: 0 };
+  const usage: Usage = { cpuSeconds: 0, writeCalls: 0, writtenBytes: 0, preemptions: 0 };
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     // The fields after the command name, which is in parentheses and may hold spaces.
@@ -68,6 +74,8 @@ function serverUsage(pid: number): Usage {
     const io = read(`/proc/${entry}/io`) ?? '';
     usage.writeCalls += Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
     usage.writtenBytes += Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? 0);
+    const status = read(`/proc/${entry}/status`) ?? '';
+    usage.preemptions += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
   }
   return usage;
 }
@@ -351,6 +359,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       const cpuUsed = used((u) => u.cpuSeconds);
       const writeCalls = used((u) => u.writeCalls);
       const writtenBytes = used((u) => u.writtenBytes);
+      const preemptions = used((u) => u.preemptions);
       const after = await ledgerTotals(database.url);
       const transfers = after.transfers - before.transfers;
       const transfersPerSecond = transfers / seconds;
@@ -365,6 +374,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         // Counted by the kernel, so as steady as the work itself: what SQLite writes shows here.
         `server-writes/transfer=${(writeCalls / perTransfer).toFixed(1)} calls ` +
         `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
+        `server-preempted/transfer=${(preemptions / perTransfer).toFixed(2)} ` +
         `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
         `conserved=${after.totalMinor === before.totalMinor}`;
       console.log(line);
