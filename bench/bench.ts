@@ -2,7 +2,8 @@
  * `npm run bench`: walletToWallet over HTTP against a real server on a fresh
  * database. Prints transfers/s counted from the ledger (distinct successes,
  * not responses), latency percentiles, refusals, and whether money was
- * conserved and `wallet audit` passed. Figures, not a test.
+ * conserved and `wallet audit` passed. Figures, not a test of speed; but it
+ * exits 1 if money was not conserved, the audit failed or a pattern moved nothing.
  *
  *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
  *                    [--workers 1] [--runs 1] [--profile <dir>] [--no-floor]
@@ -37,6 +38,13 @@ interface AutocannonResult {
 }
 
 const USERS = 100;
+
+/**
+ * What went wrong in any run: money not conserved, an audit that failed, a
+ * pattern that moved nothing. Printed at the end, and the exit code is 1, so
+ * that no script (CI's included) takes such a run's figures for good ones.
+ */
+const violations: string[] = [];
 
 /** What a server process and its live children (WORKERS) have used so far. */
 interface Usage {
@@ -288,6 +296,10 @@ async function main() {
           : ''),
     );
   }
+  if (violations.length > 0) {
+    console.error(`bench: every guarantee must hold, and these did not:\n${violations.join('\n')}`);
+    process.exitCode = 1;
+  }
 }
 
 function median(values: number[]): number {
@@ -378,6 +390,9 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
         `conserved=${after.totalMinor === before.totalMinor}`;
       console.log(line);
+      if (after.totalMinor !== before.totalMinor)
+        violations.push(`${pattern}: money not conserved`);
+      if (transfers <= 0) violations.push(`${pattern}: no transfer was made`);
       measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99, cpuPerTransferUs });
     }
     await measureStackCeiling(urls, people, seconds, connections);
@@ -386,6 +401,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
   }
   const audit = await runAudit(database.url);
   console.log(`audit: exit ${audit.code} ${audit.output.trim().split('\n').pop()}`);
+  if (audit.code !== 0) violations.push(`wallet audit failed:\n${audit.output}`);
   await database.drop();
   return measured;
 }
