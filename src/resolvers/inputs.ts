@@ -26,11 +26,26 @@ function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/**
+ * Text the database can keep: PostgreSQL's text cannot hold U+0000 (SQLite's
+ * can, and both refuse it here, so the API behaves the same on each).
+ */
+function HasNoNulCharacter(field: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'hasNoNulCharacter',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'),
+      defaultMessage: () => `${field} must not contain the character U+0000`,
+    },
+  });
+}
+
 @InputType()
 export class SignupInput {
   @Field()
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   @Matches(/\S/, { message: 'name must not be blank' })
+  @HasNoNulCharacter('name')
   name!: string;
 
   @Field()
@@ -46,6 +61,7 @@ export class SignupInput {
 export class LoginInput {
   @Field()
   @MaxLength(254, { message: 'email must be at most 254 characters' })
+  @HasNoNulCharacter('email')
   email!: string;
 
   @Field()
@@ -63,11 +79,13 @@ export class ExternalToWalletInput {
 
   @Field()
   @Length(1, 128, { message: 'reference must be 1 to 128 characters' })
+  @HasNoNulCharacter('reference')
   reference!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @HasNoNulCharacter('details')
   details?: string | null;
 }
 
@@ -89,10 +107,12 @@ export class WalletToWalletInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @HasNoNulCharacter('details')
   details?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @HasNoNulCharacter('idempotencyKey')
   idempotencyKey?: string | null;
 }

@@ -6,11 +6,22 @@
  * that are not GraphQL) names, nothing changed by a refusal, server healthy.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Client } from '../helpers/client';
 import { databaseKinds, ledgerSnapshot } from '../helpers/databases';
-import { fund, signInAdmin, signInProvider, signUp, type Person } from '../helpers/fixtures';
+import {
+  DEPOSIT,
+  LOGIN,
+  SEND,
+  SIGNUP,
+  fund,
+  signInAdmin,
+  signInProvider,
+  signUp,
+  type Person,
+} from '../helpers/fixtures';
 import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
 
 after(stopAllServers);
@@ -267,6 +278,34 @@ for (const kind of databaseKinds()) {
       };
     });
     after(async () => env?.close());
+
+    it('refuses U+0000 in every text it would keep, finds nothing by it, and changes nothing', async () => {
+      const NUL = 'a\u0000b';
+      const provider = new Client(env.server.url);
+      provider.cookie = sessions.provider;
+      const anonymous = new Client(env.server.url);
+      const payee = await signUp(env.server.url);
+      const before = await ledgerSnapshot(env.database.url);
+      const signup = { name: 'N', email: `${randomUUID()}@n.test`, password: 'nul-password' };
+      await anonymous.refused('BAD_USER_INPUT', SIGNUP, { input: { ...signup, name: NUL } });
+      await anonymous.refused('BAD_USER_INPUT', LOGIN, {
+        input: { email: NUL, password: 'nul-password' },
+      });
+      const deposit = { walletId: person.walletId, amount: '1.00', reference: randomUUID() };
+      await provider.refused('BAD_USER_INPUT', DEPOSIT, { input: { ...deposit, reference: NUL } });
+      await provider.refused('BAD_USER_INPUT', DEPOSIT, { input: { ...deposit, details: NUL } });
+      const send = { toWalletId: payee.walletId, amount: '1.00' };
+      await person.client.refused('BAD_USER_INPUT', SEND, { input: { ...send, details: NUL } });
+      await person.client.refused('BAD_USER_INPUT', SEND, {
+        input: { ...send, idempotencyKey: NUL },
+      });
+      const found = await provider.ok<{ externalOperation: unknown }>(
+        'query Find($reference: String!) { externalOperation(reference: $reference) { id } }',
+        { reference: NUL },
+      );
+      assert.equal(found.externalOperation, null);
+      assert.equal(await ledgerSnapshot(env.database.url), before);
+    });
 
     it(`${RUNS} generated requests: no 5xx, only named codes, refusals change nothing`, async () => {
       assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));
