@@ -6,6 +6,7 @@ import {
   TRANSFER_COLUMNS,
   USER_COLUMNS,
   WALLET_COLUMNS,
+  isStorableText,
   isUuid,
   toOperation,
   toTransfer,
@@ -19,12 +20,6 @@ import {
   type WalletRow,
 } from './rows';
 
-/**
- * No stored text holds U+0000 (the inputs refuse it; PostgreSQL could not
- * keep it), so a lookup by text that does finds nothing, on either database.
- */
-const storable = (text: string) => !text.includes('\u0000');
-
 async function one<T>(rows: Promise<T[]>): Promise<T | null> {
   const found = await rows;
   return found.length > 0 ? found[0] : null;
@@ -37,7 +32,7 @@ export async function findUserById(sql: Sql, id: string): Promise<UserRow | null
 }
 
 export async function findUserByEmail(sql: Sql, email: string): Promise<UserRow | null> {
-  if (!storable(email)) return null;
+  if (!isStorableText(email)) return null;
   const row = await one(sql.rows(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`, [email]));
   return row && toUser(row);
 }
@@ -123,7 +118,7 @@ export async function findTransferByKey(
   initiatorUserId: UserId,
   idempotencyKey: string,
 ): Promise<TransferRow | null> {
-  if (!storable(idempotencyKey)) return null;
+  if (!isStorableText(idempotencyKey)) return null;
   const row = await one(
     sql.rows(
       `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE initiator_user_id = ? AND idempotency_key = ?`,
@@ -138,7 +133,7 @@ export async function findOperationByReference(
   initiatorUserId: UserId,
   reference: string,
 ): Promise<OperationRow | null> {
-  if (!storable(reference)) return null;
+  if (!isStorableText(reference)) return null;
   const row = await one(
     sql.rows(
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE initiator_user_id = ? AND reference = ?`,

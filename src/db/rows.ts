@@ -132,3 +132,15 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
+
+/** U+0000, or half of a surrogate pair (text that is not well-formed Unicode). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/**
+ * Text both databases keep exactly as given: PostgreSQL's text cannot hold
+ * U+0000, and half a surrogate pair would be stored as U+FFFD, so two
+ * different keys could be kept as one. Inputs refuse anything else.
+ */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}

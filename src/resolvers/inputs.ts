@@ -9,6 +9,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
+import { isStorableText } from '../db/rows';
 import { MoneyScalar } from './scalars';
 
 /** An email address once trimmed, at most 254 characters. */
@@ -26,16 +27,13 @@ function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/**
- * Text the database can keep: PostgreSQL's text cannot hold U+0000 (SQLite's
- * can, and both refuse it here, so the API behaves the same on each).
- */
-function HasNoNulCharacter(field: string): PropertyDecorator {
+/** Text both databases keep as given (isStorableText): no U+0000, no half of a surrogate pair. */
+function IsStorableText(field: string): PropertyDecorator {
   return ValidateBy({
-    name: 'hasNoNulCharacter',
+    name: 'isStorableText',
     validator: {
-      validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'),
-      defaultMessage: () => `${field} must not contain the character U+0000`,
+      validate: (value: unknown) => typeof value !== 'string' || isStorableText(value),
+      defaultMessage: () => `${field} must be well-formed Unicode without the character U+0000`,
     },
   });
 }
@@ -45,7 +43,7 @@ export class SignupInput {
   @Field()
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   @Matches(/\S/, { message: 'name must not be blank' })
-  @HasNoNulCharacter('name')
+  @IsStorableText('name')
   name!: string;
 
   @Field()
@@ -61,7 +59,7 @@ export class SignupInput {
 export class LoginInput {
   @Field()
   @MaxLength(254, { message: 'email must be at most 254 characters' })
-  @HasNoNulCharacter('email')
+  @IsStorableText('email')
   email!: string;
 
   @Field()
@@ -79,13 +77,13 @@ export class ExternalToWalletInput {
 
   @Field()
   @Length(1, 128, { message: 'reference must be 1 to 128 characters' })
-  @HasNoNulCharacter('reference')
+  @IsStorableText('reference')
   reference!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(500, { message: 'details must be at most 500 characters' })
-  @HasNoNulCharacter('details')
+  @IsStorableText('details')
   details?: string | null;
 }
 
@@ -107,12 +105,12 @@ export class WalletToWalletInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(500, { message: 'details must be at most 500 characters' })
-  @HasNoNulCharacter('details')
+  @IsStorableText('details')
   details?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
-  @HasNoNulCharacter('idempotencyKey')
+  @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
 }

@@ -279,8 +279,8 @@ for (const kind of databaseKinds()) {
     });
     after(async () => env?.close());
 
-    it('refuses U+0000 in every text it would keep, finds nothing by it, and changes nothing', async () => {
-      const NUL = 'a\u0000b';
+    it('refuses U+0000 and half surrogate pairs in text it would keep, finds nothing by them, and changes nothing', async () => {
+      const [NUL, HALF_PAIR] = ['a\u0000b', 'a\ud800'];
       const provider = new Client(env.server.url);
       provider.cookie = sessions.provider;
       const anonymous = new Client(env.server.url);
@@ -296,8 +296,11 @@ for (const kind of databaseKinds()) {
       await provider.refused('BAD_USER_INPUT', DEPOSIT, { input: { ...deposit, details: NUL } });
       const send = { toWalletId: payee.walletId, amount: '1.00' };
       await person.client.refused('BAD_USER_INPUT', SEND, { input: { ...send, details: NUL } });
-      await person.client.refused('BAD_USER_INPUT', SEND, {
-        input: { ...send, idempotencyKey: NUL },
+      for (const idempotencyKey of [NUL, HALF_PAIR]) {
+        await person.client.refused('BAD_USER_INPUT', SEND, { input: { ...send, idempotencyKey } });
+      }
+      await provider.refused('BAD_USER_INPUT', DEPOSIT, {
+        input: { ...deposit, reference: HALF_PAIR },
       });
       const found = await provider.ok<{ externalOperation: unknown }>(
         'query Find($reference: String!) { externalOperation(reference: $reference) { id } }',
