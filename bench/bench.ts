@@ -374,6 +374,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       const preemptions = used((u) => u.preemptions);
       const after = await ledgerTotals(database.url);
       const transfers = after.transfers - before.transfers;
+      const conserved = after.totalMinor === before.totalMinor;
       const transfersPerSecond = transfers / seconds;
       // The servers' CPU per transfer: steadier than a rate on a shared machine.
       const perTransfer = Math.max(1, transfers);
@@ -388,10 +389,9 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
         `server-preempted/transfer=${(preemptions / perTransfer).toFixed(2)} ` +
         `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
-        `conserved=${after.totalMinor === before.totalMinor}`;
+        `conserved=${conserved}`;
       console.log(line);
-      if (after.totalMinor !== before.totalMinor)
-        violations.push(`${pattern}: money not conserved`);
+      if (!conserved) violations.push(`${pattern}: money not conserved`);
       if (transfers <= 0) violations.push(`${pattern}: no transfer was made`);
       measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99, cpuPerTransferUs });
     }
