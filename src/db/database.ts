@@ -323,9 +323,13 @@ export class Database {
     });
   }
 
-  /** One transaction: committed when `work` resolves, rolled back when it throws. */
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    if (this.sqlite === null) return this.postgresTransaction(work);
+  /**
+   * One transaction: committed when `work` resolves, rolled back when it
+   * throws. On PostgreSQL its lock waits end after `lockTimeoutMs` (what is
+   * left of a movement's deadline; LOCK_TIMEOUT_MS by default).
+   */
+  transaction<T>(work: (sql: Sql) => Promise<T>, lockTimeoutMs = this.lockTimeoutMs): Promise<T> {
+    if (this.sqlite === null) return this.postgresTransaction(work, lockTimeoutMs);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({
         queuedAtMs: Date.now(),
@@ -420,12 +424,15 @@ export class Database {
     for (const transaction of group) transaction.reject(error);
   }
 
-  private postgresTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  private postgresTransaction<T>(
+    work: (sql: Sql) => Promise<T>,
+    lockTimeoutMs: number,
+  ): Promise<T> {
     return this.withClient(async (client, discard) => {
       // Sent with the transaction's first statements, not in a round trip of its own.
       const sql = new PostgresSql(
         client,
-        `BEGIN; SET LOCAL lock_timeout = ${Math.trunc(this.lockTimeoutMs)}`,
+        `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`,
       );
       let result: T;
       try {

@@ -31,6 +31,7 @@ import {
 } from '../money/money';
 import type { FaultInjector } from './faults';
 import { lockOrder, lockWallets } from './locks';
+import type { WalletSlots } from './wallet-slots';
 
 export interface ExternalCommand {
   serviceUserId: UserId;
@@ -75,6 +76,8 @@ export class Ledger {
   constructor(
     private readonly db: Database,
     private readonly currencies: Currencies,
+    /** A busy wallet's share of the pool (PostgreSQL; see wallet-slots.ts); null on SQLite. */
+    private readonly slots: WalletSlots | null,
     /** Tests only (see faults.ts); null in every real run. */
     private readonly faults: FaultInjector | null = null,
   ) {}
@@ -118,7 +121,13 @@ export class Ledger {
       });
     return this.measure(kind, () =>
       attemptOnce(
-        () => this.inTransaction((sql) => this.appendExternal(sql, type, command, amountMinor)),
+        () =>
+          this.withinDeadline([wallet.id], (lockTimeoutMs) =>
+            this.inTransaction(
+              (sql) => this.appendExternal(sql, type, command, amountMinor),
+              lockTimeoutMs,
+            ),
+          ),
         replayEarlier,
       ),
     );
@@ -215,7 +224,9 @@ export class Ledger {
       attemptOnce(
         () =>
           this.db.kind === 'postgres'
-            ? this.transferOnPostgres(command, amountMinor)
+            ? this.withinDeadline([source.id, target.id], (lockTimeoutMs) =>
+                this.transferOnPostgres(command, amountMinor, lockTimeoutMs),
+              )
             : this.inTransaction((sql) => this.appendTransfer(sql, command, amountMinor)),
         replayEarlier,
       ),
@@ -266,24 +277,43 @@ export class Ledger {
    * held for no round trip at all. With fault injection (tests only) the call
    * runs inside a transaction, so that faults can strike before its commit.
    */
-  private transferOnPostgres(command: TransferCommand, amountMinor: bigint) {
-    const call = (sql: Sql) => callWalletTransfer(sql, this.db.lockTimeoutMs, command, amountMinor);
+  private transferOnPostgres(command: TransferCommand, amountMinor: bigint, lockTimeoutMs: number) {
+    const call = (sql: Sql) => callWalletTransfer(sql, lockTimeoutMs, command, amountMinor);
     // Outside a transaction, the one statement is a transaction by itself.
     if (this.faults === null) return this.db.read(call);
     return this.inTransaction(async (sql) => {
       const result = await call(sql);
       this.faults?.at('after-locks');
       return result;
-    });
+    }, lockTimeoutMs);
+  }
+
+  /**
+   * A movement's work on its wallets within one deadline, LOCK_TIMEOUT_MS
+   * from now: on PostgreSQL the wait for the wallets' slots and the wait for
+   * their locks share it (`work` is given what is left for the locks).
+   */
+  private withinDeadline<T>(
+    walletIds: readonly WalletId[],
+    work: (lockTimeoutMs: number) => Promise<T>,
+  ): Promise<T> {
+    if (this.slots === null) return work(this.db.lockTimeoutMs);
+    const deadlineMs = Date.now() + this.db.lockTimeoutMs;
+    return this.slots.run(lockOrder(walletIds), deadlineMs, () =>
+      work(Math.max(1, deadlineMs - Date.now())),
+    );
   }
 
   /** One movement's transaction, with the fault points (tests only) around its commit. */
-  private async inTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    work: (sql: Sql) => Promise<T>,
+    lockTimeoutMs?: number,
+  ): Promise<T> {
     const result = await this.db.transaction(async (sql) => {
       const value = await work(sql);
       this.faults?.at('before-commit');
       return value;
-    });
+    }, lockTimeoutMs);
     this.faults?.at('after-commit');
     return result;
   }
@@ -413,7 +443,7 @@ async function callWalletTransfer(
       `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
          FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        Math.trunc(lockTimeoutMs),
+        Math.max(1, Math.trunc(lockTimeoutMs)), // 0 would mean no bound at all
         firstLock,
         secondLock,
         transfer.id,

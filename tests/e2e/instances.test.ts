@@ -213,6 +213,61 @@ for (const kind of databaseKinds()) {
         assert.equal(await ledgerSnapshot(database.url), before);
       });
 
+      it("(f) one busy wallet holds at most half of an instance's connections; other transfers go on", async () => {
+        // A pool of 4: movements on one wallet hold at most 2 connections.
+        const small = await startServerOn(database.url, {
+          LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
+          DB_POOL_SIZE: '4',
+        });
+        try {
+          const [a, b, c, d] = [
+            await signUp(small.url),
+            await signUp(small.url),
+            await signUp(small.url),
+            await signUp(small.url),
+          ];
+          await fund(provider, a.walletId, '10.00');
+          await fund(provider, c.walletId, '10.00');
+          const release = await holdWalletLock(database.url, a.walletId);
+          try {
+            let answered = 0;
+            const fromA = Array.from({ length: 6 }, () =>
+              on(small, a)
+                .gql(SEND, { input: { toWalletId: b.walletId, amount: '1.00' } })
+                .finally(() => answered++),
+            );
+            await waitForLockWaiters(database.url, true);
+            await sleep(200);
+            assert.equal(
+              await lockWaiterCount(database.url),
+              2,
+              "half of the instance's connections wait for A's lock; the other movements on A wait in the process",
+            );
+            const cToD = await on(small, c).gql(SEND, {
+              input: { toWalletId: d.walletId, amount: '1.00' },
+            });
+            assert.equal(
+              codeOf(cToD),
+              'ok',
+              'an unrelated transfer on the same instance completes',
+            );
+            assert.equal(answered, 0, 'while every transfer from A still waits');
+            const codes = (await Promise.all(fromA)).map(codeOf);
+            assert.deepEqual(codes, Array(6).fill('WALLET_BUSY'), 'each one within its deadline');
+          } finally {
+            await release();
+          }
+          const balanceOf = async (person: Person) =>
+            (await on(small, person).ok('{ wallet { balance } }')).wallet.balance;
+          assert.deepEqual(
+            [await balanceOf(a), await balanceOf(b), await balanceOf(c), await balanceOf(d)],
+            ['10.00', '0.00', '9.00', '1.00'],
+          );
+        } finally {
+          await small.stop();
+        }
+      });
+
       it('(d) SIGKILL inside a movement leaves nothing partial; the other instance goes on', async () => {
         const doomedDb = database.url;
         const doomed = await startServerOn(doomedDb, { LOCK_TIMEOUT_MS: '30000' });
@@ -248,14 +303,19 @@ for (const kind of databaseKinds()) {
   });
 }
 
+/** How many sessions of this database wait for a lock. */
+async function lockWaiterCount(url: string): Promise<number> {
+  const rows = await queryDatabase(
+    url,
+    `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+  );
+  return rows.length;
+}
+
 /** Waits until some session is blocked on a lock (waiting) or none is (not waiting). */
 async function waitForLockWaiters(url: string, waiting: boolean): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const rows = await queryDatabase(
-      url,
-      `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-    );
-    if (rows.length > 0 === waiting) return;
+    if ((await lockWaiterCount(url)) > 0 === waiting) return;
     await sleep(50);
   }
   throw new Error(
