@@ -14,7 +14,8 @@ const lockAndMove = (lock: string, into: string) =>
                  ELSE balance_minor <= p_balance_max_minor - p_amount_minor END
       RETURNING * INTO ${into};`;
 
-const WALLET_TRANSFER_V2 = `CREATE OR REPLACE FUNCTION "wallet_transfer"(
+/** The function as this migration made it (migration 1764400000000 builds on it, and its down() puts it back). */
+export const WALLET_TRANSFER_V2 = `CREATE OR REPLACE FUNCTION "wallet_transfer"(
     p_lock_timeout_ms integer,
     p_first_lock varchar, p_second_lock varchar,
     p_transfer_id varchar, p_from varchar, p_to varchar,

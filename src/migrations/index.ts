@@ -5,6 +5,7 @@ import { TransferLegsIndex1764000000000 } from './1764000000000-transfer-legs-in
 import { RateLimitWindowIndex1764100000000 } from './1764100000000-rate-limit-window-index';
 import { TransferFunction1764200000000 } from './1764200000000-transfer-function';
 import { TransferWritesEachWalletOnce1764300000000 } from './1764300000000-transfer-writes-each-wallet-once';
+import { TransferLockWaitBounded1764400000000 } from './1764400000000-transfer-lock-wait-bounded';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   RateLimitWindowIndex1764100000000,
   TransferFunction1764200000000,
   TransferWritesEachWalletOnce1764300000000,
+  TransferLockWaitBounded1764400000000,
 ];

@@ -213,6 +213,32 @@ for (const kind of databaseKinds()) {
         assert.equal(await ledgerSnapshot(database.url), before);
       });
 
+      it('(g) a transfer waiting for both wallets in turn is WALLET_BUSY within one LOCK_TIMEOUT_MS', async () => {
+        const [a, b] = [await signUp(servers[0].url), await signUp(servers[0].url)];
+        await fund(provider, a.walletId, '10.00');
+        const [low, high] = [a.walletId, b.walletId].sort();
+        const releaseLow = await holdWalletLock(database.url, low);
+        const releaseHigh = await holdWalletLock(database.url, high);
+        const before = await ledgerSnapshot(database.url);
+        try {
+          const startedMs = Date.now();
+          const sending = on(servers[0], a).gql(SEND, {
+            input: { toWalletId: b.walletId, amount: '1.00' },
+          });
+          // Two thirds of the bound waiting for the first wallet, then the second's wait.
+          await sleep((LOCK_TIMEOUT_MS * 2) / 3);
+          await releaseLow();
+          const busy = await sending;
+          const waitedMs = Date.now() - startedMs;
+          assert.equal(codeOf(busy), 'WALLET_BUSY');
+          // Each wait bounded by itself would answer after ~5/3 of the bound.
+          assert.ok(waitedMs < LOCK_TIMEOUT_MS + 400, `answered after ${waitedMs} ms`);
+        } finally {
+          await releaseHigh();
+        }
+        assert.equal(await ledgerSnapshot(database.url), before);
+      });
+
       it("(f) one busy wallet holds at most half of an instance's connections; other transfers go on", async () => {
         // A pool of 4: movements on one wallet hold at most 2 connections.
         const small = await startServerOn(database.url, {
