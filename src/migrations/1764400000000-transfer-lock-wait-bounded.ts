@@ -13,7 +13,8 @@ function replaceOnce(text: string, before: string, after: string): string {
  * second wallet's lock gets only what is left of p_lock_timeout_ms.
  * PostgreSQL's lock_timeout bounds each lock wait by itself, so a transfer
  * that waited for both wallets in turn could wait twice LOCK_TIMEOUT_MS
- * before WALLET_BUSY (measured: 4.0 s with the 2 s default).
+ * before WALLET_BUSY (instances.test.ts (g): with a bound of 1.5 s, 2.5 s
+ * before this migration).
  */
 const WALLET_TRANSFER_V3 = replaceOnce(
   replaceOnce(
