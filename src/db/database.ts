@@ -194,6 +194,11 @@ export function isLockTimeout(error: unknown): boolean {
   return code === '55P03' || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
+/** A lock wait's bound as PostgreSQL's lock_timeout takes it: whole milliseconds, never 0 (which means no bound). */
+export function lockTimeoutSetting(ms: number): number {
+  return Math.max(1, Math.trunc(ms));
+}
+
 export const walletBusy = (): DomainError =>
   new DomainError(
     'WALLET_BUSY',
@@ -432,7 +437,7 @@ export class Database {
       // Sent with the transaction's first statements, not in a round trip of its own.
       const sql = new PostgresSql(
         client,
-        `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`,
+        `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutSetting(lockTimeoutMs)}`,
       );
       let result: T;
       try {

@@ -9,7 +9,13 @@ import assert from 'node:assert/strict';
 import type { WalletIdentity } from '../accounts/wallet-directory';
 import { DomainError } from '../errors';
 import type { Database, Sql } from '../db/database';
-import { driverCode, isLockTimeout, isUniqueViolation, walletBusy } from '../db/database';
+import {
+  driverCode,
+  isLockTimeout,
+  isUniqueViolation,
+  lockTimeoutSetting,
+  walletBusy,
+} from '../db/database';
 import { ledgerId } from '../db/ids';
 import {
   findOperationByReference,
@@ -291,7 +297,8 @@ export class Ledger {
   /**
    * A movement's work on its wallets within one deadline, LOCK_TIMEOUT_MS
    * from now: on PostgreSQL the wait for the wallets' slots and the wait for
-   * their locks share it (`work` is given what is left for the locks).
+   * their locks share it (`work` is given what is left, which may be
+   * nothing: lockTimeoutSetting makes that 1 ms at the database).
    */
   private withinDeadline<T>(
     walletIds: readonly WalletId[],
@@ -299,9 +306,7 @@ export class Ledger {
   ): Promise<T> {
     if (this.slots === null) return work(this.db.lockTimeoutMs);
     const deadlineMs = Date.now() + this.db.lockTimeoutMs;
-    return this.slots.run(lockOrder(walletIds), deadlineMs, () =>
-      work(Math.max(1, deadlineMs - Date.now())),
-    );
+    return this.slots.run(lockOrder(walletIds), deadlineMs, () => work(deadlineMs - Date.now()));
   }
 
   /** One movement's transaction, with the fault points (tests only) around its commit. */
@@ -443,7 +448,7 @@ async function callWalletTransfer(
       `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
          FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        Math.max(1, Math.trunc(lockTimeoutMs)), // 0 would mean no bound at all
+        lockTimeoutSetting(lockTimeoutMs),
         firstLock,
         secondLock,
         transfer.id,
