@@ -21,7 +21,8 @@ describe('a wallet’s share of the pool', () => {
         fc.array(
           fc.record({
             wallets: fc.uniqueArray(fc.constantFrom(...WALLETS), { minLength: 1, maxLength: 2 }),
-            // How many event-loop turns the movement's work lasts.
+            // How many event-loop turns after the start the movement arrives, and how many its work lasts.
+            arrives: fc.integer({ min: 0, max: 3 }),
             turns: fc.integer({ min: 0, max: 4 }),
           }),
           { minLength: 1, maxLength: 40 },
@@ -33,15 +34,16 @@ describe('a wallet’s share of the pool', () => {
           let done = 0;
           const deadlineMs = Date.now() + 60_000; // no movement waits that long here
           await Promise.all(
-            movements.map(({ wallets, turns }) =>
-              slots.run(lockOrder(wallets), deadlineMs, async () => {
+            movements.map(async ({ wallets, arrives, turns }) => {
+              for (let i = 0; i < arrives; i++) await nextTurn();
+              return slots.run(lockOrder(wallets), deadlineMs, async () => {
                 for (const w of wallets) running.set(w, (running.get(w) ?? 0) + 1);
                 mostAtOnce = Math.max(mostAtOnce, ...wallets.map((w) => running.get(w) ?? 0));
                 for (let i = 0; i < turns; i++) await nextTurn();
                 for (const w of wallets) running.set(w, (running.get(w) ?? 0) - 1);
                 done++;
-              }),
-            ),
+              });
+            }),
           );
           assert.ok(mostAtOnce <= perWallet, `${mostAtOnce} at once, share ${perWallet}`);
           assert.equal(done, movements.length);
