@@ -4,8 +4,10 @@ import { WALLET_TRANSFER_V2 } from './1764300000000-transfer-writes-each-wallet-
 
 /** `text` with `before` (which must occur exactly once) replaced by `after`. */
 function replaceOnce(text: string, before: string, after: string): string {
-  assert.equal(text.split(before).length, 2, `one "${before.trim()}" in wallet_transfer`);
-  return text.replace(before, after);
+  const parts = text.split(before);
+  assert.equal(parts.length, 2, `one "${before.trim()}" in wallet_transfer`);
+  // join, not String.replace: `after` is taken literally, `$` and all.
+  return parts.join(after);
 }
 
 /**
