@@ -6,7 +6,7 @@ import type { Database } from './db/database';
 import { RateLimiter } from './auth/rate-limit';
 import { FaultInjector } from './ledger/faults';
 import { Ledger } from './ledger/ledger';
-import { WalletSlots, slotsPerWallet } from './ledger/wallet-slots';
+import { WalletSlots, queuedPasses } from './ledger/wallet-slots';
 import type { Logger } from './logger';
 import { Currencies } from './money/currencies';
 
@@ -38,9 +38,7 @@ export async function createServices(config: Config, db: Database, log: Logger):
     ledger: new Ledger(
       db,
       currencies,
-      config.databaseKind === 'postgres'
-        ? new WalletSlots(slotsPerWallet(config.dbPoolSize))
-        : null,
+      config.databaseKind === 'postgres' ? new WalletSlots(queuedPasses(config.dbPoolSize)) : null,
       config.faultInjection &&
         new FaultInjector(config.faultInjection.point, config.faultInjection.rate),
     ),

@@ -82,7 +82,7 @@ export class Ledger {
   constructor(
     private readonly db: Database,
     private readonly currencies: Currencies,
-    /** A busy wallet's share of the pool (PostgreSQL; see wallet-slots.ts); null on SQLite. */
+    /** Busy wallets' share of the pool (PostgreSQL; see wallet-slots.ts); null on SQLite. */
     private readonly slots: WalletSlots | null,
     /** Tests only (see faults.ts); null in every real run. */
     private readonly faults: FaultInjector | null = null,

@@ -239,36 +239,41 @@ for (const kind of databaseKinds()) {
         assert.equal(await ledgerSnapshot(database.url), before);
       });
 
-      it("(f) one busy wallet holds at most half of an instance's connections; other transfers go on", async () => {
-        // A pool of 4: movements on one wallet hold at most 2 connections.
+      /**
+       * On an instance with a pool of 4, so one pass: `heldCount` wallets whose
+       * locks are held elsewhere, six transfers from each. `waiters` of them
+       * wait at the database; an unrelated transfer on the instance completes
+       * while none of them is answered; then each is WALLET_BUSY, and only the
+       * unrelated one moved money.
+       */
+      async function sixFromEachHeldWallet(heldCount: number, waiters: number, why: string) {
         const small = await startServerOn(database.url, {
           LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
           DB_POOL_SIZE: '4',
         });
         try {
-          const [a, b, c, d] = [
-            await signUp(small.url),
-            await signUp(small.url),
-            await signUp(small.url),
-            await signUp(small.url),
-          ];
-          await fund(provider, a.walletId, '10.00');
+          const people = await Promise.all(
+            Array.from({ length: 2 * heldCount + 2 }, () => signUp(small.url)),
+          );
+          const [c, d] = people.slice(-2);
+          const held = Array.from({ length: heldCount }, (_, i) => people.slice(2 * i, 2 * i + 2));
+          for (const [from] of held) await fund(provider, from.walletId, '10.00');
           await fund(provider, c.walletId, '10.00');
-          const release = await holdWalletLock(database.url, a.walletId);
+          const releases = [];
+          for (const [from] of held)
+            releases.push(await holdWalletLock(database.url, from.walletId));
           try {
             let answered = 0;
-            const fromA = Array.from({ length: 6 }, () =>
-              on(small, a)
-                .gql(SEND, { input: { toWalletId: b.walletId, amount: '1.00' } })
-                .finally(() => answered++),
+            const fromHeld = held.flatMap(([from, to]) =>
+              Array.from({ length: 6 }, () =>
+                on(small, from)
+                  .gql(SEND, { input: { toWalletId: to.walletId, amount: '1.00' } })
+                  .finally(() => answered++),
+              ),
             );
             await waitForLockWaiters(database.url, true);
-            await sleep(200);
-            assert.equal(
-              await lockWaiterCount(database.url),
-              2,
-              "half of the instance's connections wait for A's lock; the other movements on A wait in the process",
-            );
+            await sleep(300);
+            assert.equal(await lockWaiterCount(database.url), waiters, why);
             const cToD = await on(small, c).gql(SEND, {
               input: { toWalletId: d.walletId, amount: '1.00' },
             });
@@ -277,21 +282,43 @@ for (const kind of databaseKinds()) {
               'ok',
               'an unrelated transfer on the same instance completes',
             );
-            assert.equal(answered, 0, 'while every transfer from A still waits');
-            const codes = (await Promise.all(fromA)).map(codeOf);
-            assert.deepEqual(codes, Array(6).fill('WALLET_BUSY'), 'each one within its deadline');
+            assert.equal(answered, 0, 'while every transfer from a held wallet still waits');
+            const codes = (await Promise.all(fromHeld)).map(codeOf);
+            assert.deepEqual(
+              codes,
+              Array(6 * heldCount).fill('WALLET_BUSY'),
+              'each one within its deadline',
+            );
           } finally {
-            await release();
+            for (const release of releases) await release();
           }
-          const balanceOf = async (person: Person) =>
-            (await on(small, person).ok('{ wallet { balance } }')).wallet.balance;
-          assert.deepEqual(
-            [await balanceOf(a), await balanceOf(b), await balanceOf(c), await balanceOf(d)],
-            ['10.00', '0.00', '9.00', '1.00'],
+          const balances = await Promise.all(
+            people.map(
+              async (person) =>
+                (await on(small, person).ok('{ wallet { balance } }')).wallet.balance,
+            ),
           );
+          const expected = [...held.flatMap(() => ['10.00', '0.00']), '9.00', '1.00'];
+          assert.deepEqual(balances, expected);
         } finally {
           await small.stop();
         }
+      }
+
+      it("(f) one busy wallet holds at most half of an instance's connections; other transfers go on", async () => {
+        await sixFromEachHeldWallet(
+          1,
+          2,
+          "the wallet's first movement and the one pass wait at the database; the other movements on it wait in the process",
+        );
+      });
+
+      it("(h) several busy wallets together leave an instance's connections to other transfers", async () => {
+        await sixFromEachHeldWallet(
+          2,
+          3,
+          "each held wallet's first movement and the one pass wait at the database; the rest wait in the process",
+        );
       });
 
       it('(d) SIGKILL inside a movement leaves nothing partial; the other instance goes on', async () => {
