@@ -21,21 +21,12 @@ import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 import { runAudit } from '../tests/helpers/audit';
-import { freshDatabase, queryDatabase, type DatabaseKind } from '../tests/helpers/databases';
+import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { startServerOn, type TestServer } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: object) => Promise<AutocannonResult>;
-
-interface AutocannonResult {
-  latency: { p50: number; p99: number };
-  requests: { total: number };
-  non2xx: number;
-  errors: number;
-}
+import { drive, ledgerTotals, type Request } from './load';
 
 const USERS = 100;
 
@@ -88,17 +79,8 @@ function serverUsage(pid: number): Usage {
   return usage;
 }
 
-async function ledgerTotals(databaseUrl: string) {
-  const [row] = await queryDatabase<{ transfers: unknown; total: unknown }>(
-    databaseUrl,
-    `SELECT (SELECT COUNT(*) FROM transfers) AS transfers,
-            (SELECT CAST(SUM(balance_minor) AS TEXT) FROM wallets) AS total`,
-  );
-  return { transfers: Number(row.transfers), totalMinor: BigInt(String(row.total ?? '0')) };
-}
-
-/** A request to send: whose cookie, and the body. */
-type NextRequest = (pattern: Pattern) => { cookie: string; body: string };
+/** The next request of a pattern: whose cookie, and the body. */
+type NextRequest = (pattern: Pattern) => Request;
 type Pattern = 'random' | 'hot-pair';
 
 /** Picks sender and receiver indexes: any two, or one pair alternating direction. */
@@ -110,48 +92,6 @@ function pairPicker(count: number): (pattern: Pattern) => [number, number] {
     let j = randomInt(count - 1);
     if (j >= i) j++;
     return [i, j];
-  };
-}
-
-async function drive(
-  urls: string[],
-  path: string,
-  next: NextRequest,
-  pattern: Pattern,
-  seconds: number,
-  connections: number,
-  refusals: Map<string, number>,
-) {
-  const runs = urls.map((url) =>
-    autocannon({
-      url: `${url}${path}`,
-      connections: Math.max(1, Math.floor(connections / urls.length)),
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request: Record<string, unknown>) => {
-            const { cookie, body } = next(pattern);
-            return { ...request, headers: { 'content-type': 'application/json', cookie }, body };
-          },
-          onResponse: (_status: number, responseBody: string) => {
-            const match = /"(?:code|error)":"([A-Z_]+)"/.exec(responseBody);
-            if (match) refusals.set(match[1], (refusals.get(match[1]) ?? 0) + 1);
-          },
-        },
-      ],
-    }),
-  );
-  const results = await Promise.all(runs);
-  // Percentiles of the busiest instance's load generator; totals summed.
-  return {
-    latency: {
-      p50: Math.max(...results.map((r) => r.latency.p50)),
-      p99: Math.max(...results.map((r) => r.latency.p99)),
-    },
-    requests: { total: results.reduce((sum, r) => sum + r.requests.total, 0) },
-    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
   };
 }
 
@@ -198,10 +138,17 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
   try {
     for (const pattern of ['random', 'hot-pair'] as const) {
       const url = `http://127.0.0.1:${port}`;
-      await drive([url], '/transfer', next, pattern, 2, connections, new Map());
+      await drive([url], '/transfer', () => next(pattern), 2, connections, new Map());
       const before = countTransfers();
       const refusals = new Map<string, number>();
-      const result = await drive([url], '/transfer', next, pattern, seconds, connections, refusals);
+      const result = await drive(
+        [url],
+        '/transfer',
+        () => next(pattern),
+        seconds,
+        connections,
+        refusals,
+      );
       const transfersPerSecond = (countTransfers() - before) / seconds;
       const line =
         `floor ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
@@ -230,12 +177,12 @@ async function measureStackCeiling(
   connections: number,
 ): Promise<void> {
   let turn = 0;
-  const next: NextRequest = () => ({
+  const next = (): Request => ({
     cookie: people[turn++ % people.length].client.cookie ?? '',
     body: '{"query":"{ __typename }"}',
   });
-  await drive(urls, '/graphql', next, 'random', 2, connections, new Map());
-  const result = await drive(urls, '/graphql', next, 'random', seconds, connections, new Map());
+  await drive(urls, '/graphql', next, 2, connections, new Map());
+  const result = await drive(urls, '/graphql', next, seconds, connections, new Map());
   console.log(
     `stack ceiling ({ __typename } signed in) requests/s=${(result.requests.total / seconds).toFixed(0)} ` +
       `p50=${result.latency.p50}ms p99=${result.latency.p99}ms non2xx=${result.non2xx} errors=${result.errors}`,
@@ -359,11 +306,18 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       };
     };
     for (const pattern of ['random', 'hot-pair'] as const) {
-      await drive(urls, '/graphql', next, pattern, 2, connections, new Map()); // warm-up, not counted
+      await drive(urls, '/graphql', () => next(pattern), 2, connections, new Map()); // warm-up, not counted
       const before = await ledgerTotals(database.url);
       const usageBefore = servers.map((s) => serverUsage(s.process.pid as number));
       const refusals = new Map<string, number>();
-      const result = await drive(urls, '/graphql', next, pattern, seconds, connections, refusals);
+      const result = await drive(
+        urls,
+        '/graphql',
+        () => next(pattern),
+        seconds,
+        connections,
+        refusals,
+      );
       // One reading of /proc after the run, so every figure covers the same span.
       const usageAfter = servers.map((s) => serverUsage(s.process.pid as number));
       const used = (of: (usage: Usage) => number) =>

@@ -1,0 +1,81 @@
+/**
+ * The benchmarks' load generator (autocannon) and their count of what the
+ * ledger holds: transfers are counted there, never from responses.
+ */
+import { queryDatabase } from '../tests/helpers/databases';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (options: object) => Promise<AutocannonResult>;
+
+interface AutocannonResult {
+  latency: { p50: number; p99: number };
+  requests: { total: number };
+  non2xx: number;
+  errors: number;
+}
+
+/** A request to send: whose cookie, and the body. */
+export interface Request {
+  cookie: string;
+  body: string;
+}
+
+/**
+ * POSTs `next()`'s requests to every url for `seconds` over `connections`
+ * split between them, and counts each refusal's code into `refusals`.
+ */
+export async function drive(
+  urls: string[],
+  path: string,
+  next: () => Request,
+  seconds: number,
+  connections: number,
+  refusals: Map<string, number>,
+) {
+  const runs = urls.map((url) =>
+    autocannon({
+      url: `${url}${path}`,
+      connections: Math.max(1, Math.floor(connections / urls.length)),
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request: Record<string, unknown>) => {
+            const { cookie, body } = next();
+            return { ...request, headers: { 'content-type': 'application/json', cookie }, body };
+          },
+          onResponse: (_status: number, responseBody: string) => {
+            const match = /"(?:code|error)":"([A-Z_]+)"/.exec(responseBody);
+            if (match) refusals.set(match[1], (refusals.get(match[1]) ?? 0) + 1);
+          },
+        },
+      ],
+    }),
+  );
+  const results = await Promise.all(runs);
+  // Percentiles of the busiest instance's load generator; totals summed.
+  return {
+    latency: {
+      p50: Math.max(...results.map((r) => r.latency.p50)),
+      p99: Math.max(...results.map((r) => r.latency.p99)),
+    },
+    requests: { total: results.reduce((sum, r) => sum + r.requests.total, 0) },
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+/** Transfers in the ledger (those between other wallets than `except`, if given), and the sum of balances. */
+export async function ledgerTotals(databaseUrl: string, except: readonly string[] = []) {
+  const others =
+    except.length === 0
+      ? ''
+      : ` WHERE from_wallet_id NOT IN (${except.map((id) => `'${id}'`).join(', ')})` +
+        ` AND to_wallet_id NOT IN (${except.map((id) => `'${id}'`).join(', ')})`;
+  const [row] = await queryDatabase<{ transfers: unknown; total: unknown }>(
+    databaseUrl,
+    `SELECT (SELECT COUNT(*) FROM transfers${others}) AS transfers,
+            (SELECT CAST(SUM(balance_minor) AS TEXT) FROM wallets) AS total`,
+  );
+  return { transfers: Number(row.transfers), totalMinor: BigInt(String(row.total ?? '0')) };
+}
