@@ -39,8 +39,8 @@ interface Waiter {
 
 /**
  * Passes for a pool of `poolSize` connections: one busy wallet's first
- * movement plus its passes make half the pool, as many as one wallet held
- * before the passes were shared (README → Design).
+ * movement plus the passes make half the pool, which leaves the other half
+ * to everything else (README → Design).
  */
 export function queuedPasses(poolSize: number): number {
   return Math.max(0, Math.floor(poolSize / 2) - 1);
