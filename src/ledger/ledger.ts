@@ -358,7 +358,9 @@ export class Ledger {
  * PostgreSQL a lookup is a round trip, and one under the locks would lengthen
  * every wait on a busy wallet. The key is looked up only once the attempt has
  * failed and rolled back: a repeat fails on that index, or earlier on a rule
- * (repeating a transfer that emptied the wallet fails for funds), and is then
+ * (repeating a transfer that emptied the wallet fails for funds) or on a
+ * wallet's lock held past its bound (the original needs no lock to be read,
+ * and IDEMPOTENCY_CONFLICT comes before WALLET_BUSY), and is then
  * answered by `replayEarlier`, in one read: the replay of what holds the key,
  * or IDEMPOTENCY_CONFLICT. A failure with nothing under its key (null) stands,
  * so a refused attempt leaves no trace and its retry is judged afresh.
@@ -370,7 +372,8 @@ async function attemptOnce<T>(
   try {
     return await attempt();
   } catch (error) {
-    const repeatable = isUniqueViolation(error) || error instanceof DomainError;
+    const repeatable =
+      isUniqueViolation(error) || isLockTimeout(error) || error instanceof DomainError;
     if (replayEarlier === null || !repeatable) throw error;
     const replayed = await replayEarlier();
     if (replayed === null) throw error;

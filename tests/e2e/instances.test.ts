@@ -17,7 +17,15 @@ import {
   queryDatabase,
   type FreshDatabase,
 } from '../helpers/databases';
-import { LOGIN, SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
+import {
+  DEPOSIT,
+  LOGIN,
+  SEND,
+  fund,
+  signInProvider,
+  signUp,
+  type Person,
+} from '../helpers/fixtures';
 import { holdWalletLock } from '../helpers/locks';
 import { startServerOn, stopAllServers, type TestServer } from '../helpers/server';
 
@@ -157,6 +165,43 @@ for (const kind of databaseKinds()) {
       }
       const audit = await runAudit(database.url);
       assert.equal(audit.code, 0, audit.output);
+    });
+
+    it('a repeat while its wallet is held answers from the ledger: the original, or IDEMPOTENCY_CONFLICT, before WALLET_BUSY', async () => {
+      const [a, b] = [await signUp(servers[0].url), await signUp(servers[1].url)];
+      const reference = `held-${randomInt(1e9)}`;
+      const deposit = { walletId: a.walletId, amount: '10.00', reference };
+      const deposited = await provider.gql(DEPOSIT, { input: deposit });
+      assert.equal(codeOf(deposited), 'ok');
+      const send = { toWalletId: b.walletId, amount: '1.00', idempotencyKey: `key-${reference}` };
+      const sent = await on(servers[0], a).gql(SEND, { input: send });
+      assert.equal(codeOf(sent), 'ok');
+
+      const release = await holdWalletLock(database.url, a.walletId);
+      const before = await ledgerSnapshot(database.url);
+      try {
+        const [sentAgain, conflicting, depositedAgain, fresh] = await Promise.all([
+          on(servers[1], a).gql(SEND, { input: send }),
+          on(servers[1], a).gql(SEND, { input: { ...send, amount: '2.00' } }),
+          provider.gql(DEPOSIT, { input: deposit }),
+          on(servers[0], a).gql(SEND, { input: { ...send, idempotencyKey: `new-${reference}` } }),
+        ]);
+        assert.equal(codeOf(sentAgain), 'ok', 'the original transfer');
+        assert.equal(
+          sentAgain.data.walletToWallet.transfer.id,
+          sent.data.walletToWallet.transfer.id,
+        );
+        assert.equal(codeOf(conflicting), 'IDEMPOTENCY_CONFLICT');
+        assert.equal(codeOf(depositedAgain), 'ok', 'the original deposit');
+        assert.equal(
+          depositedAgain.data.externalToWallet.operation.id,
+          deposited.data.externalToWallet.operation.id,
+        );
+        assert.equal(codeOf(fresh), 'WALLET_BUSY', 'a new key waits for the lock');
+      } finally {
+        await release();
+      }
+      assert.equal(await ledgerSnapshot(database.url), before, 'nothing moved');
     });
 
     it('(e) concurrent debits across both instances never take more than the balance', async () => {
