@@ -67,11 +67,11 @@ export async function drive(
 
 /** Transfers in the ledger (those between other wallets than `except`, if given), and the sum of balances. */
 export async function ledgerTotals(databaseUrl: string, except: readonly string[] = []) {
+  const excepted = except.map((id) => `'${id}'`).join(', ');
   const others =
     except.length === 0
       ? ''
-      : ` WHERE from_wallet_id NOT IN (${except.map((id) => `'${id}'`).join(', ')})` +
-        ` AND to_wallet_id NOT IN (${except.map((id) => `'${id}'`).join(', ')})`;
+      : ` WHERE from_wallet_id NOT IN (${excepted}) AND to_wallet_id NOT IN (${excepted})`;
   const [row] = await queryDatabase<{ transfers: unknown; total: unknown }>(
     databaseUrl,
     `SELECT (SELECT COUNT(*) FROM transfers${others}) AS transfers,

@@ -123,7 +123,8 @@ export class WalletSlots {
 
   /** Gives back what the movement holds, then lets waiters on, oldest first. */
   private release(movement: Movement): void {
-    for (const walletId of movement.walletIds.slice(0, movement.taken)) {
+    for (let i = 0; i < movement.taken; i++) {
+      const walletId = movement.walletIds[i];
       const users = this.users.get(walletId);
       assert.ok(users !== undefined && users > 0, `${walletId} is held`);
       if (users === 1) this.users.delete(walletId);
