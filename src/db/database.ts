@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Database as BetterSqlite3Connection, Statement } from 'better-sqlite3';
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Client as PgClient, ClientConfig, Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
@@ -205,6 +205,53 @@ export const walletBusy = (): DomainError =>
     'The wallet is busy with another payment. Retry shortly with the same idempotency key.',
   );
 
+/**
+ * How long past a movement's deadline a statement may still run before the
+ * service cancels it (PostgreSQL; see Database.withClient). The database's
+ * own lock_timeout ends a wait at the deadline; the cancel is for the one
+ * wait that lock_timeout does not bound.
+ */
+export const CANCEL_GRACE_MS = 100;
+
+/**
+ * Cancels statements running on the pool's connections (PostgreSQL), each
+ * from a connection of its own, opened for it and closed after it: a cancel
+ * must never wait for the pool whose connections it is there to free. One at
+ * a time, so cancels never hold more than one connection of the server's.
+ * Cancels are rare (a wallet held past its bound), so nothing is kept open.
+ */
+class StatementCanceller {
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Cancels whatever the backend `backendPid` is running, if anything; never throws. */
+  cancel(backendPid: number): void {
+    this.last = this.last.then(() => this.send(backendPid));
+  }
+
+  private async send(backendPid: number): Promise<void> {
+    const { Client } = this.pool as unknown as { Client: new (config: ClientConfig) => PgClient };
+    const { options } = this.pool;
+    // The pool keeps the password out of its options' enumerable keys.
+    const client = new Client({ ...options, password: options.password });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [backendPid]);
+    } catch {
+      // The statement then ends at its own lock_timeout, as it did before cancels.
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Waits for the cancels already asked for. */
+  settled(): Promise<void> {
+    return this.last;
+  }
+}
+
 /** A transaction waiting for the next group commit, and how to answer it. */
 interface PendingTransaction {
   queuedAtMs: number;
@@ -271,6 +318,7 @@ export async function deleteInChunks(
 export class Database {
   private readonly queue = new SerialQueue();
   private readonly sqlite: SqliteSql | null;
+  private readonly canceller: StatementCanceller | null;
   private pending: PendingTransaction[] = [];
 
   constructor(
@@ -285,13 +333,22 @@ export class Database {
               .databaseConnection,
           )
         : null;
+    this.canceller = kind === 'postgres' ? new StatementCanceller(this.pool) : null;
   }
 
-  /** Statements outside a transaction, each one atomic by itself (reads; a transfer on PostgreSQL). */
-  read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  private get pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  /**
+   * Statements outside a transaction, each one atomic by itself (reads; a
+   * transfer on PostgreSQL). With a deadline (a movement's; PostgreSQL only),
+   * a statement still running CANCEL_GRACE_MS after it is WALLET_BUSY.
+   */
+  read<T>(work: (sql: Sql) => Promise<T>, deadlineMs?: number): Promise<T> {
     const sqlite = this.sqlite;
     if (sqlite !== null) return this.queue.run(() => work(sqlite));
-    return this.withClient((client) => work(new PostgresSql(client)));
+    return this.withClient((client) => work(new PostgresSql(client)), deadlineMs);
   }
 
   /**
@@ -330,11 +387,13 @@ export class Database {
 
   /**
    * One transaction: committed when `work` resolves, rolled back when it
-   * throws. On PostgreSQL its lock waits end after `lockTimeoutMs` (what is
-   * left of a movement's deadline; LOCK_TIMEOUT_MS by default).
+   * throws. On PostgreSQL its lock waits end at `deadlineMs` (a movement's),
+   * after which a statement still running is cancelled as in `read`; without
+   * one, each lock wait ends after LOCK_TIMEOUT_MS. (On SQLite the wait for
+   * the write lock is bounded by LOCK_TIMEOUT_MS in commitPending.)
    */
-  transaction<T>(work: (sql: Sql) => Promise<T>, lockTimeoutMs = this.lockTimeoutMs): Promise<T> {
-    if (this.sqlite === null) return this.postgresTransaction(work, lockTimeoutMs);
+  transaction<T>(work: (sql: Sql) => Promise<T>, deadlineMs?: number): Promise<T> {
+    if (this.sqlite === null) return this.postgresTransaction(work, deadlineMs);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({
         queuedAtMs: Date.now(),
@@ -431,9 +490,10 @@ export class Database {
 
   private postgresTransaction<T>(
     work: (sql: Sql) => Promise<T>,
-    lockTimeoutMs: number,
+    deadlineMs: number | undefined,
   ): Promise<T> {
     return this.withClient(async (client, discard) => {
+      const lockTimeoutMs = deadlineMs === undefined ? this.lockTimeoutMs : deadlineMs - Date.now();
       // Sent with the transaction's first statements, not in a round trip of its own.
       const sql = new PostgresSql(
         client,
@@ -449,25 +509,56 @@ export class Database {
       }
       if (sql.opened) await client.query('COMMIT');
       return result;
-    });
+    }, deadlineMs);
   }
 
-  /** A pooled client for `work`. (The pool itself drops a client whose connection ended.) */
+  /**
+   * A pooled client for `work`. (The pool itself drops a client whose
+   * connection ended.)
+   *
+   * With a deadline, a statement still running CANCEL_GRACE_MS after it is
+   * cancelled from another connection, and the movement is WALLET_BUSY.
+   * lock_timeout bounds each lock wait by itself, and inside PostgreSQL the
+   * second in line at a row waits twice: for its place, until the first in
+   * line gives up, then for the row's holder; without the cancel it could
+   * wait twice LOCK_TIMEOUT_MS. A cancelled statement's error means its
+   * transaction did not commit: PostgreSQL commits (at Sync, or at COMMIT)
+   * with interrupts held off, and drops a cancel that finds no statement
+   * running (postgres.c, PostgresMain). The connection a cancel was sent to
+   * is closed, not pooled, so a cancel that lands late meets no one's
+   * statement.
+   */
   private async withClient<T>(
     work: (client: PoolClient, discard: () => void) => Promise<T>,
+    deadlineMs?: number,
   ): Promise<T> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const client = await this.pool.connect();
     // A connection lost between statements is reported by the next statement;
     // without a listener the client's error event would end the process.
     const ignore = () => undefined;
     client.on('error', ignore);
     let discarded = false;
+    let cancelled = false;
+    // A connection had only after the deadline still gives its statements the
+    // grace (their lock waits end after 1 ms: lockTimeoutSetting).
+    const cancelTimer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              cancelled = true;
+              this.canceller?.cancel((client as unknown as { processID: number }).processID);
+            },
+            Math.max(0, deadlineMs - Date.now()) + CANCEL_GRACE_MS,
+          );
     try {
       return await work(client, () => (discarded = true));
+    } catch (error) {
+      throw cancelled && driverCode(error) === '57014' ? walletBusy() : error;
     } finally {
+      clearTimeout(cancelTimer);
       client.off('error', ignore);
-      client.release(discarded);
+      client.release(discarded || cancelled);
     }
   }
 
@@ -483,6 +574,7 @@ export class Database {
   async close(): Promise<void> {
     // Let queued work finish before the connection goes away.
     await this.queue.run(async () => undefined);
+    await this.canceller?.settled();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

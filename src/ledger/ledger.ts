@@ -128,10 +128,10 @@ export class Ledger {
     return this.measure(kind, () =>
       attemptOnce(
         () =>
-          this.withinDeadline([wallet.id], (lockTimeoutMs) =>
+          this.withinDeadline([wallet.id], (deadlineMs) =>
             this.inTransaction(
               (sql) => this.appendExternal(sql, type, command, amountMinor),
-              lockTimeoutMs,
+              deadlineMs,
             ),
           ),
         replayEarlier,
@@ -230,8 +230,8 @@ export class Ledger {
       attemptOnce(
         () =>
           this.db.kind === 'postgres'
-            ? this.withinDeadline([source.id, target.id], (lockTimeoutMs) =>
-                this.transferOnPostgres(command, amountMinor, lockTimeoutMs),
+            ? this.withinDeadline([source.id, target.id], (deadlineMs) =>
+                this.transferOnPostgres(command, amountMinor, deadlineMs),
               )
             : this.inTransaction((sql) => this.appendTransfer(sql, command, amountMinor)),
         replayEarlier,
@@ -283,42 +283,39 @@ export class Ledger {
    * held for no round trip at all. With fault injection (tests only) the call
    * runs inside a transaction, so that faults can strike before its commit.
    */
-  private transferOnPostgres(command: TransferCommand, amountMinor: bigint, lockTimeoutMs: number) {
-    const call = (sql: Sql) => callWalletTransfer(sql, lockTimeoutMs, command, amountMinor);
+  private transferOnPostgres(command: TransferCommand, amountMinor: bigint, deadlineMs: number) {
+    const call = (sql: Sql) => callWalletTransfer(sql, deadlineMs, command, amountMinor);
     // Outside a transaction, the one statement is a transaction by itself.
-    if (this.faults === null) return this.db.read(call);
+    if (this.faults === null) return this.db.read(call, deadlineMs);
     return this.inTransaction(async (sql) => {
       const result = await call(sql);
       this.faults?.at('after-locks');
       return result;
-    }, lockTimeoutMs);
+    }, deadlineMs);
   }
 
   /**
    * A movement's work on its wallets within one deadline, LOCK_TIMEOUT_MS
    * from now: on PostgreSQL the wait for the wallets' slots and the wait for
-   * their locks share it (`work` is given what is left, which may be
-   * nothing: lockTimeoutSetting makes that 1 ms at the database).
+   * their locks share it (what is left may be nothing: lockTimeoutSetting
+   * makes that 1 ms at the database).
    */
   private withinDeadline<T>(
     walletIds: readonly WalletId[],
-    work: (lockTimeoutMs: number) => Promise<T>,
+    work: (deadlineMs: number) => Promise<T>,
   ): Promise<T> {
-    if (this.slots === null) return work(this.db.lockTimeoutMs);
     const deadlineMs = Date.now() + this.db.lockTimeoutMs;
-    return this.slots.run(lockOrder(walletIds), deadlineMs, () => work(deadlineMs - Date.now()));
+    if (this.slots === null) return work(deadlineMs);
+    return this.slots.run(lockOrder(walletIds), deadlineMs, () => work(deadlineMs));
   }
 
   /** One movement's transaction, with the fault points (tests only) around its commit. */
-  private async inTransaction<T>(
-    work: (sql: Sql) => Promise<T>,
-    lockTimeoutMs?: number,
-  ): Promise<T> {
+  private async inTransaction<T>(work: (sql: Sql) => Promise<T>, deadlineMs?: number): Promise<T> {
     const result = await this.db.transaction(async (sql) => {
       const value = await work(sql);
       this.faults?.at('before-commit');
       return value;
-    }, lockTimeoutMs);
+    }, deadlineMs);
     this.faults?.at('after-commit');
     return result;
   }
@@ -432,7 +429,7 @@ const WALLET_TRANSFER_REFUSALS = new Map<string | undefined, () => DomainError>(
 /** Calls wallet_transfer (PostgreSQL): locks, rules and writes in one statement. */
 async function callWalletTransfer(
   sql: Sql,
-  lockTimeoutMs: number,
+  deadlineMs: number,
   command: TransferCommand,
   amountMinor: bigint,
 ): Promise<TransferResult> {
@@ -451,7 +448,7 @@ async function callWalletTransfer(
       `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
          FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        lockTimeoutSetting(lockTimeoutMs),
+        lockTimeoutSetting(deadlineMs - Date.now()),
         firstLock,
         secondLock,
         transfer.id,

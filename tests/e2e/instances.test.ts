@@ -284,6 +284,62 @@ for (const kind of databaseKinds()) {
         assert.equal(await ledgerSnapshot(database.url), before);
       });
 
+      it('(i) a movement second in line at a held wallet is WALLET_BUSY within one LOCK_TIMEOUT_MS', async () => {
+        // Inside PostgreSQL the second in line at a row waits twice, each wait
+        // with the whole lock_timeout: for its place (until the first gives
+        // up), then for the holder. First in line here: a deposit to each
+        // held wallet; second: a transfer from one, a deposit to the other.
+        const [a, b, c] = await Promise.all([0, 1, 0].map((i) => signUp(servers[i].url)));
+        await fund(provider, a.walletId, '10.00');
+        const providerOnOther = new Client(servers[1].url);
+        providerOnOther.cookie = provider.cookie;
+        const deposit = (client: Client, walletId: string) =>
+          client.gql(DEPOSIT, {
+            input: { walletId, amount: '1.00', reference: `held-${randomInt(1e9)}` },
+          });
+        const timed = async (
+          request: Promise<{ errors?: { extensions?: { code?: string } }[] }>,
+        ) => {
+          const startedMs = Date.now();
+          const code = codeOf(await request);
+          return { code, waitedMs: Date.now() - startedMs };
+        };
+        const releases = [
+          await holdWalletLock(database.url, a.walletId),
+          await holdWalletLock(database.url, c.walletId),
+        ];
+        const before = await ledgerSnapshot(database.url);
+        try {
+          const firsts = Promise.all([
+            deposit(provider, a.walletId),
+            deposit(provider, c.walletId),
+          ]);
+          await waitForLockWaiters(database.url, true, 2);
+          await sleep(LOCK_TIMEOUT_MS / 3);
+          const seconds = await Promise.all([
+            timed(
+              on(servers[1], a).gql(SEND, { input: { toWalletId: b.walletId, amount: '1.00' } }),
+            ),
+            timed(deposit(providerOnOther, c.walletId)),
+          ]);
+          assert.deepEqual((await firsts).map(codeOf), ['WALLET_BUSY', 'WALLET_BUSY']);
+          for (const [what, second] of [
+            ['transfer', seconds[0]],
+            ['deposit', seconds[1]],
+          ] as const) {
+            assert.equal(second.code, 'WALLET_BUSY', what);
+            // Two whole waits would answer after ~5/3 of the bound.
+            assert.ok(
+              second.waitedMs < LOCK_TIMEOUT_MS + 400,
+              `the second ${what} answered after ${second.waitedMs} ms`,
+            );
+          }
+        } finally {
+          for (const release of releases) await release();
+        }
+        assert.equal(await ledgerSnapshot(database.url), before, 'nothing moved');
+      });
+
       /**
        * On an instance with a pool of 4, so one pass: `heldCount` wallets whose
        * locks are held elsewhere, six transfers from each. `waiters` of them
@@ -410,10 +466,10 @@ async function lockWaiterCount(url: string): Promise<number> {
   return rows.length;
 }
 
-/** Waits until some session is blocked on a lock (waiting) or none is (not waiting). */
-async function waitForLockWaiters(url: string, waiting: boolean): Promise<void> {
+/** Waits until at least `count` sessions are blocked on a lock (waiting) or none is (not waiting). */
+async function waitForLockWaiters(url: string, waiting: boolean, count = 1): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if ((await lockWaiterCount(url)) > 0 === waiting) return;
+    if ((await lockWaiterCount(url)) >= count === waiting) return;
     await sleep(50);
   }
   throw new Error(

@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import type { Sql } from '../../src/db/database';
+import { CANCEL_GRACE_MS, type Sql } from '../../src/db/database';
+import type { DomainError } from '../../src/errors';
 import {
   databaseKinds,
   migratedDatabase,
@@ -97,6 +99,56 @@ for (const kind of databaseKinds()) {
         ),
       );
     });
+
+    if (kind === 'postgres') {
+      it('cancels a statement still running past its deadline: WALLET_BUSY, nothing kept, its connection closed', async () => {
+        const sleepingPids: number[] = [];
+        const sleepPastDeadline = async (sql: Sql) => {
+          const [{ pid }] = await sql.rows<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          sleepingPids.push(pid);
+          await sql.rows('SELECT pg_sleep(10)');
+        };
+        const startedMs = Date.now();
+        const outcomes = await Promise.allSettled([
+          env.db.transaction(async (sql) => {
+            await sql.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['cancelled', 'x']);
+            await sleepPastDeadline(sql);
+          }, startedMs + 300),
+          env.db.read(sleepPastDeadline, startedMs + 300),
+        ]);
+        const elapsedMs = Date.now() - startedMs;
+        for (const outcome of outcomes) {
+          assert.equal(outcome.status, 'rejected');
+          assert.equal((outcome.reason as DomainError).code, 'WALLET_BUSY');
+        }
+        assert.ok(elapsedMs < 300 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+        assert.deepEqual(
+          await queryDatabase(env.url, "SELECT key FROM settings WHERE key = 'cancelled'"),
+          [],
+        );
+        // Closed, not pooled: a cancel that landed late would meet nobody's statement.
+        for (let i = 0; ; i++) {
+          const open = await queryDatabase(
+            env.url,
+            `SELECT pid FROM pg_stat_activity WHERE pid IN (${sleepingPids.join(', ')})`,
+          );
+          if (open.length === 0) break;
+          assert.ok(i < 40, `connections ${JSON.stringify(open)} still open`);
+          await sleep(50);
+        }
+        // A statement done within its deadline is not touched, nor its connection.
+        const [{ pid }] = await env.db.read(
+          (sql) => sql.rows<{ pid: number }>('SELECT pg_backend_pid() AS pid'),
+          Date.now() + 100,
+        );
+        await sleep(100 + CANCEL_GRACE_MS + 100);
+        const still = await queryDatabase(
+          env.url,
+          `SELECT state FROM pg_stat_activity WHERE pid = ${Number(pid)}`,
+        );
+        assert.deepEqual(still, [{ state: 'idle' }]);
+      });
+    }
 
     if (kind === 'sqlite') {
       it('fails every transaction of a group whose COMMIT fails, and keeps none of it', async () => {
