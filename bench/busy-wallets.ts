@@ -10,8 +10,8 @@
  *   npm run bench:busy -- [--duration 8] [--lock-timeout-ms 2000] [--main <another build's dist/src/main.js>]
  *
  * Prints, per phase, the other transfers' rate (counted from the ledger) and
- * p99, and how the busy wallets' movements were answered. Figures, not a test
- * of speed; but it exits 1 if money was not conserved, the audit failed, the
+ * p99, and how the busy wallets' movements were answered (p99 and longest).
+ * Figures, not a test of speed; but it exits 1 if money was not conserved, the audit failed, the
  * other transfers moved nothing in a phase, the busy movements were never
  * answered (keep the lock timeout below the phase), or any answer was an
  * error other than WALLET_BUSY.
@@ -157,7 +157,7 @@ async function main() {
             `p50=${result.latency.p50}ms p99=${result.latency.p99}ms refusals=${refused(refusals)} | ` +
             (busy === null
               ? 'busy -'
-              : `busy requests=${busy.requests.total} p99=${busy.latency.p99}ms refusals=${refused(busyRefusals)}`),
+              : `busy requests=${busy.requests.total} p99=${busy.latency.p99}ms max=${busy.latency.max}ms refusals=${refused(busyRefusals)}`),
         );
         if (transfers <= 0) violations.push(`${phase.name}: the other transfers moved nothing`);
         if (busy !== null && busy.requests.total === 0) {
