@@ -41,3 +41,9 @@ export const passwordVerifications = new Counter({
   help: 'argon2 verifications: exactly one per login attempt, whether the email exists or not.',
   registers: [registry],
 });
+
+export const statementsCancelled = new Counter({
+  name: 'wallet_statements_cancelled_total',
+  help: "A movement's statements cancelled past its deadline (PostgreSQL): a wallet's lock held elsewhere past LOCK_TIMEOUT_MS, or a database slower than the grace.",
+  registers: [registry],
+});

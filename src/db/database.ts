@@ -4,6 +4,7 @@ import type { Client as PgClient, ClientConfig, Pool, PoolClient, QueryResult } 
 import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
+import { statementsCancelled } from '../metrics';
 import { isUuid } from './rows';
 
 export type Row = Record<string, unknown>;
@@ -233,16 +234,17 @@ class StatementCanceller {
   private async send(backendPid: number): Promise<void> {
     const { Client } = this.pool as unknown as { Client: new (config: ClientConfig) => PgClient };
     const { options } = this.pool;
-    // The pool keeps the password out of its options' enumerable keys.
-    const client = new Client({ ...options, password: options.password });
-    client.on('error', () => undefined);
+    let client: PgClient | undefined;
     try {
+      // The pool keeps the password out of its options' enumerable keys.
+      client = new Client({ ...options, password: options.password });
+      client.on('error', () => undefined);
       await client.connect();
       await client.query('SELECT pg_cancel_backend($1)', [backendPid]);
     } catch {
       // The statement then ends at its own lock_timeout, as it did before cancels.
     } finally {
-      await client.end().catch(() => undefined);
+      await client?.end().catch(() => undefined);
     }
   }
 
@@ -547,6 +549,7 @@ export class Database {
         : setTimeout(
             () => {
               cancelled = true;
+              statementsCancelled.inc();
               this.canceller?.cancel((client as unknown as { processID: number }).processID);
             },
             Math.max(0, deadlineMs - Date.now()) + CANCEL_GRACE_MS,

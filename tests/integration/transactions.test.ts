@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { CANCEL_GRACE_MS, type Sql } from '../../src/db/database';
 import type { DomainError } from '../../src/errors';
+import { statementsCancelled } from '../../src/metrics';
 import {
   databaseKinds,
   migratedDatabase,
@@ -101,6 +102,8 @@ for (const kind of databaseKinds()) {
     });
 
     if (kind === 'postgres') {
+      const cancelledCount = async () => (await statementsCancelled.get()).values[0]?.value ?? 0;
+
       it('cancels a statement still running past its deadline: WALLET_BUSY, nothing kept, its connection closed', async () => {
         const sleepingPids: number[] = [];
         const sleepPastDeadline = async (sql: Sql) => {
@@ -108,6 +111,7 @@ for (const kind of databaseKinds()) {
           sleepingPids.push(pid);
           await sql.rows('SELECT pg_sleep(10)');
         };
+        const cancelledBefore = await cancelledCount();
         const startedMs = Date.now();
         const outcomes = await Promise.allSettled([
           env.db.transaction(async (sql) => {
@@ -122,6 +126,7 @@ for (const kind of databaseKinds()) {
           assert.equal((outcome.reason as DomainError).code, 'WALLET_BUSY');
         }
         assert.ok(elapsedMs < 300 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+        assert.equal((await cancelledCount()) - cancelledBefore, 2, 'counted for /metrics');
         assert.deepEqual(
           await queryDatabase(env.url, "SELECT key FROM settings WHERE key = 'cancelled'"),
           [],
