@@ -214,21 +214,35 @@ export const walletBusy = (): DomainError =>
  */
 export const CANCEL_GRACE_MS = 100;
 
+/** Cancels under way at once, at most (see StatementCanceller). */
+const CANCELS_AT_ONCE = 4;
+
 /**
  * Cancels statements running on the pool's connections (PostgreSQL), each
  * from a connection of its own, opened for it and closed after it: a cancel
- * must never wait for the pool whose connections it is there to free. One at
- * a time, so cancels never hold more than one connection of the server's.
+ * must never wait for the pool whose connections it is there to free.
  * Cancels are rare (a wallet held past its bound), so nothing is kept open.
+ * At most CANCELS_AT_ONCE are under way; one beyond them is not sent (its
+ * statement ends at its own lock_timeout, as before cancels), so cancels
+ * never hold more of the server's connections, and a database that does not
+ * answer cannot pile them up.
  */
 class StatementCanceller {
-  private last: Promise<void> = Promise.resolve();
+  private readonly underWay = new Set<Promise<void>>();
 
   constructor(private readonly pool: Pool) {}
 
-  /** Cancels whatever the backend `backendPid` is running, if anything; never throws. */
-  cancel(backendPid: number): void {
-    this.last = this.last.then(() => this.send(backendPid));
+  /**
+   * Cancels whatever the backend `backendPid` is running, if anything; false
+   * if there were too many under way to send this one. Never throws.
+   */
+  cancel(backendPid: number): boolean {
+    if (this.underWay.size >= CANCELS_AT_ONCE) return false;
+    const sending: Promise<void> = this.send(backendPid).finally(() =>
+      this.underWay.delete(sending),
+    );
+    this.underWay.add(sending);
+    return true;
   }
 
   private async send(backendPid: number): Promise<void> {
@@ -248,9 +262,9 @@ class StatementCanceller {
     }
   }
 
-  /** Waits for the cancels already asked for. */
-  settled(): Promise<void> {
-    return this.last;
+  /** Waits for the cancels under way. */
+  async settled(): Promise<void> {
+    await Promise.all(this.underWay);
   }
 }
 
@@ -548,9 +562,9 @@ export class Database {
         ? undefined
         : setTimeout(
             () => {
-              cancelled = true;
-              statementsCancelled.inc();
-              this.canceller?.cancel((client as unknown as { processID: number }).processID);
+              const backendPid = (client as unknown as { processID: number }).processID;
+              cancelled = this.canceller?.cancel(backendPid) === true;
+              if (cancelled) statementsCancelled.inc();
             },
             Math.max(0, deadlineMs - Date.now()) + CANCEL_GRACE_MS,
           );

@@ -101,9 +101,9 @@ for (const kind of databaseKinds()) {
       );
     });
 
-    if (kind === 'postgres') {
-      const cancelledCount = async () => (await statementsCancelled.get()).values[0]?.value ?? 0;
+    const cancelledCount = async () => (await statementsCancelled.get()).values[0]?.value ?? 0;
 
+    if (kind === 'postgres') {
       it('cancels a statement still running past its deadline: WALLET_BUSY, nothing kept, its connection closed', async () => {
         const sleepingPids: number[] = [];
         const sleepPastDeadline = async (sql: Sql) => {
@@ -152,6 +152,28 @@ for (const kind of databaseKinds()) {
           `SELECT state FROM pg_stat_activity WHERE pid = ${Number(pid)}`,
         );
         assert.deepEqual(still, [{ state: 'idle' }]);
+      });
+
+      it('sends at most four cancels at once; a statement beyond them runs on', async () => {
+        const cancelledBefore = await cancelledCount();
+        const deadlineMs = Date.now() + 100;
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 6 }, () =>
+            env.db.read((sql) => sql.rows('SELECT pg_sleep(1.5)'), deadlineMs),
+          ),
+        );
+        const statuses = outcomes.map((outcome) =>
+          outcome.status === 'fulfilled' ? 'ran on' : (outcome.reason as DomainError).code,
+        );
+        assert.deepEqual(statuses.sort(), [
+          'WALLET_BUSY',
+          'WALLET_BUSY',
+          'WALLET_BUSY',
+          'WALLET_BUSY',
+          'ran on',
+          'ran on',
+        ]);
+        assert.equal((await cancelledCount()) - cancelledBefore, 4);
       });
     }
 
