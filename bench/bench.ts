@@ -22,11 +22,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 import { runAudit } from '../tests/helpers/audit';
 import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
-import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
+import { signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { startServerOn, type TestServer } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
-import { drive, ledgerTotals, type Request } from './load';
+import { drive, keyedTransfers, ledgerTotals, randomPair, type Request } from './load';
 
 const USERS = 100;
 
@@ -87,11 +87,7 @@ type Pattern = 'random' | 'hot-pair';
 function pairPicker(count: number): (pattern: Pattern) => [number, number] {
   let turn = 0;
   return (pattern) => {
-    if (pattern === 'hot-pair') return turn++ % 2 === 0 ? [0, 1] : [1, 0];
-    const i = randomInt(count);
-    let j = randomInt(count - 1);
-    if (j >= i) j++;
-    return [i, j];
+    return pattern === 'hot-pair' ? (turn++ % 2 === 0 ? [0, 1] : [1, 0]) : randomPair(count);
   };
 }
 
@@ -285,25 +281,10 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       `bench: ${kind}, ${instances} instance(s) of ${run.workers} worker(s), ${USERS} signed-in users, ${connections} connections, ${seconds} s per pattern`,
     );
     const pick = pairPicker(people.length);
-    // Every transfer carries its own idempotency key, as the web frontend's do:
-    // the key's unique index is part of what is measured.
-    const keyPrefix = `bench-${randomInt(1e9)}-`;
-    let sent = 0;
+    const transfer = keyedTransfers('1.00');
     const next: NextRequest = (pattern) => {
       const [from, to] = pick(pattern);
-      return {
-        cookie: people[from].client.cookie ?? '',
-        body: JSON.stringify({
-          query: SEND,
-          variables: {
-            input: {
-              toWalletId: people[to].walletId,
-              amount: '1.00',
-              idempotencyKey: `${keyPrefix}${sent++}`,
-            },
-          },
-        }),
-      };
+      return transfer(people[from], people[to]);
     };
     for (const pattern of ['random', 'hot-pair'] as const) {
       await drive(urls, '/graphql', () => next(pattern), 2, connections, new Map()); // warm-up, not counted

@@ -16,15 +16,14 @@
  * answered (keep the lock timeout below the phase), or any answer was an
  * error other than WALLET_BUSY.
  */
-import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { runAudit } from '../tests/helpers/audit';
 import { freshDatabase } from '../tests/helpers/databases';
-import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
+import { signUpFunded } from '../tests/helpers/fixtures';
 import { holdWalletLock } from '../tests/helpers/locks';
 import { MAIN, startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
-import { drive, ledgerTotals, type Request } from './load';
+import { drive, keyedTransfers, ledgerTotals, randomPair } from './load';
 
 const USERS = 100;
 /** people[0..5] are the busy wallets' owners and recipients; the others send among themselves. */
@@ -94,26 +93,10 @@ async function main() {
         `for the other transfers and ${BUSY_CONNECTIONS} on the busy wallets, ${seconds} s per phase, ` +
         `LOCK_TIMEOUT_MS=${values['lock-timeout-ms']}`,
     );
-    let sent = 0;
-    const keyPrefix = `busy-${randomInt(1e9)}-`;
-    const send = (from: Person, to: Person): Request => ({
-      cookie: from.client.cookie ?? '',
-      body: JSON.stringify({
-        query: SEND,
-        variables: {
-          input: {
-            toWalletId: to.walletId,
-            amount: '0.01',
-            idempotencyKey: `${keyPrefix}${sent++}`,
-          },
-        },
-      }),
-    });
+    const send = keyedTransfers('0.01');
     const others = people.slice(BUSY_PEOPLE);
     const nextOther = () => {
-      const i = randomInt(others.length);
-      let j = randomInt(others.length - 1);
-      if (j >= i) j++;
+      const [i, j] = randomPair(others.length);
       return send(others[i], others[j]);
     };
     const otherTransfers = async (phaseSeconds: number) => {

@@ -1,8 +1,11 @@
 /**
- * The benchmarks' load generator (autocannon) and their count of what the
- * ledger holds: transfers are counted there, never from responses.
+ * The benchmarks' load generator (autocannon), the transfers they send, and
+ * their count of what the ledger holds: transfers are counted there, never
+ * from responses.
  */
+import { randomInt } from 'node:crypto';
 import { queryDatabase } from '../tests/helpers/databases';
+import { SEND, type Person } from '../tests/helpers/fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: object) => Promise<AutocannonResult>;
@@ -18,6 +21,32 @@ interface AutocannonResult {
 export interface Request {
   cookie: string;
   body: string;
+}
+
+/** Two different indexes below `count`, at random. */
+export function randomPair(count: number): [number, number] {
+  const i = randomInt(count);
+  let j = randomInt(count - 1);
+  if (j >= i) j++;
+  return [i, j];
+}
+
+/**
+ * walletToWallet requests of `amount`, each with an idempotency key of its
+ * own, as the web frontend's: the key's unique index is part of what is measured.
+ */
+export function keyedTransfers(amount: string): (from: Person, to: Person) => Request {
+  const keyPrefix = `bench-${randomInt(1e9)}-`;
+  let sent = 0;
+  return (from, to) => ({
+    cookie: from.client.cookie ?? '',
+    body: JSON.stringify({
+      query: SEND,
+      variables: {
+        input: { toWalletId: to.walletId, amount, idempotencyKey: `${keyPrefix}${sent++}` },
+      },
+    }),
+  });
 }
 
 /**

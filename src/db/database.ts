@@ -195,9 +195,13 @@ export function isLockTimeout(error: unknown): boolean {
   return code === '55P03' || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
-/** A lock wait's bound as PostgreSQL's lock_timeout takes it: whole milliseconds, never 0 (which means no bound). */
-export function lockTimeoutSetting(ms: number): number {
-  return Math.max(1, Math.trunc(ms));
+/**
+ * What is left until `deadlineMs`, as PostgreSQL's lock_timeout takes it:
+ * whole milliseconds, never 0 (which means no bound), so a deadline already
+ * past leaves a lock wait 1 ms.
+ */
+export function lockTimeoutUntil(deadlineMs: number): number {
+  return Math.max(1, Math.trunc(deadlineMs - Date.now()));
 }
 
 export const walletBusy = (): DomainError =>
@@ -509,12 +513,9 @@ export class Database {
     deadlineMs: number | undefined,
   ): Promise<T> {
     return this.withClient(async (client, discard) => {
-      const lockTimeoutMs = deadlineMs === undefined ? this.lockTimeoutMs : deadlineMs - Date.now();
+      const lockTimeoutMs = lockTimeoutUntil(deadlineMs ?? Date.now() + this.lockTimeoutMs);
       // Sent with the transaction's first statements, not in a round trip of its own.
-      const sql = new PostgresSql(
-        client,
-        `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutSetting(lockTimeoutMs)}`,
-      );
+      const sql = new PostgresSql(client, `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}`);
       let result: T;
       try {
         result = await work(sql);
@@ -556,7 +557,7 @@ export class Database {
     let discarded = false;
     let cancelled = false;
     // A connection had only after the deadline still gives its statements the
-    // grace (their lock waits end after 1 ms: lockTimeoutSetting).
+    // grace (their lock waits end after 1 ms: lockTimeoutUntil).
     const cancelTimer =
       deadlineMs === undefined
         ? undefined

@@ -13,7 +13,7 @@ import {
   driverCode,
   isLockTimeout,
   isUniqueViolation,
-  lockTimeoutSetting,
+  lockTimeoutUntil,
   walletBusy,
 } from '../db/database';
 import { ledgerId } from '../db/ids';
@@ -297,7 +297,7 @@ export class Ledger {
   /**
    * A movement's work on its wallets within one deadline, LOCK_TIMEOUT_MS
    * from now: on PostgreSQL the wait for the wallets' slots and the wait for
-   * their locks share it (what is left may be nothing: lockTimeoutSetting
+   * their locks share it (what is left may be nothing: lockTimeoutUntil
    * makes that 1 ms at the database).
    */
   private withinDeadline<T>(
@@ -448,7 +448,7 @@ async function callWalletTransfer(
       `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
          FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        lockTimeoutSetting(deadlineMs - Date.now()),
+        lockTimeoutUntil(deadlineMs),
         firstLock,
         secondLock,
         transfer.id,

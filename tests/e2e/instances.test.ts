@@ -33,10 +33,10 @@ after(stopAllServers);
 
 const LOCK_TIMEOUT_MS = 1500;
 
-/** The same person's session, sent to another instance. */
-function on(server: TestServer, person: Person): Client {
+/** The same session (a person's, or the provider's client), sent to another instance. */
+function on(server: TestServer, signedIn: Person | Client): Client {
   const client = new Client(server.url);
-  client.cookie = person.client.cookie;
+  client.cookie = (signedIn instanceof Client ? signedIn : signedIn.client).cookie;
   return client;
 }
 
@@ -291,8 +291,6 @@ for (const kind of databaseKinds()) {
         // held wallet; second: a transfer from one, a deposit to the other.
         const [a, b, c] = await Promise.all([0, 1, 0].map((i) => signUp(servers[i].url)));
         await fund(provider, a.walletId, '10.00');
-        const providerOnOther = new Client(servers[1].url);
-        providerOnOther.cookie = provider.cookie;
         const deposit = (client: Client, walletId: string) =>
           client.gql(DEPOSIT, {
             input: { walletId, amount: '1.00', reference: `held-${randomInt(1e9)}` },
@@ -320,7 +318,7 @@ for (const kind of databaseKinds()) {
             timed(
               on(servers[1], a).gql(SEND, { input: { toWalletId: b.walletId, amount: '1.00' } }),
             ),
-            timed(deposit(providerOnOther, c.walletId)),
+            timed(deposit(on(servers[1], provider), c.walletId)),
           ]);
           assert.deepEqual((await firsts).map(codeOf), ['WALLET_BUSY', 'WALLET_BUSY']);
           for (const [what, second] of [
