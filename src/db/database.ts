@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import type { Database as BetterSqlite3Connection, Statement } from 'better-sqlite3';
-import type { Client as PgClient, ClientConfig, Pool, PoolClient, QueryResult } from 'pg';
+import {
+  Connection,
+  type ConnectionConfig,
+  type Pool,
+  type PoolClient,
+  type QueryResult,
+} from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
 import { DomainError } from '../errors';
@@ -221,49 +227,84 @@ export const CANCEL_GRACE_MS = 100;
 /** Cancels under way at once, at most (see StatementCanceller). */
 const CANCELS_AT_ONCE = 4;
 
+/** How long a cancel request may take to be delivered before it is given up. */
+const CANCEL_SEND_TIMEOUT_MS = 2_000;
+
+/** The parts of node-postgres's Connection that its type declarations leave out. */
+interface ConnectionInternals {
+  connect(portOrPath: number | string, host?: string): void;
+  requestSsl(): void;
+  cancel(processID: number, secretKey: number): void;
+}
+
+/** What a pooled client knows of its connection: enough to cancel its statement. */
+interface CancelTarget {
+  host: string;
+  port: number;
+  ssl: unknown;
+  sslNegotiation?: string;
+  /** The BackendKeyData the server sent at startup. */
+  processID: number;
+  secretKey: number;
+}
+
 /**
- * Cancels statements running on the pool's connections (PostgreSQL), each
- * from a connection of its own, opened for it and closed after it: a cancel
- * must never wait for the pool whose connections it is there to free.
- * Cancels are rare (a wallet held past its bound), so nothing is kept open.
+ * Cancels statements running on the pool's connections (PostgreSQL) the way
+ * psql does: a CancelRequest (the backend's process id and secret key) sent
+ * on a socket of its own, which the server answers by signalling that backend
+ * and closing the socket. It needs no login and no connection slot, so it
+ * works while `max_connections` is reached and through a pooler such as
+ * PgBouncer (which maps the key to its server connection), and a cancel
+ * never waits for the pool whose connections it is there to free. With TLS
+ * configured, the request goes over TLS too.
  * At most CANCELS_AT_ONCE are under way; one beyond them is not sent (its
- * statement ends at its own lock_timeout, as before cancels), so cancels
- * never hold more of the server's connections, and a database that does not
- * answer cannot pile them up.
+ * statement ends at its own lock_timeout, as before cancels), so a database
+ * that does not answer cannot pile them up.
  */
 class StatementCanceller {
   private readonly underWay = new Set<Promise<void>>();
 
-  constructor(private readonly pool: Pool) {}
-
   /**
-   * Cancels whatever the backend `backendPid` is running, if anything; false
+   * Cancels whatever the client's connection is running, if anything; false
    * if there were too many under way to send this one. Never throws.
    */
-  cancel(backendPid: number): boolean {
+  cancel(client: PoolClient): boolean {
     if (this.underWay.size >= CANCELS_AT_ONCE) return false;
-    const sending: Promise<void> = this.send(backendPid).finally(() =>
+    const sending: Promise<void> = this.send(client as unknown as CancelTarget).finally(() =>
       this.underWay.delete(sending),
     );
     this.underWay.add(sending);
     return true;
   }
 
-  private async send(backendPid: number): Promise<void> {
-    const { Client } = this.pool as unknown as { Client: new (config: ClientConfig) => PgClient };
-    const { options } = this.pool;
-    let client: PgClient | undefined;
-    try {
-      // The pool keeps the password out of its options' enumerable keys.
-      client = new Client({ ...options, password: options.password });
-      client.on('error', () => undefined);
-      await client.connect();
-      await client.query('SELECT pg_cancel_backend($1)', [backendPid]);
-    } catch {
-      // The statement then ends at its own lock_timeout, as it did before cancels.
-    } finally {
-      await client?.end().catch(() => undefined);
-    }
+  /** Settles once the server has closed the request's socket (it has signalled the backend), or on failure. */
+  private send(target: CancelTarget): Promise<void> {
+    return new Promise((resolve) => {
+      const connection = new Connection({
+        ssl: target.ssl,
+        sslNegotiation: target.sslNegotiation,
+      } as ConnectionConfig) as Connection & ConnectionInternals;
+      const done = () => {
+        clearTimeout(timer);
+        connection.stream.destroy();
+        // If it failed, the statement ends at its own lock_timeout, as it did before cancels.
+        resolve();
+      };
+      const timer = setTimeout(done, CANCEL_SEND_TIMEOUT_MS);
+      const sendCancel = () => connection.cancel(target.processID, target.secretKey);
+      connection.on('error', done);
+      connection.on('end', done);
+      connection.on('connect', () => {
+        if (!target.ssl) sendCancel();
+        else if (target.sslNegotiation !== 'direct') connection.requestSsl();
+      });
+      connection.on('sslconnect', sendCancel);
+      if (target.host.startsWith('/')) {
+        connection.connect(`${target.host}/.s.PGSQL.${target.port}`);
+      } else {
+        connection.connect(target.port, target.host);
+      }
+    });
   }
 
   /** Waits for the cancels under way. */
@@ -353,7 +394,7 @@ export class Database {
               .databaseConnection,
           )
         : null;
-    this.canceller = kind === 'postgres' ? new StatementCanceller(this.pool) : null;
+    this.canceller = kind === 'postgres' ? new StatementCanceller() : null;
   }
 
   private get pool(): Pool {
@@ -563,8 +604,7 @@ export class Database {
         ? undefined
         : setTimeout(
             () => {
-              const backendPid = (client as unknown as { processID: number }).processID;
-              cancelled = this.canceller?.cancel(backendPid) === true;
+              cancelled = this.canceller?.cancel(client) === true;
               if (cancelled) statementsCancelled.inc();
             },
             Math.max(0, deadlineMs - Date.now()) + CANCEL_GRACE_MS,

@@ -4,6 +4,7 @@ import net from 'node:net';
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private holding = false;
 
   private constructor(
     readonly port: number,
@@ -22,6 +23,12 @@ export class TcpProxy {
   async restore(): Promise<void> {
     if (this.server) return;
     this.server = net.createServer((client) => {
+      if (this.holding) {
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => client.destroy());
+        return;
+      }
       const upstream = net.connect(this.target.port, this.target.host);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -33,6 +40,11 @@ export class TcpProxy {
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** Accepts new connections and never answers them, like a database that hangs; open ones go on. */
+  holdNew(): void {
+    this.holding = true;
   }
 
   /** Refuses new connections and breaks the open ones, like a database that went away. */

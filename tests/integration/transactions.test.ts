@@ -5,18 +5,24 @@
  * it or none of it, and answered only once it is durable.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { CANCEL_GRACE_MS, type Sql } from '../../src/db/database';
+import { openDatabase } from '../../src/db/open';
 import type { DomainError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
 import { statementsCancelled } from '../../src/metrics';
 import {
   databaseKinds,
+  executeOnDatabase,
   migratedDatabase,
   queryDatabase,
+  testConfig,
   type MigratedDatabase,
 } from '../helpers/databases';
+import { TcpProxy } from '../helpers/tcp-proxy';
 
 /** What a transaction in a burst does after its first insert. */
 type Ending = 'commit' | 'throw' | 'duplicate';
@@ -154,26 +160,57 @@ for (const kind of databaseKinds()) {
         assert.deepEqual(still, [{ state: 'idle' }]);
       });
 
-      it('sends at most four cancels at once; a statement beyond them runs on', async () => {
-        const cancelledBefore = await cancelledCount();
-        const deadlineMs = Date.now() + 100;
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 6 }, () =>
-            env.db.read((sql) => sql.rows('SELECT pg_sleep(1.5)'), deadlineMs),
-          ),
-        );
-        const statuses = outcomes.map((outcome) =>
-          outcome.status === 'fulfilled' ? 'ran on' : (outcome.reason as DomainError).code,
-        );
-        assert.deepEqual(statuses.sort(), [
-          'WALLET_BUSY',
-          'WALLET_BUSY',
-          'WALLET_BUSY',
-          'WALLET_BUSY',
-          'ran on',
-          'ran on',
-        ]);
-        assert.equal((await cancelledCount()) - cancelledBefore, 4);
+      it('cancels also when the database takes no more connections: the cancel needs no login', async () => {
+        // A role allowed one connection, the one the statement runs on (roles, not
+        // the superuser the tests run as, are held to connection limits).
+        const role = `wallet_cancel_${randomBytes(4).toString('hex')}`;
+        await executeOnDatabase(env.url, [`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1`]);
+        const url = new URL(env.url);
+        url.username = role;
+        const limited = await openDatabase(testConfig(url.toString()), createLogger('error'));
+        try {
+          const startedMs = Date.now();
+          await assert.rejects(
+            limited.read((sql) => sql.rows('SELECT pg_sleep(5)'), startedMs + 100),
+            (error: DomainError) => error.code === 'WALLET_BUSY',
+          );
+          const elapsedMs = Date.now() - startedMs;
+          assert.ok(elapsedMs < 100 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+        } finally {
+          await limited.close();
+          await executeOnDatabase(env.url, [`DROP ROLE ${role}`]);
+        }
+      });
+
+      it('sends at most four cancels at once, so a database that does not answer them cannot pile them up', async () => {
+        const target = new URL(env.url);
+        const proxy = await TcpProxy.to({ host: target.hostname, port: Number(target.port) });
+        await proxy.restore();
+        const proxied = new URL(env.url);
+        proxied.hostname = '127.0.0.1';
+        proxied.port = String(proxy.port);
+        const db = await openDatabase(testConfig(proxied.toString()), createLogger('error'));
+        try {
+          // Six connections open, then the proxy answers no new one: the statements
+          // run on the six, and every cancel's own connection hangs.
+          await Promise.all(
+            Array.from({ length: 6 }, () => db.read((sql) => sql.rows('SELECT 1'))),
+          );
+          proxy.holdNew();
+          const cancelledBefore = await cancelledCount();
+          const deadlineMs = Date.now() + 100;
+          const outcomes = await Promise.allSettled(
+            Array.from({ length: 6 }, () =>
+              db.read((sql) => sql.rows('SELECT pg_sleep(1)'), deadlineMs),
+            ),
+          );
+          // No cancel arrived, so every statement ran to its end; four were sent.
+          assert.ok(outcomes.every((outcome) => outcome.status === 'fulfilled'));
+          assert.equal((await cancelledCount()) - cancelledBefore, 4);
+        } finally {
+          await db.close();
+          await proxy.cut();
+        }
       });
     }
 
