@@ -93,7 +93,10 @@ function pairPicker(count: number): (pattern: Pattern) => [number, number] {
 
 interface Measured {
   transfersPerSecond: number;
+  p50Ms: number;
   p99Ms: number;
+  /** Refusals by code (every one a business answer; errors fail the run). */
+  refusals: Map<string, number>;
   /** The service's CPU time per transfer (not measured for the floor). */
   cpuPerTransferUs?: number;
 }
@@ -150,7 +153,12 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
         `floor ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
         `p50=${result.latency.p50}ms p99=${result.latency.p99}ms errors=${result.errors}`;
       console.log(line);
-      measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99 });
+      measured.set(pattern, {
+        transfersPerSecond,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        refusals,
+      });
     }
   } finally {
     floor.kill();
@@ -228,12 +236,14 @@ async function main() {
   console.log(runs > 1 ? `medians of ${runs} runs:` : 'summary:');
   for (const [pattern, measured] of service) {
     const rate = median(measured.map((m) => m.transfersPerSecond));
+    const p50 = median(measured.map((m) => m.p50Ms));
     const p99 = median(measured.map((m) => m.p99Ms));
     const floorRate = median((floor.get(pattern) ?? []).map((m) => m.transfersPerSecond));
     const cpuUs = median(measured.map((m) => m.cpuPerTransferUs ?? 0));
     console.log(
-      `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p99=${p99}ms ` +
-        `server-cpu/transfer=${cpuUs.toFixed(0)}us` +
+      `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p50=${p50}ms p99=${p99}ms ` +
+        `server-cpu/transfer=${cpuUs.toFixed(0)}us ` +
+        `refusals=${describeRefusals(measured.map((m) => m.refusals))}` +
         (floor.size > 0
           ? ` floor=${floorRate.toFixed(0)} ratio=${(rate / floorRate).toFixed(2)}`
           : ''),
@@ -243,6 +253,15 @@ async function main() {
     console.error(`bench: every guarantee must hold, and these did not:\n${violations.join('\n')}`);
     process.exitCode = 1;
   }
+}
+
+/** Refusals by code, added up over runs: "none", or e.g. "WALLET_BUSY:3". */
+function describeRefusals(each: Map<string, number>[]): string {
+  const total = new Map<string, number>();
+  for (const refusals of each) {
+    for (const [code, n] of refusals) total.set(code, (total.get(code) ?? 0) + n);
+  }
+  return [...total].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
 }
 
 function median(values: number[]): number {
@@ -314,7 +333,6 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       // The servers' CPU per transfer: steadier than a rate on a shared machine.
       const perTransfer = Math.max(1, transfers);
       const cpuPerTransferUs = (cpuUsed * 1e6) / perTransfer;
-      const refused = [...refusals].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
       const line =
         `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
         `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
@@ -323,12 +341,18 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         `server-writes/transfer=${(writeCalls / perTransfer).toFixed(1)} calls ` +
         `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
         `server-preempted/transfer=${(preemptions / perTransfer).toFixed(2)} ` +
-        `refusals=${refused} non2xx=${result.non2xx} errors=${result.errors} ` +
+        `refusals=${describeRefusals([refusals])} non2xx=${result.non2xx} errors=${result.errors} ` +
         `conserved=${conserved}`;
       console.log(line);
       if (!conserved) violations.push(`${pattern}: money not conserved`);
       if (transfers <= 0) violations.push(`${pattern}: no transfer was made`);
-      measured.set(pattern, { transfersPerSecond, p99Ms: result.latency.p99, cpuPerTransferUs });
+      measured.set(pattern, {
+        transfersPerSecond,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        refusals,
+        cpuPerTransferUs,
+      });
     }
     await measureStackCeiling(urls, people, seconds, connections);
   } finally {
