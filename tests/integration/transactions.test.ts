@@ -184,7 +184,10 @@ for (const kind of databaseKinds()) {
 
       it('sends at most four cancels at once, so a database that does not answer them cannot pile them up', async () => {
         const target = new URL(env.url);
-        const proxy = await TcpProxy.to({ host: target.hostname, port: Number(target.port) });
+        const proxy = await TcpProxy.to({
+          host: target.hostname,
+          port: Number(target.port || 5432),
+        });
         await proxy.restore();
         const proxied = new URL(env.url);
         proxied.hostname = '127.0.0.1';
