@@ -26,7 +26,14 @@ import { signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { startServerOn, type TestServer } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
-import { drive, keyedTransfers, ledgerTotals, randomPair, type Request } from './load';
+import {
+  describeRefusals,
+  drive,
+  keyedTransfers,
+  ledgerTotals,
+  randomPair,
+  type Request,
+} from './load';
 
 const USERS = 100;
 
@@ -253,15 +260,6 @@ async function main() {
     console.error(`bench: every guarantee must hold, and these did not:\n${violations.join('\n')}`);
     process.exitCode = 1;
   }
-}
-
-/** Refusals by code, added up over runs: "none", or e.g. "WALLET_BUSY:3". */
-function describeRefusals(each: Map<string, number>[]): string {
-  const total = new Map<string, number>();
-  for (const refusals of each) {
-    for (const [code, n] of refusals) total.set(code, (total.get(code) ?? 0) + n);
-  }
-  return [...total].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
 }
 
 function median(values: number[]): number {

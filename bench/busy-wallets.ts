@@ -23,7 +23,7 @@ import { signUpFunded } from '../tests/helpers/fixtures';
 import { holdWalletLock } from '../tests/helpers/locks';
 import { MAIN, startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
-import { drive, keyedTransfers, ledgerTotals, randomPair } from './load';
+import { describeRefusals, drive, keyedTransfers, ledgerTotals, randomPair } from './load';
 
 const USERS = 100;
 /** people[0..5] are the busy wallets' owners and recipients; the others send among themselves. */
@@ -133,14 +133,12 @@ async function main() {
         ]);
         const after = await ledgerTotals(database.url, busyWalletIds);
         const transfers = after.transfers - before.transfers;
-        const refused = (codes: Map<string, number>) =>
-          [...codes].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
         console.log(
           `${phase.name.padEnd(18)} others transfers/s=${(transfers / seconds).toFixed(0)} ` +
-            `p50=${result.latency.p50}ms p99=${result.latency.p99}ms refusals=${refused(refusals)} | ` +
+            `p50=${result.latency.p50}ms p99=${result.latency.p99}ms refusals=${describeRefusals([refusals])} | ` +
             (busy === null
               ? 'busy -'
-              : `busy requests=${busy.requests.total} p99=${busy.latency.p99}ms max=${busy.latency.max}ms refusals=${refused(busyRefusals)}`),
+              : `busy requests=${busy.requests.total} p99=${busy.latency.p99}ms max=${busy.latency.max}ms refusals=${describeRefusals([busyRefusals])}`),
         );
         if (transfers <= 0) violations.push(`${phase.name}: the other transfers moved nothing`);
         if (busy !== null && busy.requests.total === 0) {

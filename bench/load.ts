@@ -95,6 +95,15 @@ export async function drive(
   };
 }
 
+/** Refusals by code, added up over maps (runs): "none", or e.g. "WALLET_BUSY:3". */
+export function describeRefusals(each: Map<string, number>[]): string {
+  const total = new Map<string, number>();
+  for (const refusals of each) {
+    for (const [code, n] of refusals) total.set(code, (total.get(code) ?? 0) + n);
+  }
+  return [...total].map(([code, n]) => `${code}:${n}`).join(',') || 'none';
+}
+
 /** Transfers in the ledger (those between other wallets than `except`, if given), and the sum of balances. */
 export async function ledgerTotals(databaseUrl: string, except: readonly string[] = []) {
   const excepted = except.map((id) => `'${id}'`).join(', ');

@@ -397,10 +397,6 @@ export class Database {
     this.canceller = kind === 'postgres' ? new StatementCanceller() : null;
   }
 
-  private get pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
-  }
-
   /**
    * Statements outside a transaction, each one atomic by itself (reads; a
    * transfer on PostgreSQL). With a deadline (a movement's; PostgreSQL only),
@@ -575,7 +571,7 @@ export class Database {
    * connection ended.)
    *
    * With a deadline, a statement still running CANCEL_GRACE_MS after it is
-   * cancelled from another connection, and the movement is WALLET_BUSY.
+   * cancelled (StatementCanceller), and the movement is WALLET_BUSY.
    * lock_timeout bounds each lock wait by itself, and inside PostgreSQL the
    * second in line at a row waits twice: for its place, until the first in
    * line gives up, then for the row's holder; without the cancel it could
@@ -590,7 +586,8 @@ export class Database {
     work: (client: PoolClient, discard: () => void) => Promise<T>,
     deadlineMs?: number,
   ): Promise<T> {
-    const client = await this.pool.connect();
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
     // A connection lost between statements is reported by the next statement;
     // without a listener the client's error event would end the process.
     const ignore = () => undefined;

@@ -107,6 +107,13 @@ for (const kind of databaseKinds()) {
       );
     });
 
+    /** The service's Database on `databaseUrl` as `change` alters it (another role, a proxy). */
+    const openAt = (databaseUrl: string, change: (url: URL) => void) => {
+      const url = new URL(databaseUrl);
+      change(url);
+      return openDatabase(testConfig(url.toString()), createLogger('error'));
+    };
+
     const cancelledCount = async () => (await statementsCancelled.get()).values[0]?.value ?? 0;
 
     if (kind === 'postgres') {
@@ -165,9 +172,7 @@ for (const kind of databaseKinds()) {
         // the superuser the tests run as, are held to connection limits).
         const role = `wallet_cancel_${randomBytes(4).toString('hex')}`;
         await executeOnDatabase(env.url, [`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1`]);
-        const url = new URL(env.url);
-        url.username = role;
-        const limited = await openDatabase(testConfig(url.toString()), createLogger('error'));
+        const limited = await openAt(env.url, (url) => (url.username = role));
         try {
           const startedMs = Date.now();
           await assert.rejects(
@@ -183,16 +188,13 @@ for (const kind of databaseKinds()) {
       });
 
       it('sends at most four cancels at once, so a database that does not answer them cannot pile them up', async () => {
-        const target = new URL(env.url);
-        const proxy = await TcpProxy.to({
-          host: target.hostname,
-          port: Number(target.port || 5432),
-        });
+        const { hostname, port } = new URL(env.url);
+        const proxy = await TcpProxy.to({ host: hostname, port: Number(port || 5432) });
         await proxy.restore();
-        const proxied = new URL(env.url);
-        proxied.hostname = '127.0.0.1';
-        proxied.port = String(proxy.port);
-        const db = await openDatabase(testConfig(proxied.toString()), createLogger('error'));
+        const db = await openAt(env.url, (url) => {
+          url.hostname = '127.0.0.1';
+          url.port = String(proxy.port);
+        });
         try {
           // Six connections open, then the proxy answers no new one: the statements
           // run on the six, and every cancel's own connection hangs.
