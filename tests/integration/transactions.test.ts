@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import { CANCEL_GRACE_MS, type Sql } from '../../src/db/database';
+import { CANCEL_GRACE_MS, type Database, type Sql } from '../../src/db/database';
 import { openDatabase } from '../../src/db/open';
 import type { DomainError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
@@ -23,6 +23,7 @@ import {
   type MigratedDatabase,
 } from '../helpers/databases';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { PostgresTlsFront, PostgresUnixSocketFront } from '../helpers/postgres-fronts';
 
 /** What a transaction in a burst does after its first insert. */
 type Ending = 'commit' | 'throw' | 'duplicate';
@@ -184,6 +185,54 @@ for (const kind of databaseKinds()) {
         } finally {
           await limited.close();
           await executeOnDatabase(env.url, [`DROP ROLE ${role}`]);
+        }
+      });
+
+      /** A statement past its deadline on `db` must be cancelled, as the one through `front`. */
+      const assertCancelledThrough = async (db: Database, front: { cancelsRelayed: number }) => {
+        const startedMs = Date.now();
+        await assert.rejects(
+          db.read((sql) => sql.rows('SELECT pg_sleep(5)'), startedMs + 100),
+          (error: DomainError) => error.code === 'WALLET_BUSY',
+        );
+        const elapsedMs = Date.now() - startedMs;
+        assert.ok(elapsedMs < 100 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+        assert.equal(front.cancelsRelayed, 1);
+      };
+
+      for (const negotiation of ['postgres', 'direct']) {
+        it(`sends the cancel over TLS when the pool uses TLS (sslnegotiation=${negotiation})`, async () => {
+          const { hostname, port } = new URL(env.url);
+          const front = await PostgresTlsFront.to({ host: hostname, port: Number(port || 5432) });
+          const db = await openAt(env.url, (url) => {
+            url.hostname = '127.0.0.1';
+            url.port = String(front.port);
+            url.searchParams.set('sslmode', 'no-verify');
+            url.searchParams.set('sslnegotiation', negotiation);
+          });
+          try {
+            // The front refuses plain TCP: a cancel sent in the clear would not stop the sleep.
+            await assertCancelledThrough(db, front);
+            assert.equal(front.plainRefused, 0);
+          } finally {
+            await db.close();
+            await front.close();
+          }
+        });
+      }
+
+      it('sends the cancel over the Unix socket when the pool uses one', async () => {
+        const { hostname, port } = new URL(env.url);
+        const front = await PostgresUnixSocketFront.to({
+          host: hostname,
+          port: Number(port || 5432),
+        });
+        const db = await openAt(env.url, (url) => url.searchParams.set('host', front.directory));
+        try {
+          await assertCancelledThrough(db, front);
+        } finally {
+          await db.close();
+          await front.close();
         }
       });
 
