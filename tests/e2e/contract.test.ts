@@ -561,14 +561,40 @@ for (const kind of databaseKinds()) {
         );
       });
 
-      it('allows queries over GET but never mutations', async () => {
-        const get = (query: string) =>
+      it('allows queries over GET, with the session, but never mutations', async () => {
+        const person = await signUp(url);
+        // A plain GET, as curl or a link sends it: no preflight header needed.
+        const get = (query: string, cookie?: string) =>
           fetch(`${url}/graphql?query=${encodeURIComponent(query)}`, {
-            headers: { 'apollo-require-preflight': 'true' },
+            headers: cookie ? { cookie } : {},
           });
-        assert.equal((await get('{ me { id } }')).status, 200);
-        const mutation = await get('mutation { logout }');
+        const anonymous = await get('{ me { id } }');
+        assert.equal(anonymous.status, 200);
+        assert.deepEqual(await anonymous.json(), { data: { me: null } });
+        const signedIn = await get('{ me { id } }', person.client.cookie as string);
+        assert.equal(signedIn.status, 200);
+        assert.deepEqual(await signedIn.json(), { data: { me: { id: person.userId } } });
+        const mutation = await get('mutation { logout }', person.client.cookie as string);
         assert.equal(mutation.status, 405);
+        assert.deepEqual((await person.client.ok('{ me { id } }')).me, { id: person.userId });
+      });
+
+      it('runs nothing a cross-site form can send: a POST body that is not JSON', async () => {
+        const email = `${randomUUID()}@people.test`;
+        const signup = `mutation { signup(input: { name: "Form", email: "${email}", password: "a-good-password" }) { id } }`;
+        const urlEncoded = new URLSearchParams({ query: signup });
+        const multipart = new FormData();
+        multipart.set('query', signup);
+        for (const body of [urlEncoded, multipart, JSON.stringify({ query: signup })]) {
+          // fetch sets the form types itself; the JSON text goes as text/plain.
+          const response = await fetch(`${url}/graphql`, { method: 'POST', body });
+          assert.equal(response.status, 400);
+          assert.equal(((await response.json()) as any).errors[0].extensions.code, 'BAD_REQUEST');
+        }
+        // None of them created the user: the email is still free.
+        await new Client(url).ok(SIGNUP, {
+          input: { name: 'Form', email, password: 'a-good-password' },
+        });
       });
 
       it('refuses queries nested too deep or too costly', async () => {
