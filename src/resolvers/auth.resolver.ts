@@ -11,8 +11,11 @@ import { LoginRateLimit, SignupRateLimit } from './rate-limits';
 import { UserView } from './types';
 import { userView } from './views';
 
-/** Password checks are the costly part of a request; this keeps aliases from multiplying them. */
-const PASSWORD_COMPLEXITY = 100;
+/**
+ * Password checks are the costly part of a request; this keeps aliases from
+ * multiplying them (at most 12 logins or signups fit under COMPLEXITY_MAX).
+ */
+const PASSWORD_COMPLEXITY = 2_000;
 
 /** A new session id for a new sign-in (no fixation), then the user in it. */
 function startSession(req: Request, context: Context, user: UserRow): Promise<void> {

@@ -619,14 +619,40 @@ for (const kind of databaseKinds()) {
 
       it('prices one query text anew for each page size its variables ask for', async () => {
         const person = await signUp(url);
-        const pages = `query Pages($first: Int) { me { wallets { operations(first: $first) {
-          edges { node { id type amount balanceAfter createdAt walletId transferId details } } } } } }`;
+        // Two aliased pages of every wallet's operations: fine at 5, too costly at 100.
+        const fields = 'id type amount balanceAfter createdAt walletId transferId details';
+        const page = `operations(first: $first) { edges { node { ${fields} } } nodes { ${fields} } }`;
+        const pages = `query Pages($first: Int) { me { wallets { a: ${page} b: ${page} } } }`;
         assert.equal((await person.client.gql(pages, { first: 5 })).errors, undefined);
         const large = await person.client.gql(pages, { first: 100 });
         assert.equal(large.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
         assert.equal((await person.client.gql(pages, { first: 5 })).errors, undefined, 'again');
         const again = await person.client.gql(pages, { first: 100 });
         assert.equal(again.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED', 'again');
+      });
+
+      it('lets every page the contract allows through: 100 rows, every field', async () => {
+        const person = await signUp(url);
+        const admin = await signInAdmin(url);
+        const page = (fields: string) =>
+          `nodes { ${fields} } edges { cursor node { ${fields} } } pageInfo { hasNextPage endCursor }`;
+        const operation =
+          'id walletId type amount balanceAfter transferId counterpartyWalletId reference details createdAt';
+        const wallet = `id currency balance createdAt operations(first: 100) { ${page(operation)} }`;
+        // A person's whole tree: up to eight wallets (one per currency), each with a page of 100.
+        for (const query of [
+          `{ me { id name email role wallets { ${wallet} } } }`,
+          `{ wallet { ${wallet} } }`,
+        ]) {
+          assert.equal((await person.client.gql(query)).errors, undefined, query);
+        }
+        for (const list of [
+          `wallets(first: 100) { ${page('id currency balance createdAt')} }`,
+          `transfers(first: 100) { ${page('id fromWalletId toWalletId amount currency details createdAt')} }`,
+          `users(first: 100) { ${page('id name email role wallets { id currency balance createdAt }')} }`,
+        ]) {
+          assert.equal((await admin.gql(`{ ${list} }`)).errors, undefined, list);
+        }
       });
     });
   });
