@@ -238,7 +238,7 @@ for (const kind of databaseKinds()) {
       await server.stop();
     });
 
-    it('runs WORKERS processes on one port; /metrics covers them all; a signal stops all', async () => {
+    it('runs WORKERS processes on one port; /metrics covers them all; a logout ends the session on all at once; a signal stops all', async () => {
       const db = await database();
       const server = await startServerOn(db.url, { WORKERS: '2' });
       const primary = server.process.pid as number;
@@ -258,6 +258,14 @@ for (const kind of databaseKinds()) {
         .filter((line) => line.startsWith('wallet_graphql_requests_total{operation="me"'))
         .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
       assert.equal(counted, 20, 'every request, whichever worker served it');
+      // Both workers have just read the session; a logout on one ends it on both at once.
+      const cookie = person.client.cookie ?? '';
+      assert.match(await postOnNewConnection(server.url, 'mutation { logout }', cookie), /true/);
+      const afterLogout = await Promise.all(
+        Array.from({ length: 20 }, () => postOnNewConnection(server.url, '{ me { id } }', cookie)),
+      );
+      for (const answer of afterLogout)
+        assert.deepEqual(JSON.parse(answer), { data: { me: null } });
       assert.equal(await server.stop('SIGTERM'), 0);
       assert.match(server.output(), /"failedExits":0,"msg":"stopped"/);
       assert.deepEqual(await childPids(primary), []);
