@@ -93,9 +93,8 @@ type Pattern = 'random' | 'hot-pair';
 /** Picks sender and receiver indexes: any two, or one pair alternating direction. */
 function pairPicker(count: number): (pattern: Pattern) => [number, number] {
   let turn = 0;
-  return (pattern) => {
-    return pattern === 'hot-pair' ? (turn++ % 2 === 0 ? [0, 1] : [1, 0]) : randomPair(count);
-  };
+  return (pattern) =>
+    pattern === 'hot-pair' ? (turn++ % 2 === 0 ? [0, 1] : [1, 0]) : randomPair(count);
 }
 
 interface Measured {

@@ -11,10 +11,10 @@
  *
  * Prints, per phase, the other transfers' rate (counted from the ledger) and
  * p99, and how the busy wallets' movements were answered (p99 and longest).
- * Figures, not a test of speed; but it exits 1 if money was not conserved, the audit failed, the
- * other transfers moved nothing in a phase, the busy movements were never
- * answered (keep the lock timeout below the phase), or any answer was an
- * error other than WALLET_BUSY.
+ * Figures, not a test of speed; but it exits 1 if money was not conserved,
+ * the audit failed, the other transfers moved nothing in a phase, the busy
+ * movements were never answered (keep the lock timeout below the phase), or
+ * any answer was an error other than WALLET_BUSY.
  */
 import { parseArgs } from 'node:util';
 import { runAudit } from '../tests/helpers/audit';

@@ -245,11 +245,10 @@ for (const kind of databaseKinds()) {
       const workers = await childPids(primary);
       assert.equal(workers.length, 2, 'two workers under the primary');
       const person = await signUp(server.url);
+      const cookie = person.client.cookie ?? '';
       // A new connection per request: the primary spreads connections over the workers.
       const answers = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          postOnNewConnection(server.url, '{ me { id } }', person.client.cookie ?? ''),
-        ),
+        Array.from({ length: 20 }, () => postOnNewConnection(server.url, '{ me { id } }', cookie)),
       );
       for (const answer of answers) assert.match(answer, new RegExp(person.userId));
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -259,7 +258,6 @@ for (const kind of databaseKinds()) {
         .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
       assert.equal(counted, 20, 'every request, whichever worker served it');
       // Both workers have just read the session; a logout on one ends it on both at once.
-      const cookie = person.client.cookie ?? '';
       assert.match(await postOnNewConnection(server.url, 'mutation { logout }', cookie), /true/);
       const afterLogout = await Promise.all(
         Array.from({ length: 20 }, () => postOnNewConnection(server.url, '{ me { id } }', cookie)),

@@ -118,6 +118,23 @@ for (const kind of databaseKinds()) {
     const cancelledCount = async () => (await statementsCancelled.get()).values[0]?.value ?? 0;
 
     if (kind === 'postgres') {
+      /** A statement sleeping past its deadline on `db` is cancelled: WALLET_BUSY soon after it. */
+      const assertCancelledInTime = async (db: Database) => {
+        const startedMs = Date.now();
+        await assert.rejects(
+          db.read((sql) => sql.rows('SELECT pg_sleep(5)'), startedMs + 100),
+          (error: DomainError) => error.code === 'WALLET_BUSY',
+        );
+        const elapsedMs = Date.now() - startedMs;
+        assert.ok(elapsedMs < 100 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+      };
+
+      /** Where the test database listens, for a proxy or front to reach it. */
+      const databaseTarget = () => {
+        const { hostname, port } = new URL(env.url);
+        return { host: hostname, port: Number(port || 5432) };
+      };
+
       it('cancels a statement still running past its deadline: WALLET_BUSY, nothing kept, its connection closed', async () => {
         const sleepingPids: number[] = [];
         const sleepPastDeadline = async (sql: Sql) => {
@@ -175,35 +192,22 @@ for (const kind of databaseKinds()) {
         await executeOnDatabase(env.url, [`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1`]);
         const limited = await openAt(env.url, (url) => (url.username = role));
         try {
-          const startedMs = Date.now();
-          await assert.rejects(
-            limited.read((sql) => sql.rows('SELECT pg_sleep(5)'), startedMs + 100),
-            (error: DomainError) => error.code === 'WALLET_BUSY',
-          );
-          const elapsedMs = Date.now() - startedMs;
-          assert.ok(elapsedMs < 100 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+          await assertCancelledInTime(limited);
         } finally {
           await limited.close();
           await executeOnDatabase(env.url, [`DROP ROLE ${role}`]);
         }
       });
 
-      /** A statement past its deadline on `db` must be cancelled, as the one through `front`. */
+      /** As the front saw it: the one cancel sent went through it. */
       const assertCancelledThrough = async (db: Database, front: { cancelsRelayed: number }) => {
-        const startedMs = Date.now();
-        await assert.rejects(
-          db.read((sql) => sql.rows('SELECT pg_sleep(5)'), startedMs + 100),
-          (error: DomainError) => error.code === 'WALLET_BUSY',
-        );
-        const elapsedMs = Date.now() - startedMs;
-        assert.ok(elapsedMs < 100 + CANCEL_GRACE_MS + 1_000, `answered after ${elapsedMs} ms`);
+        await assertCancelledInTime(db);
         assert.equal(front.cancelsRelayed, 1);
       };
 
       for (const negotiation of ['postgres', 'direct']) {
         it(`sends the cancel over TLS when the pool uses TLS (sslnegotiation=${negotiation})`, async () => {
-          const { hostname, port } = new URL(env.url);
-          const front = await PostgresTlsFront.to({ host: hostname, port: Number(port || 5432) });
+          const front = await PostgresTlsFront.to(databaseTarget());
           const db = await openAt(env.url, (url) => {
             url.hostname = '127.0.0.1';
             url.port = String(front.port);
@@ -222,11 +226,7 @@ for (const kind of databaseKinds()) {
       }
 
       it('sends the cancel over the Unix socket when the pool uses one', async () => {
-        const { hostname, port } = new URL(env.url);
-        const front = await PostgresUnixSocketFront.to({
-          host: hostname,
-          port: Number(port || 5432),
-        });
+        const front = await PostgresUnixSocketFront.to(databaseTarget());
         const db = await openAt(env.url, (url) => url.searchParams.set('host', front.directory));
         try {
           await assertCancelledThrough(db, front);
@@ -237,8 +237,7 @@ for (const kind of databaseKinds()) {
       });
 
       it('sends at most four cancels at once, so a database that does not answer them cannot pile them up', async () => {
-        const { hostname, port } = new URL(env.url);
-        const proxy = await TcpProxy.to({ host: hostname, port: Number(port || 5432) });
+        const proxy = await TcpProxy.to(databaseTarget());
         await proxy.restore();
         const db = await openAt(env.url, (url) => {
           url.hostname = '127.0.0.1';
