@@ -5,9 +5,10 @@
  * transfer row, two balances), each transfer in its own savepoint, and the
  * transfers that arrive in one event-loop turn committed together.
  *
- *   node dist/bench/floor.js <sqlite file> <port>   (prints "listening <port>")
+ *   node dist/bench/floor.js <sqlite file> [port]   (prints "listening <port>"; by default any free port)
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import BetterSqlite3 from 'better-sqlite3';
 
 export const FLOOR_SCHEMA = `
@@ -80,7 +81,7 @@ function serve(file: string, port: number): void {
     jobs.forEach((job, i) => job.reply(...answers[i]));
   };
 
-  http
+  const server = http
     .createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -107,7 +108,9 @@ function serve(file: string, port: number): void {
         });
       });
     })
-    .listen(port, '127.0.0.1', () => console.log(`listening ${port}`));
+    .listen(port, '127.0.0.1', () =>
+      console.log(`listening ${(server.address() as AddressInfo).port}`),
+    );
 }
 
-if (require.main === module) serve(process.argv[2], Number(process.argv[3]));
+if (require.main === module) serve(process.argv[2], Number(process.argv[3] ?? 0));

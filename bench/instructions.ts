@@ -27,6 +27,7 @@ import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { MAIN, serverEnv, startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
+import { runBenchmark } from './load';
 
 const USERS = 20;
 const WARM_UP = 200;
@@ -46,7 +47,6 @@ async function instructionsFor(
 ): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wallet-callgrind-'));
   const out = path.join(dir, 'callgrind.out');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
   const server = spawn(
     'valgrind',
     [
@@ -59,15 +59,17 @@ async function instructionsFor(
       'serve',
     ],
     {
-      env: { ...serverEnv(databaseUrl, DEPLOYED_ENV), PORT: String(port) },
+      // PORT 0 (serverEnv's): a port picked at random could be in use.
+      env: serverEnv(databaseUrl, DEPLOYED_ENV),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     server.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('"msg":"listening"')) resolve();
+      const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
+      if (line) resolve(JSON.parse(line).port as number);
     });
     server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     server.once('exit', (code) =>
@@ -98,7 +100,7 @@ async function instructionsFor(
   return Number(total[1]);
 }
 
-async function main() {
+async function main(): Promise<boolean> {
   const { values } = parseArgs({
     options: {
       request: { type: 'string', default: 'send' },
@@ -145,9 +147,7 @@ async function main() {
   } finally {
     await database.drop();
   }
+  return true;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -1,7 +1,7 @@
 /**
- * The benchmarks' load generator (autocannon), the transfers they send, and
- * their count of what the ledger holds: transfers are counted there, never
- * from responses.
+ * The benchmarks' load generator (autocannon), the transfers they send,
+ * their count of what the ledger holds (transfers are counted there, never
+ * from responses), and how a benchmark's process ends.
  */
 import { randomInt } from 'node:crypto';
 import { queryDatabase } from '../tests/helpers/databases';
@@ -117,4 +117,22 @@ export async function ledgerTotals(databaseUrl: string, except: readonly string[
             (SELECT CAST(SUM(balance_minor) AS TEXT) FROM wallets) AS total`,
   );
   return { transfers: Number(row.transfers), totalMinor: BigInt(String(row.total ?? '0')) };
+}
+
+/**
+ * Runs a benchmark: exit 0 only once `main` has finished and says every
+ * guarantee held. A run stalled on a wait that can no longer end (a child
+ * that died) lets Node exit by itself, with nothing printed; that exit is 1.
+ */
+export function runBenchmark(main: () => Promise<boolean>): void {
+  process.exitCode = 1;
+  main().then(
+    (held) => {
+      process.exitCode = held ? 0 : 1;
+    },
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
