@@ -29,7 +29,7 @@ if (process.env[POSTGRES_URL_VARIABLE]) {
     it('/readyz is 503 while the database is unreachable and 200 once it returns, no restart', async () => {
       const database = await freshDatabase('postgres');
       const proxy = await TcpProxy.to({ host: '127.0.0.1', port: 5432 });
-      await proxy.restore();
+      proxy.restore();
       const url = new URL(database.url);
       url.port = String(proxy.port);
       url.hostname = '127.0.0.1';
@@ -39,18 +39,18 @@ if (process.env[POSTGRES_URL_VARIABLE]) {
         const person = await signUp(server.url);
         await fund(await signInProvider(server.url), person.walletId, '5.00');
         assert.equal(await readiness(server.url), 200);
-        await proxy.cut();
+        proxy.cut();
         await eventually(async () => (await readiness(server.url)) === 503, 'readyz 503');
         assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'alive all the same');
         const during = await person.client.gql('{ wallet { balance } }');
         assert.equal(during.errors?.[0].extensions?.code, 'INTERNAL_SERVER_ERROR');
-        await proxy.restore();
+        proxy.restore();
         await eventually(async () => (await readiness(server.url)) === 200, 'readyz 200 again');
         const afterwards = await person.client.ok('{ wallet { balance } }');
         assert.equal(afterwards.wallet.balance, '5.00');
       } finally {
         await server.stop();
-        await proxy.cut();
+        await proxy.close();
         await database.drop();
       }
     });
@@ -61,7 +61,7 @@ if (process.env[POSTGRES_URL_VARIABLE]) {
       const url = new URL(database.url);
       url.port = String(proxy.port);
       url.hostname = '127.0.0.1';
-      setTimeout(() => void proxy.restore(), 1500);
+      setTimeout(() => proxy.restore(), 1500);
       const server = await startServerOn(url.toString(), {
         DB_CONNECT_RETRIES: '30',
         DB_CONNECT_RETRY_MS: '200',
@@ -71,18 +71,22 @@ if (process.env[POSTGRES_URL_VARIABLE]) {
         assert.equal(await readiness(server.url), 200);
       } finally {
         await server.stop();
-        await proxy.cut();
+        await proxy.close();
         await database.drop();
       }
     });
 
     it('gives up after DB_CONNECT_RETRIES with exit code 1', async () => {
       const proxy = await TcpProxy.to({ host: '127.0.0.1', port: 5432 });
-      const started = startServerOn(`postgres://postgres@127.0.0.1:${proxy.port}/nowhere`, {
-        DB_CONNECT_RETRIES: '2',
-        DB_CONNECT_RETRY_MS: '100',
-      });
-      await assert.rejects(started, /server exited with 1/);
+      try {
+        const started = startServerOn(`postgres://postgres@127.0.0.1:${proxy.port}/nowhere`, {
+          DB_CONNECT_RETRIES: '2',
+          DB_CONNECT_RETRY_MS: '100',
+        });
+        await assert.rejects(started, /server exited with 1/);
+      } finally {
+        await proxy.close();
+      }
     });
   });
 }

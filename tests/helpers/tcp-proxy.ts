@@ -1,37 +1,41 @@
 /** A TCP proxy the test can cut and restore, to take the database away from a server. */
 import net from 'node:net';
 
+type ProxyState = 'down' | 'up' | 'holding';
+
 export class TcpProxy {
-  private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
-  private holding = false;
+  private state: ProxyState = 'down';
 
   private constructor(
+    private readonly server: net.Server,
     readonly port: number,
     private readonly target: { host: string; port: number },
   ) {}
 
-  /** A proxy on a free port; not listening until `restore()`. */
+  /**
+   * A proxy on a port the OS picks, down until `restore()`. It keeps that
+   * port until `close()`: a port given back while the database is "away"
+   * could be taken by another process before `restore()` listens again.
+   */
   static async to(target: { host: string; port: number }): Promise<TcpProxy> {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return new TcpProxy(port, target);
+    let proxy: TcpProxy | null = null;
+    const server = net.createServer((client) => proxy?.accept(client));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port, target);
+    return proxy;
   }
 
-  async restore(): Promise<void> {
-    if (this.server) return;
-    this.server = net.createServer((client) => {
-      this.track(client);
-      if (this.holding) return;
-      const upstream = net.connect(this.target.port, this.target.host);
-      this.track(upstream);
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+  private accept(client: net.Socket): void {
+    this.track(client);
+    // Down: reset at once, which the client sees as a database that is not there.
+    if (this.state === 'down') return void client.resetAndDestroy();
+    if (this.state === 'holding') return;
+    const upstream = net.connect(this.target.port, this.target.host);
+    this.track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   }
 
   private track(socket: net.Socket): void {
@@ -40,16 +44,25 @@ export class TcpProxy {
     socket.on('error', () => socket.destroy());
   }
 
+  /** Passes new connections on to the target. */
+  restore(): void {
+    this.state = 'up';
+  }
+
   /** Accepts new connections and never answers them, like a database that hangs; open ones go on. */
   holdNew(): void {
-    this.holding = true;
+    this.state = 'holding';
   }
 
   /** Refuses new connections and breaks the open ones, like a database that went away. */
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = null;
+  cut(): void {
+    this.state = 'down';
     for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Cuts, and gives the port back. */
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

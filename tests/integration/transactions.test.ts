@@ -238,7 +238,7 @@ for (const kind of databaseKinds()) {
 
       it('sends at most four cancels at once, so a database that does not answer them cannot pile them up', async () => {
         const proxy = await TcpProxy.to(databaseTarget());
-        await proxy.restore();
+        proxy.restore();
         const db = await openAt(env.url, (url) => {
           url.hostname = '127.0.0.1';
           url.port = String(proxy.port);
@@ -262,7 +262,7 @@ for (const kind of databaseKinds()) {
           assert.equal((await cancelledCount()) - cancelledBefore, 4);
         } finally {
           await db.close();
-          await proxy.cut();
+          await proxy.close();
         }
       });
     }
