@@ -55,6 +55,11 @@ interface Usage {
   /** Bytes those calls wrote. */
   writtenBytes: number;
   /**
+   * read-family system calls: the requests, and the pages SQLite reads again
+   * after another process's commit emptied its page cache (WORKERS).
+   */
+  readCalls: number;
+  /**
    * Times the kernel took the CPU from a main thread that could have gone on
    * (involuntary context switches). Each costs more than the switch: the
    * caches are another process's when the thread comes back.
@@ -71,7 +76,13 @@ function serverUsage(pid: number): Usage {
       return null;
     }
   };
-  const usage: Usage = { cpuSeconds: 0, writeCalls: 0, writtenBytes: 0, preemptions: 0 };
+  const usage: Usage = {
+    cpuSeconds: 0,
+    writeCalls: 0,
+    readCalls: 0,
+    writtenBytes: 0,
+    preemptions: 0,
+  };
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     // The fields after the command name, which is in parentheses and may hold spaces.
@@ -81,6 +92,7 @@ function serverUsage(pid: number): Usage {
     usage.cpuSeconds += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
     const io = read(`/proc/${entry}/io`) ?? '';
     usage.writeCalls += Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
+    usage.readCalls += Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? 0);
     usage.writtenBytes += Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? 0);
     const status = read(`/proc/${entry}/status`) ?? '';
     usage.preemptions += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
@@ -338,6 +350,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         usageAfter.reduce((sum, after, i) => sum + of(after) - of(usageBefore[i]), 0);
       const cpuUsed = used((u) => u.cpuSeconds);
       const writeCalls = used((u) => u.writeCalls);
+      const readCalls = used((u) => u.readCalls);
       const writtenBytes = used((u) => u.writtenBytes);
       const preemptions = used((u) => u.preemptions);
       const after = await ledgerTotals(database.url);
@@ -354,6 +367,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         // Counted by the kernel, so as steady as the work itself: what SQLite writes shows here.
         `server-writes/transfer=${(writeCalls / perTransfer).toFixed(1)} calls ` +
         `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
+        `server-reads/transfer=${(readCalls / perTransfer).toFixed(1)} ` +
         `server-preempted/transfer=${(preemptions / perTransfer).toFixed(2)} ` +
         `refusals=${describeRefusals([refusals])} non2xx=${result.non2xx} errors=${result.errors} ` +
         `conserved=${conserved}`;
