@@ -56,8 +56,12 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
         // A transfer is one statement (wallet_transfer) that commits by
         // itself: if this process dies while it waits for a lock, PostgreSQL
         // would otherwise finish and commit it for nobody. Checking the
-        // client every 250 ms while a statement runs ends it instead.
-        options: `-c client_connection_check_interval=${CLIENT_CHECK_INTERVAL_MS}`,
+        // client every 250 ms while a statement runs ends it instead. Set on
+        // each new connection before the pool hands it out (pg-pool's
+        // onConnect, pg 8.20 and later), not as a startup option: PgBouncer
+        // refuses those.
+        onConnect: (client: { query(text: string): Promise<unknown> }) =>
+          client.query(`SET client_connection_check_interval = ${CLIENT_CHECK_INTERVAL_MS}`),
       },
     };
   }
