@@ -254,10 +254,10 @@ interface CancelTarget {
  * on a socket of its own, which the server answers by signalling that backend
  * and closing the socket. It needs no login and no connection slot, so it
  * works while `max_connections` is reached, and a cancel never waits for the
- * pool whose connections it is there to free. (A pooler such as PgBouncer
- * maps the key to its server connection; not tried here.) With TLS
- * configured, the request goes over TLS too; with a socket folder as the
- * host, over the Unix socket.
+ * pool whose connections it is there to free. (PgBouncer in session mode
+ * maps the key to its server connection: tried by hand, see the README.)
+ * With TLS configured, the request goes over TLS too; with a socket folder
+ * as the host, over the Unix socket.
  * At most CANCELS_AT_ONCE are under way; one beyond them is not sent (its
  * statement ends at its own lock_timeout, as before cancels), so a database
  * that does not answer cannot pile them up.
