@@ -50,6 +50,8 @@ const violations: string[] = [];
 interface Usage {
   /** CPU seconds, user + system. */
   cpuSeconds: number;
+  /** Of which in the kernel (system calls: writes, fsyncs, the sockets). */
+  systemCpuSeconds: number;
   /** write-family system calls (SQLite's log and journals, and the responses). */
   writeCalls: number;
   /** Bytes those calls wrote. */
@@ -78,6 +80,7 @@ function serverUsage(pid: number): Usage {
   };
   const usage: Usage = {
     cpuSeconds: 0,
+    systemCpuSeconds: 0,
     writeCalls: 0,
     readCalls: 0,
     writtenBytes: 0,
@@ -90,6 +93,7 @@ function serverUsage(pid: number): Usage {
     // fields[1] is the parent pid; [11] and [12] are utime and stime.
     if (!fields || (Number(entry) !== pid && Number(fields[1]) !== pid)) continue;
     usage.cpuSeconds += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    usage.systemCpuSeconds += Number(fields[12]) / ticksPerSecond;
     const io = read(`/proc/${entry}/io`) ?? '';
     usage.writeCalls += Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
     usage.readCalls += Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? 0);
@@ -349,6 +353,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       const used = (of: (usage: Usage) => number) =>
         usageAfter.reduce((sum, after, i) => sum + of(after) - of(usageBefore[i]), 0);
       const cpuUsed = used((u) => u.cpuSeconds);
+      const systemCpuUsed = used((u) => u.systemCpuSeconds);
       const writeCalls = used((u) => u.writeCalls);
       const readCalls = used((u) => u.readCalls);
       const writtenBytes = used((u) => u.writtenBytes);
@@ -364,6 +369,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         `${kind} x${instances} ${pattern.padEnd(8)} transfers/s=${transfersPerSecond.toFixed(0)} ` +
         `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
         `server-cpu/transfer=${cpuPerTransferUs.toFixed(0)}us ` +
+        `(system ${((systemCpuUsed * 1e6) / perTransfer).toFixed(0)}us) ` +
         // Counted by the kernel, so as steady as the work itself: what SQLite writes shows here.
         `server-writes/transfer=${(writeCalls / perTransfer).toFixed(1)} calls ` +
         `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
