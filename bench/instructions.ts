@@ -25,7 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
-import { MAIN, serverEnv, startServerOn } from '../tests/helpers/server';
+import { MAIN, portListenedOn, serverEnv, startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
 import { runBenchmark } from './load';
 
@@ -68,8 +68,8 @@ async function instructionsFor(
   const port = await new Promise<number>((resolve, reject) => {
     server.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) resolve(JSON.parse(line).port as number);
+      const listeningOn = portListenedOn(output);
+      if (listeningOn !== undefined) resolve(listeningOn);
     });
     server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     server.once('exit', (code) =>

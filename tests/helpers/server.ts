@@ -41,6 +41,12 @@ export async function stopAllServers(): Promise<void> {
   await Promise.all([...running].map((server) => server.stop('SIGKILL')));
 }
 
+/** The port in a server's "listening" log line, once its output has one. */
+export function portListenedOn(output: string): number | undefined {
+  const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
+  return line === undefined ? undefined : (JSON.parse(line).port as number);
+}
+
 export async function startServerOn(
   databaseUrl: string,
   env: Record<string, string> = {},
@@ -63,10 +69,10 @@ export async function startServerOn(
     );
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) {
+      const listeningOn = portListenedOn(output);
+      if (listeningOn !== undefined) {
         clearTimeout(timer);
-        resolve(JSON.parse(line).port as number);
+        resolve(listeningOn);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
