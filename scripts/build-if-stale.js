@@ -42,7 +42,7 @@ function build() {
   for (const project of ['tsconfig.json', 'tsconfig.web.json']) {
     execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: ['ignore', 2, 2] });
   }
-  for (const file of ['index.html', 'styles.css']) {
+  for (const file of ['index.html', 'styles.css', 'favicon.ico']) {
     fs.copyFileSync(path.join(root, 'src', 'web', file), path.join(root, 'dist', 'web', file));
   }
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');

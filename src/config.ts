@@ -40,6 +40,7 @@ export interface Config {
   readonly lockTimeoutMs: number;
   readonly workers: number;
   readonly loginMaxFailures: number;
+  readonly loginMaxFailuresPerAddress: number;
   readonly signupRatePerHour: number;
   /** Tests only: where and how often movements fail on purpose. */
   readonly faultInjection: { point: FaultPoint; rate: number } | null;
@@ -135,8 +136,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
-  const defaultCurrency = env.DEFAULT_CURRENCY || 'USD';
-  // Whether the code exists is checked against the currencies table once migrated.
+  // Any case, as people write it; whether the code exists is checked against the currencies table once migrated.
+  const defaultCurrency = (env.DEFAULT_CURRENCY || 'USD').toUpperCase();
   if (!/^[A-Z]{3}$/.test(defaultCurrency)) {
     throw new ConfigError('DEFAULT_CURRENCY', `unknown currency "${defaultCurrency}"`);
   }
@@ -170,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     lockTimeoutMs: integer(env, 'LOCK_TIMEOUT_MS', 2000, 1, 600_000),
     workers: integer(env, 'WORKERS', 1, 1, 64),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 0, 1_000_000),
+    loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 0, 1_000_000),
     signupRatePerHour: integer(env, 'SIGNUP_RATE_PER_HOUR', 100, 0, 1_000_000),
     faultInjection: faultInjection(env, production),
   });

@@ -7,6 +7,7 @@ import type { Role } from './entities/user.entity';
 import type { Ledger } from './ledger/ledger';
 import type { Logger } from './logger';
 import type { Currencies } from './money/currencies';
+import type { LoginLimit } from './auth/login-limit';
 import type { RateLimiter } from './auth/rate-limit';
 
 declare module 'express-session' {
@@ -28,7 +29,7 @@ export interface Services {
   ledger: Ledger;
   currencies: Currencies;
   wallets: WalletDirectory;
-  loginLimiter: RateLimiter;
+  loginLimit: LoginLimit;
   signupLimiter: RateLimiter;
   log: Logger;
 }

@@ -16,11 +16,20 @@ export type ErrorCode =
   | 'INSUFFICIENT_FUNDS'
   | 'INTERNAL_SERVER_ERROR';
 
+/** What a refusal may tell beside its code, as `extensions`. */
+export interface RefusalDetails {
+  /** RATE_LIMITED: seconds until an attempt may succeed. */
+  retryAfterSeconds?: number;
+  /** BAD_USER_INPUT: the input field at fault, where one is ("amount", "toWalletId"). */
+  field?: string;
+}
+
 /** An expected refusal: a code from the contract and a message a person can act on. */
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly details: RefusalDetails = {},
   ) {
     super(message);
     this.name = 'DomainError';
@@ -67,21 +76,28 @@ export function isClientError(code: ErrorCode): boolean {
   }
 }
 
-function validationMessage(error: GraphQLError): string {
+/** What class-validator found, in words, and the first field at fault. */
+function validationRefusal(error: GraphQLError): { message: string; field?: string } {
   const details = error.extensions?.validationErrors;
-  if (!Array.isArray(details)) return 'The input is not valid.';
+  if (!Array.isArray(details)) return { message: 'The input is not valid.' };
   const reasons: string[] = [];
+  let field: string | undefined;
   const walk = (items: unknown[]): void => {
     for (const item of items as {
+      property?: string;
       constraints?: Record<string, string>;
       children?: unknown[];
     }[]) {
-      if (item.constraints) reasons.push(...Object.values(item.constraints));
+      if (item.constraints) {
+        reasons.push(...Object.values(item.constraints));
+        field ??= item.property;
+      }
       if (item.children) walk(item.children);
     }
   };
   walk(details);
-  return reasons.length > 0 ? `Invalid input: ${reasons.join('; ')}.` : 'The input is not valid.';
+  if (reasons.length === 0) return { message: 'The input is not valid.' };
+  return { message: `Invalid input: ${reasons.join('; ')}.`, field };
 }
 
 /**
@@ -96,7 +112,11 @@ export function formatError(
   const original = unwrapResolverError(thrown);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
-    return { ...base, message: original.message, extensions: { code: original.code } };
+    return {
+      ...base,
+      message: original.message,
+      extensions: { code: original.code, ...original.details },
+    };
   }
   if (original instanceof GraphQLError) {
     const name = original.constructor.name;
@@ -111,10 +131,11 @@ export function formatError(
       };
     }
     if (name === 'ArgumentValidationError') {
+      const { message, field } = validationRefusal(original);
       return {
         ...base,
-        message: validationMessage(original),
-        extensions: { code: 'BAD_USER_INPUT' },
+        message,
+        extensions: { code: 'BAD_USER_INPUT', ...(field === undefined ? {} : { field }) },
       };
     }
   }

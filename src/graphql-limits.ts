@@ -64,14 +64,14 @@ export function depthLimit(max: number): ValidationRule {
     };
     return {
       OperationDefinition(operation) {
-        const depth = depthOf(operation, 1, new Set()); // root fields are level 1;
+        // Root fields are level 1. The walk stops once past the limit, so
+        // `depth` is a bound, not the real depth: the message says only that.
+        const depth = depthOf(operation, 1, new Set());
         if (depth > max) {
           context.reportError(
             new GraphQLError(
-              `The query is nested ${depth} levels deep; at most ${max} are allowed.`,
-              {
-                nodes: [operation],
-              },
+              `The query is nested more than ${max} levels deep; at most ${max} are allowed.`,
+              { nodes: [operation] },
             ),
           );
         }

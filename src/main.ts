@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { validate } from 'class-validator';
-import { createUser, ensureAccount } from './accounts/users';
+import { createUser, ensureAccount, normalizeEmail } from './accounts/users';
 import { createApp } from './app';
 import { answerMetricsRequests } from './cluster';
 import { sessionSecret } from './auth/session-secret';
@@ -49,8 +49,16 @@ async function prepareDatabase(config: Config, log: Logger, db: Database): Promi
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
   await createServices(config, db, log); // checks DEFAULT_CURRENCY against the migrated table
-  if (config.serviceAccount) await ensureAccount(db, 'SERVICE', config.serviceAccount);
-  if (config.adminAccount) await ensureAccount(db, 'ADMIN', config.adminAccount);
+  const accounts = [
+    ['SERVICE', config.serviceAccount],
+    ['ADMIN', config.adminAccount],
+  ] as const;
+  for (const [role, account] of accounts) {
+    if (account === null) continue;
+    const outcome = await ensureAccount(db, role, account);
+    // The email says which account; the password is never logged.
+    log.info({ role, email: normalizeEmail(account.email) }, `${role} account ${outcome}`);
+  }
   await sessionSecret(db, config.sessionSecret);
 }
 
@@ -70,7 +78,7 @@ async function serve(config: Config, log: Logger): Promise<number> {
   server.keepAliveTimeout = 5_000;
   const pruning = setInterval(() => {
     app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));
-    for (const limiter of [services.loginLimiter, services.signupLimiter]) {
+    for (const limiter of [...services.loginLimit.limiters(), services.signupLimiter]) {
       limiter.pruneEnded().catch((err) => log.warn({ err }, 'rate limit pruning failed'));
     }
   }, PRUNE_INTERVAL_MS);

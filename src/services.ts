@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Services } from './context';
 import type { Database } from './db/database';
+import { LoginLimit } from './auth/login-limit';
 import { RateLimiter } from './auth/rate-limit';
 import { FaultInjector } from './ledger/faults';
 import { Ledger } from './ledger/ledger';
@@ -10,7 +11,6 @@ import { WalletSlots, queuedPasses } from './ledger/wallet-slots';
 import type { Logger } from './logger';
 import { Currencies } from './money/currencies';
 
-const FIFTEEN_MINUTES_MS = 15 * 60_000;
 const ONE_HOUR_MS = 60 * 60_000;
 
 export async function loadCurrencies(db: Database): Promise<Currencies> {
@@ -42,7 +42,10 @@ export async function createServices(config: Config, db: Database, log: Logger):
       config.faultInjection &&
         new FaultInjector(config.faultInjection.point, config.faultInjection.rate),
     ),
-    loginLimiter: new RateLimiter(db, 'login', config.loginMaxFailures, FIFTEEN_MINUTES_MS),
+    loginLimit: new LoginLimit(db, {
+      perEmailAndAddress: config.loginMaxFailures,
+      perAddress: config.loginMaxFailuresPerAddress,
+    }),
     signupLimiter: new RateLimiter(db, 'signup', config.signupRatePerHour, ONE_HOUR_MS),
   };
 }

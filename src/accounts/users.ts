@@ -67,7 +67,7 @@ export async function ensureAccount(
   db: Database,
   role: Role,
   account: { email: string; password: string },
-): Promise<void> {
+): Promise<'created' | 'updated'> {
   const email = normalizeEmail(account.email);
   const existing = await db.read((sql) => findUserByEmail(sql, email));
   if (existing === null) {
@@ -79,7 +79,7 @@ export async function ensureAccount(
         role,
         walletCurrency: null,
       });
-      return;
+      return 'created';
     } catch (error) {
       // Another instance starting at the same moment created it: update below.
       if (!(error instanceof DomainError && error.code === 'ALREADY_EXISTS')) throw error;
@@ -93,4 +93,5 @@ export async function ensureAccount(
       email,
     ]),
   );
+  return 'updated';
 }

@@ -29,9 +29,9 @@ export async function openWallet(
   db: Database,
   currencies: Currencies,
   userId: UserId,
-  currency: string,
+  uncheckedCurrency: string,
 ): Promise<WalletRow> {
-  currencies.precision(currency);
+  const currency = currencies.known(uncheckedCurrency);
   try {
     return await db.transaction((sql) => insertWallet(sql, userId, currency));
   } catch (error) {

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import { deleteInChunks, type Database } from '../db/database';
 import { DomainError } from '../errors';
+
+/** rate_limits.key is varchar(300). */
+const KEY_LENGTH_MAX = 300;
 
 /**
  * A fixed-window counter per subject, in the database so every instance
@@ -17,23 +21,34 @@ export class RateLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Counts one attempt; refuses with RATE_LIMITED when it is over the limit. */
-  async hit(subject: string, message: string): Promise<void> {
+  /**
+   * Counts one attempt; refuses with RATE_LIMITED when it is over the limit,
+   * saying when the window ends (in words after `reason`, and as `retryAfterSeconds`).
+   */
+  async hit(subject: string, reason: string): Promise<void> {
     if (this.limit === 0) return;
     const nowMs = Date.now();
     const windowStartMs = nowMs - this.windowMs;
     const [row] = await this.db.read((sql) =>
-      sql.rows<{ count: unknown }>(
+      sql.rows<{ count: unknown; window_started_at: unknown }>(
         `INSERT INTO rate_limits (key, window_started_at, count) VALUES (?, ?, 1)
          ON CONFLICT (key) DO UPDATE SET
            count = CASE WHEN rate_limits.window_started_at <= ? THEN 1 ELSE rate_limits.count + 1 END,
            window_started_at = CASE WHEN rate_limits.window_started_at <= ?
              THEN ? ELSE rate_limits.window_started_at END
-         RETURNING count`,
+         RETURNING count, window_started_at`,
         [this.key(subject), nowMs, windowStartMs, windowStartMs, nowMs],
       ),
     );
-    if (Number(row.count) > this.limit) throw new DomainError('RATE_LIMITED', message);
+    if (Number(row.count) <= this.limit) return;
+    const endsInMs = Number(row.window_started_at) + this.windowMs - nowMs;
+    const retryAfterSeconds = Math.max(1, Math.ceil(endsInMs / 1000));
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    throw new DomainError(
+      'RATE_LIMITED',
+      `${reason} Try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`,
+      { retryAfterSeconds },
+    );
   }
 
   /** Takes back one attempt (a login that succeeded was not a failure). */
@@ -58,7 +73,10 @@ export class RateLimiter {
     ]);
   }
 
+  /** The counter's key; a subject too long for the column is kept as its hash, so two never share one. */
   private key(subject: string): string {
-    return `${this.name}:${subject}`.slice(0, 300);
+    const key = `${this.name}:${subject}`;
+    if (key.length <= KEY_LENGTH_MAX) return key;
+    return `${this.name}:sha256:${createHash('sha256').update(subject).digest('hex')}`;
   }
 }

@@ -11,6 +11,8 @@ export interface PageRequest {
   first: number;
   /** Only rows with a smaller seq than this; null for the first page. */
   beforeSeq: bigint | null;
+  /** The list this page is of: its cursors name it, and a cursor of another list is refused. */
+  list: string;
 }
 
 export interface Page<T> {
@@ -19,26 +21,52 @@ export interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const CURSOR_PREFIX = 'seq:';
+/** Lists a cursor can belong to: one kind of row, and the wallet whose rows they are, if any. */
+export const lists = {
+  operations: (walletId: string) => `operations/${walletId}`,
+  wallets: 'wallets',
+  users: 'users',
+  transfers: (walletId: string | null) =>
+    walletId === null ? 'transfers' : `transfers/${walletId}`,
+} as const;
 
-export function encodeCursor(seq: bigint): string {
-  return Buffer.from(CURSOR_PREFIX + seq.toString()).toString('base64url');
+/** Longest cursor text accepted: a list name with a wallet id, and a seq. */
+const CURSOR_LENGTH_MAX = 128;
+
+export function encodeCursor(list: string, seq: bigint): string {
+  return Buffer.from(`${list}:${seq.toString()}`).toString('base64url');
 }
 
-export function pageRequest(first: number | null | undefined, after: string | null | undefined) {
+/**
+ * A page of `list`: `first` rows after the `after` cursor, which must be one
+ * this service gave out for that same list (a users cursor means nothing
+ * to a wallets page, so it is refused, not read as a seq).
+ */
+export function pageRequest(
+  first: number | null | undefined,
+  after: string | null | undefined,
+  list: string,
+): PageRequest {
   const size = first ?? PAGE_SIZE_DEFAULT;
   if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX) {
-    throw new DomainError('BAD_USER_INPUT', `"first" must be between 1 and ${PAGE_SIZE_MAX}.`);
+    throw new DomainError('BAD_USER_INPUT', `"first" must be between 1 and ${PAGE_SIZE_MAX}.`, {
+      field: 'first',
+    });
   }
-  if (after === null || after === undefined) return { first: size, beforeSeq: null };
-  const decoded = /^[A-Za-z0-9_-]{1,40}$/.test(after)
-    ? Buffer.from(after, 'base64url').toString('utf8')
-    : '';
-  const digits = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
+  if (after === null || after === undefined) return { first: size, beforeSeq: null, list };
+  const decoded =
+    after.length <= CURSOR_LENGTH_MAX && /^[A-Za-z0-9_-]+$/.test(after)
+      ? Buffer.from(after, 'base64url').toString('utf8')
+      : '';
+  const digits = decoded.startsWith(`${list}:`) ? decoded.slice(list.length + 1) : '';
   if (!/^[1-9][0-9]{0,18}$/.test(digits)) {
-    throw new DomainError('BAD_USER_INPUT', 'The "after" cursor is not one this service gave out.');
+    throw new DomainError(
+      'BAD_USER_INPUT',
+      'The "after" cursor is not one this service gave out for this list.',
+      { field: 'after' },
+    );
   }
-  return { first: size, beforeSeq: BigInt(digits) };
+  return { first: size, beforeSeq: BigInt(digits), list };
 }
 
 /** `rows` were fetched with LIMIT first + 1, newest first. */
@@ -48,7 +76,10 @@ export function toPage<R extends { seq: bigint }, T>(
   view: (row: R) => T,
 ): Page<T> {
   const pageRows = rows.slice(0, request.first);
-  const edges = pageRows.map((row) => ({ cursor: encodeCursor(row.seq), node: view(row) }));
+  const edges = pageRows.map((row) => ({
+    cursor: encodeCursor(request.list, row.seq),
+    node: view(row),
+  }));
   return {
     nodes: edges.map((edge) => edge.node),
     edges,

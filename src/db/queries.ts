@@ -171,10 +171,34 @@ export async function operationsPage(
   return rows.map(toOperation);
 }
 
-export async function walletsPage(sql: Sql, page: PageRequest): Promise<WalletRow[]> {
+/** What one user may be shown of another's account: never the password hash. */
+export type UserSummary = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
+
+/** A wallet with its owner, as an administrator's list shows it. */
+export interface OwnedWalletRow extends WalletRow {
+  owner: UserSummary;
+}
+
+/** A page of wallets with their owners, in one statement (no query per row). */
+export async function walletsPage(sql: Sql, page: PageRequest): Promise<OwnedWalletRow[]> {
   const tail = pageClause(page, false);
-  const rows = await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets${tail.sql}`, tail.params);
-  return rows.map(toWallet);
+  const rows = await sql.rows(
+    `SELECT page.*, users.email AS owner_email, users.name AS owner_name, users.role AS owner_role
+       FROM (SELECT ${WALLET_COLUMNS} FROM wallets${tail.sql}) AS page
+       JOIN users ON users.id = page.user_id
+      ORDER BY page.seq DESC`,
+    tail.params,
+  );
+  return rows.map((row) => {
+    const wallet = toWallet(row);
+    const owner = {
+      id: wallet.userId,
+      email: String(row.owner_email),
+      name: String(row.owner_name),
+      role: String(row.owner_role) as UserRow['role'],
+    };
+    return { ...wallet, owner };
+  });
 }
 
 export async function usersPage(sql: Sql, page: PageRequest): Promise<UserRow[]> {

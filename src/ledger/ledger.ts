@@ -202,7 +202,9 @@ export class Ledger {
       this.currencies.precision(source.currency),
     );
     if (source.id === target.id) {
-      throw new DomainError('BAD_USER_INPUT', 'A wallet cannot send money to itself.');
+      throw new DomainError('BAD_USER_INPUT', 'A wallet cannot send money to itself.', {
+        field: 'toWalletId',
+      });
     }
     const replay = (sql: Sql, existing: TransferRow) => {
       const same =

@@ -17,13 +17,21 @@ export class Currencies {
     return this.precisionByCode.has(code);
   }
 
+  /** A code as a person may write it ("eur"), as the service keeps it ("EUR"); refuses codes that are not ours. */
+  known(uncheckedCode: string): string {
+    const code = uncheckedCode.trim().toUpperCase();
+    this.precision(code);
+    return code;
+  }
+
   /** The minor-unit exponent; refuses codes that are not ours. */
   precision(code: string): number {
     const precision = this.precisionByCode.get(code);
     if (precision === undefined) {
       throw new DomainError(
         'BAD_USER_INPUT',
-        `Unknown currency "${code}". Supported: ${this.codes().join(', ')}.`,
+        `Unknown currency "${code.slice(0, 16)}". Supported: ${this.codes().join(', ')}.`,
+        { field: 'currency' },
       );
     }
     return precision;

@@ -20,6 +20,9 @@ export type UncheckedAmount = string & { readonly brand: unique symbol };
 export function amountShapeProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'an amount must be a string such as "10.50"';
   if (value.length > DECIMAL_LENGTH_MAX) return 'the amount is too long';
+  if (/^[-+]/.test(value)) {
+    return 'amounts are positive and written without a sign, such as "5.00"; the operation says the direction';
+  }
   if (!DECIMAL_PATTERN.test(value)) {
     return 'an amount must be digits with an optional "." and decimals, such as "10.50"';
   }
@@ -34,11 +37,10 @@ export function amountShapeProblem(value: unknown): string | null {
  */
 export function parseAmountMinor(amount: string, currency: string, precision: number): bigint {
   const problem = amountShapeProblem(amount);
-  if (problem !== null) throw new DomainError('BAD_USER_INPUT', capitalize(problem) + '.');
+  if (problem !== null) throw badAmount(capitalize(problem) + '.');
   const [whole, fraction = ''] = amount.split('.');
   if (fraction.length > precision) {
-    throw new DomainError(
-      'BAD_USER_INPUT',
+    throw badAmount(
       precision === 0
         ? `${currency} amounts have no decimals.`
         : `${currency} amounts have at most ${precision} decimals.`,
@@ -46,8 +48,7 @@ export function parseAmountMinor(amount: string, currency: string, precision: nu
   }
   const minor = BigInt(whole + fraction.padEnd(precision, '0'));
   if (minor > AMOUNT_MAX_MINOR) {
-    throw new DomainError(
-      'BAD_USER_INPUT',
+    throw badAmount(
       `The amount is above the limit of ${formatMinor(AMOUNT_MAX_MINOR, precision)} ${currency}.`,
     );
   }
@@ -64,10 +65,11 @@ export function formatMinor(minor: bigint, precision: number): string {
 
 /** The refusal of a credit that would pass BALANCE_MAX_MINOR. */
 export const aboveBalanceMax = (): DomainError =>
-  new DomainError(
-    'BAD_USER_INPUT',
-    'This movement would take the wallet above its maximum balance.',
-  );
+  badAmount('This movement would take the wallet above its maximum balance.');
+
+/** Every movement's input calls its amount `amount`. */
+const badAmount = (message: string) =>
+  new DomainError('BAD_USER_INPUT', message, { field: 'amount' });
 
 /** The refusal of a debit larger than the balance. */
 export const insufficientFunds = (): DomainError =>

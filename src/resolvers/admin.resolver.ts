@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { getWallet } from '../accounts/wallets';
 import type { Context } from '../context';
-import { pageRequest, toPage } from '../db/pagination';
+import { lists, pageRequest, toPage } from '../db/pagination';
 import { transfersPage, usersPage, walletsPage } from '../db/queries';
 import { Role, TransferConnection, UserConnection, WalletConnection } from './types';
 import { transferView, userView, walletView } from './views';
@@ -17,7 +17,7 @@ export class AdminResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: Context,
   ) {
-    const page = pageRequest(first, after);
+    const page = pageRequest(first, after, lists.wallets);
     const { db, currencies } = context.services;
     const rows = await db.read((sql) => walletsPage(sql, page));
     return toPage(rows, page, (row) => walletView(row, currencies));
@@ -31,10 +31,10 @@ export class AdminResolver {
     @Arg('walletId', () => ID, { nullable: true }) walletId: string | null,
     @Ctx() context: Context,
   ) {
-    const page = pageRequest(first, after);
     const { db, currencies } = context.services;
     const wallet =
       walletId === null || walletId === undefined ? null : await getWallet(db, walletId);
+    const page = pageRequest(first, after, lists.transfers(wallet?.id ?? null));
     const rows = await db.read((sql) => transfersPage(sql, page, wallet?.id ?? null));
     return toPage(rows, page, (row) => transferView(row, currencies));
   }
@@ -46,7 +46,7 @@ export class AdminResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: Context,
   ) {
-    const page = pageRequest(first, after);
+    const page = pageRequest(first, after, lists.users);
     const rows = await context.services.db.read((sql) => usersPage(sql, page));
     return toPage(rows, page, userView);
   }

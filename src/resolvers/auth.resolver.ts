@@ -7,7 +7,7 @@ import { findUserById, findUserByEmail } from '../db/queries';
 import type { UserRow } from '../db/rows';
 import { DomainError } from '../errors';
 import { LoginInput, SignupInput } from './inputs';
-import { LoginRateLimit, SignupRateLimit } from './rate-limits';
+import { LoginRateLimit, SignupRateLimit, clientAddress } from './rate-limits';
 import { UserView } from './types';
 import { userView } from './views';
 
@@ -50,7 +50,7 @@ export class AuthResolver {
   @Mutation(() => UserView, { complexity: PASSWORD_COMPLEXITY })
   @UseMiddleware(LoginRateLimit)
   async login(@Arg('input') input: LoginInput, @Ctx() context: Context): Promise<UserView> {
-    const { db, loginLimiter } = context.services;
+    const { db, loginLimit } = context.services;
     const email = normalizeEmail(input.email);
     const user = await db.read((sql) => findUserByEmail(sql, email));
     // Exactly one verification whether or not the email exists: nothing to tell them apart.
@@ -61,7 +61,7 @@ export class AuthResolver {
     if (user === null || !passwordMatches) {
       throw new DomainError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     }
-    await loginLimiter.undo(email);
+    await loginLimit.undo(email, clientAddress(context));
     await startSession(context.req, context, user);
     return userView(user);
   }

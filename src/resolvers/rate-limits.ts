@@ -8,17 +8,19 @@ import type { Context } from '../context';
  */
 export const LoginRateLimit: MiddlewareFn<Context> = async ({ args, context }, next) => {
   const email = normalizeEmail(String(args.input?.email ?? ''));
-  await context.services.loginLimiter.hit(
-    email,
-    'Too many failed sign-in attempts for this email. Wait 15 minutes and try again.',
-  );
+  await context.services.loginLimit.hit(email, clientAddress(context));
   return next();
 };
 
 export const SignupRateLimit: MiddlewareFn<Context> = async ({ context }, next) => {
   await context.services.signupLimiter.hit(
-    context.req.ip ?? 'unknown',
-    'Too many sign-ups from this address. Try again in an hour.',
+    clientAddress(context),
+    'Too many sign-ups from this address.',
   );
   return next();
 };
+
+/** The socket's address, or X-Forwarded-For's with TRUST_PROXY (express's `req.ip`). */
+export function clientAddress(context: Context): string {
+  return context.req.ip ?? 'unknown';
+}

@@ -46,6 +46,9 @@ export class WalletView {
 
   /** The owner, for the ownership check on `operations`; not exposed. */
   ownerId!: string;
+
+  /** The owner, when the query that found the wallet read it too (see Wallet.owner). */
+  owner!: UserView | null;
 }
 
 @ObjectType('User', SIMPLE)

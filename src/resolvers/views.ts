@@ -1,20 +1,25 @@
 /** Rows to GraphQL views: minor units become decimal strings in the currency's precision. */
+import type { UserSummary } from '../db/queries';
 import type { OperationRow, TransferRow, UserRow, WalletRow } from '../db/rows';
 import type { Currencies } from '../money/currencies';
 import { formatMinor } from '../money/money';
 import type { OperationView, TransferView, UserView, WalletView } from './types';
 
-export function walletView(row: WalletRow, currencies: Currencies): WalletView {
+export function walletView(
+  row: WalletRow & { owner?: UserSummary },
+  currencies: Currencies,
+): WalletView {
   return {
     id: row.id,
     currency: row.currency,
     balance: formatMinor(row.balanceMinor, currencies.precision(row.currency)),
     createdAt: new Date(row.createdAtMs),
     ownerId: row.userId,
+    owner: row.owner === undefined ? null : userView(row.owner),
   };
 }
 
-export function userView(row: UserRow): UserView {
+export function userView(row: Pick<UserRow, 'id' | 'name' | 'email' | 'role'>): UserView {
   return { id: row.id, name: row.name, email: row.email, role: row.role };
 }
 

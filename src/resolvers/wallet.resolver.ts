@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import {
   Arg,
   Authorized,
@@ -13,12 +14,12 @@ import {
 import { getWallet, openWallet } from '../accounts/wallets';
 import { assertCanView, signedIn } from '../auth/access';
 import type { Context } from '../context';
-import { pageRequest, toPage } from '../db/pagination';
-import { findWalletOf, operationsPage, walletsOf } from '../db/queries';
+import { lists, pageRequest, toPage } from '../db/pagination';
+import { findUserById, findWalletOf, operationsPage, walletsOf } from '../db/queries';
 import type { UserId, WalletId } from '../db/rows';
 import { DomainError } from '../errors';
 import { OperationConnection, UserView, WalletView } from './types';
-import { operationView, walletView } from './views';
+import { operationView, userView, walletView } from './views';
 
 /**
  * A page costs its size times what each node costs. (Costs are cached on the
@@ -82,11 +83,20 @@ export class WalletResolver {
     @Ctx() context: Context,
   ) {
     assertCanView(signedIn(context), wallet.ownerId);
-    const page = pageRequest(first, after);
+    const page = pageRequest(first, after, lists.operations(wallet.id));
     const { db, currencies } = context.services;
     const rows = await db.read((sql) => operationsPage(sql, wallet.id as WalletId, page));
     const precision = currencies.precision(wallet.currency);
     return toPage(rows, page, (row) => operationView(row, precision));
+  }
+
+  @FieldResolver(() => UserView, { description: "The wallet's owner." })
+  async owner(@Root() wallet: WalletView, @Ctx() context: Context): Promise<UserView> {
+    assertCanView(signedIn(context), wallet.ownerId);
+    if (wallet.owner !== null) return wallet.owner;
+    const user = await context.services.db.read((sql) => findUserById(sql, wallet.ownerId));
+    assert.ok(user !== null, `wallet ${wallet.id} has its owner`);
+    return userView(user);
   }
 }
 

@@ -1,9 +1,18 @@
 /** GraphQL over fetch, with the session cookie; errors keep the contract's code. */
 
+/** What a refusal's `extensions` may say beside its code. */
+export interface FailureDetails {
+  /** BAD_USER_INPUT: the input field at fault. */
+  field?: string;
+  /** RATE_LIMITED: seconds until an attempt may succeed. */
+  retryAfterSeconds?: number;
+}
+
 export class GraphQLFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details: FailureDetails = {},
   ) {
     super(message);
   }
@@ -26,10 +35,13 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   }
   const body = (await response.json().catch(() => ({}))) as {
     data?: T;
-    errors?: { message: string; extensions?: { code?: string } }[];
+    errors?: { message: string; extensions?: { code?: string } & FailureDetails }[];
   };
   const error = body.errors?.[0];
-  if (error) throw new GraphQLFailure(error.extensions?.code ?? 'UNKNOWN', error.message);
+  if (error) {
+    const { code, field, retryAfterSeconds } = error.extensions ?? {};
+    throw new GraphQLFailure(code ?? 'UNKNOWN', error.message, { field, retryAfterSeconds });
+  }
   return body.data as T;
 }
 
@@ -73,5 +85,10 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
 }`;
 export const SEND = `mutation Send($input: WalletToWalletInput!) {
   walletToWallet(input: $input) { transfer { id amount currency } wallet { id currency balance } }
+}`;
+/** What the page checks every few seconds: balances, and whether the selected wallet has a new operation. */
+export const REFRESH = `query Refresh($id: ID!) {
+  me { wallets { id currency balance } }
+  wallet(id: $id) { operations(first: 1) { nodes { id } } }
 }`;
 export const OPEN_WALLET = `mutation Open($currency: String!) { openWallet(currency: $currency) { id currency balance } }`;

@@ -6,6 +6,7 @@ import {
   ME,
   OPEN_WALLET,
   OPERATIONS,
+  REFRESH,
   SEND,
   SIGNUP,
   gql,
@@ -20,21 +21,65 @@ const PLAIN_WORDS: Record<string, string> = {
   NOT_FOUND: 'There is no wallet with this id. Check the recipient wallet id.',
   CURRENCY_MISMATCH: 'That wallet holds a different currency than yours.',
   INVALID_CREDENTIALS: 'The email or password is wrong.',
-  RATE_LIMITED: 'Too many attempts. Please wait a while, then try again.',
   ALREADY_EXISTS: 'An account with this email already exists. Log in instead.',
   WALLET_BUSY: 'Your wallet is busy with another payment. Press Send again in a moment.',
 };
 
 function plainWords(error: unknown): string {
-  if (error instanceof GraphQLFailure) return PLAIN_WORDS[error.code] ?? error.message;
-  return 'Something went wrong. Please try again.';
+  if (!(error instanceof GraphQLFailure)) return 'Something went wrong. Please try again.';
+  if (error.code === 'RATE_LIMITED') {
+    const minutes = Math.ceil((error.details.retryAfterSeconds ?? 60) / 60);
+    return `Too many attempts. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`;
+  }
+  return PLAIN_WORDS[error.code] ?? error.message;
 }
 
-let wallets: Wallet[] = [];
-let wallet: Wallet | null = null;
-let endCursor: string | null = null;
-/** The selected wallet's operations loaded so far, newest first (for the chart). */
-let loaded: Operation[] = [];
+/** How often the page looks for new money while it is visible. */
+const REFRESH_INTERVAL_MS = 5_000;
+
+/** Everything the page knows of the person signed in; reset whole at logout and expiry. */
+interface SignedInState {
+  wallets: Wallet[];
+  wallet: Wallet | null;
+  endCursor: string | null;
+  /** The selected wallet's operations loaded so far, newest first (for the chart). */
+  loaded: Operation[];
+  /** One idempotency key per payment: reused when the same form is sent again (retry, double submit). */
+  pendingKey: { fingerprint: string; key: string } | null;
+  refreshTimer: number | null;
+}
+
+const emptyState = (): SignedInState => ({
+  wallets: [],
+  wallet: null,
+  endCursor: null,
+  loaded: [],
+  pendingKey: null,
+  refreshTimer: null,
+});
+
+let state = emptyState();
+
+/**
+ * Forgets everything of the person who was signed in: the forms (sent or
+ * not), every message, the wallets, operations and chart, anything in the
+ * browser's storage. The next person to sign in in this tab sees none of it.
+ */
+function resetClientState(): void {
+  if (state.refreshTimer !== null) clearInterval(state.refreshTimer);
+  state = emptyState();
+  for (const form of document.querySelectorAll('form')) form.reset();
+  for (const input of document.querySelectorAll('input')) input.removeAttribute('aria-invalid');
+  for (const message of document.querySelectorAll('.error, .success, #copied')) {
+    message.textContent = '';
+  }
+  for (const id of ['balance', 'currency', 'wallet-id', 'who']) $(id).textContent = '';
+  for (const id of ['wallet-list', 'operations', 'chart']) $(id).replaceChildren();
+  $('load-more').hidden = true;
+  $('no-operations').hidden = true;
+  sessionStorage.clear();
+  localStorage.clear();
+}
 
 function precisionOf(balance: string): number {
   return balance.includes('.') ? balance.split('.')[1].length : 0;
@@ -62,7 +107,7 @@ function notice(text: string): void {
 }
 
 function showAuth(): void {
-  wallet = null;
+  resetClientState();
   $('auth').hidden = false;
   $('home').hidden = true;
   $('who').hidden = true;
@@ -83,17 +128,17 @@ function renderWallet(current: Wallet): void {
   $('balance').textContent = current.balance;
   $('currency').textContent = current.currency;
   $('wallet-id').textContent = current.id;
-  wallets = wallets.map((w) => (w.id === current.id ? current : w));
+  state.wallets = state.wallets.map((w) => (w.id === current.id ? current : w));
   renderWalletList();
 }
 
 function renderWalletList(): void {
   $('wallet-list').replaceChildren(
-    ...wallets.map((w) => {
+    ...state.wallets.map((w) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.textContent = `${w.currency} ${w.balance}`;
-      button.setAttribute('aria-pressed', String(w.id === wallet?.id));
+      button.setAttribute('aria-pressed', String(w.id === state.wallet?.id));
       button.addEventListener('click', () => void selectWallet(w));
       return button;
     }),
@@ -101,10 +146,9 @@ function renderWalletList(): void {
 }
 
 async function selectWallet(chosen: Wallet): Promise<void> {
-  wallet = chosen;
+  state.wallet = chosen;
   renderWallet(chosen);
-  $('send-error').textContent = '';
-  $('amount-error').textContent = '';
+  clearSendMessages();
   $('send-result').textContent = '';
   await loadOperations(true).catch((error) => {
     if (!handleExpiry(error)) notice(plainWords(error));
@@ -118,7 +162,7 @@ function minorUnits(amount: string): bigint {
 
 /** The balance after each loaded operation, oldest to newest, as a line. */
 function renderChart(): void {
-  const points = [...loaded].reverse().map((op) => minorUnits(op.balanceAfter));
+  const points = [...state.loaded].reverse().map((op) => minorUnits(op.balanceAfter));
   const box = $('chart');
   if (points.length < 2) {
     box.innerHTML = '<p class="hint">The chart appears after two operations.</p>';
@@ -168,8 +212,9 @@ function operationRow(op: Operation): HTMLTableRowElement {
 }
 
 async function loadOperations(reset: boolean): Promise<void> {
+  const { wallet } = state;
   if (!wallet) return;
-  if (reset) endCursor = null;
+  if (reset) state.endCursor = null;
   const data = await gql<{
     wallet: Wallet & {
       operations: {
@@ -177,43 +222,115 @@ async function loadOperations(reset: boolean): Promise<void> {
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
       };
     };
-  }>(OPERATIONS, { id: wallet.id, after: endCursor });
-  wallet = { id: data.wallet.id, currency: data.wallet.currency, balance: data.wallet.balance };
-  renderWallet(wallet);
+  }>(OPERATIONS, { id: wallet.id, after: state.endCursor });
+  // The person may have signed out, or chosen another wallet, while this was on its way.
+  if (state.wallet?.id !== wallet.id) return;
+  state.wallet = {
+    id: data.wallet.id,
+    currency: data.wallet.currency,
+    balance: data.wallet.balance,
+  };
+  renderWallet(state.wallet);
   const body = $('operations');
   if (reset) {
     body.replaceChildren();
-    loaded = [];
+    state.loaded = [];
   }
-  loaded.push(...data.wallet.operations.nodes);
+  state.loaded.push(...data.wallet.operations.nodes);
   body.append(...data.wallet.operations.nodes.map(operationRow));
   renderChart();
-  endCursor = data.wallet.operations.pageInfo.endCursor;
+  state.endCursor = data.wallet.operations.pageInfo.endCursor;
   $('load-more').hidden = !data.wallet.operations.pageInfo.hasNextPage;
   $('no-operations').hidden = body.childElementCount > 0;
 }
 
 async function showHome(signedIn: User): Promise<void> {
-  wallets = signedIn.wallets;
-  wallet = signedIn.wallets[0] ?? null;
+  resetClientState();
+  state.wallets = signedIn.wallets;
+  state.wallet = signedIn.wallets[0] ?? null;
   $('auth').hidden = true;
   $('home').hidden = false;
   $('who').textContent = signedIn.name;
   $('who').hidden = false;
   $('logout').hidden = false;
-  if (wallet) {
-    renderWallet(wallet);
+  state.refreshTimer = window.setInterval(() => void refresh(), REFRESH_INTERVAL_MS);
+  if (state.wallet) {
+    renderWallet(state.wallet);
     await loadOperations(true);
   }
 }
 
-/** One idempotency key per payment: reused when the same form is sent again (retry, double submit). */
-let pendingKey: { fingerprint: string; key: string } | null = null;
+/**
+ * Money that arrives while the page is open (a deposit, a payment) shows up
+ * without a reload: every few seconds while the page is visible, and when it
+ * regains focus. One small query; the operations are read again only when
+ * the selected wallet has a new one.
+ */
+async function refresh(): Promise<void> {
+  const { wallet } = state;
+  if (!wallet || document.visibilityState !== 'visible' || $<HTMLButtonElement>('send').disabled) {
+    return;
+  }
+  try {
+    const data = await gql<{
+      me: { wallets: Wallet[] } | null;
+      wallet: { operations: { nodes: { id: string }[] } };
+    }>(REFRESH, { id: wallet.id });
+    if (data.me === null) throw new GraphQLFailure('UNAUTHENTICATED', 'signed out');
+    if (state.wallet?.id !== wallet.id) return;
+    state.wallets = data.me.wallets;
+    renderWalletList();
+    const newest = data.wallet.operations.nodes[0]?.id;
+    if (newest !== undefined && newest !== state.loaded[0]?.id) await loadOperations(true);
+  } catch (error) {
+    // A refresh that fails says nothing unless the session is gone; the next one tries again.
+    handleExpiry(error);
+  }
+}
 
 function keyFor(fingerprint: string): string {
-  if (pendingKey?.fingerprint !== fingerprint)
-    pendingKey = { fingerprint, key: crypto.randomUUID() };
-  return pendingKey.key;
+  if (state.pendingKey?.fingerprint !== fingerprint) {
+    state.pendingKey = { fingerprint, key: crypto.randomUUID() };
+  }
+  return state.pendingKey.key;
+}
+
+/** Where each refusal of a payment is shown: next to the field it concerns. */
+function sendErrorPlace(error: unknown): 'to-error' | 'amount-error' | 'note-error' | 'send-error' {
+  if (!(error instanceof GraphQLFailure)) return 'send-error';
+  switch (error.code) {
+    case 'NOT_FOUND':
+    case 'CURRENCY_MISMATCH':
+      return 'to-error';
+    case 'INSUFFICIENT_FUNDS':
+      return 'amount-error';
+    case 'BAD_USER_INPUT':
+      if (error.details.field === 'toWalletId') return 'to-error';
+      if (error.details.field === 'amount') return 'amount-error';
+      if (error.details.field === 'details') return 'note-error';
+      return 'send-error';
+    default:
+      return 'send-error';
+  }
+}
+
+const SEND_FIELDS = {
+  'to-error': 'send-to',
+  'amount-error': 'send-amount',
+  'note-error': 'send-note',
+};
+
+function showSendError(place: ReturnType<typeof sendErrorPlace>, text: string): void {
+  $(place).textContent = text;
+  if (place !== 'send-error') $(SEND_FIELDS[place]).setAttribute('aria-invalid', 'true');
+}
+
+function clearSendMessages(): void {
+  for (const [place, field] of Object.entries(SEND_FIELDS)) {
+    $(place).textContent = '';
+    $(field).removeAttribute('aria-invalid');
+  }
+  $('send-error').textContent = '';
 }
 
 function wireForms(): void {
@@ -266,7 +383,11 @@ function wireForms(): void {
     notice('You are logged out.');
   });
 
+  window.addEventListener('focus', () => void refresh());
+  document.addEventListener('visibilitychange', () => void refresh());
+
   $('copy-id').addEventListener('click', async () => {
+    const { wallet } = state;
     if (!wallet) return;
     const copied = await navigator.clipboard.writeText(wallet.id).then(
       () => true,
@@ -278,7 +399,7 @@ function wireForms(): void {
 
   const amount = $<HTMLInputElement>('send-amount');
   amount.addEventListener('input', () => {
-    const problem = wallet ? amountProblem(amount.value.trim(), wallet) : '';
+    const problem = state.wallet ? amountProblem(amount.value.trim(), state.wallet) : '';
     $('amount-error').textContent = problem;
     amount.setAttribute('aria-invalid', String(problem !== ''));
   });
@@ -287,16 +408,17 @@ function wireForms(): void {
   sendForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const button = $<HTMLButtonElement>('send');
+    const { wallet } = state;
     if (button.disabled || !wallet) return; // a double click sends once
     const to = $<HTMLInputElement>('send-to').value.trim();
     const value = amount.value.trim();
     const note = $<HTMLInputElement>('send-note').value.trim();
-    $('send-error').textContent = '';
+    clearSendMessages();
     $('send-result').textContent = '';
     const problem = amountProblem(value, wallet) || (value === '' ? 'Enter an amount.' : '');
     if (problem || to === '') {
-      $('amount-error').textContent = problem;
-      if (to === '') $('send-error').textContent = 'Enter the recipient wallet id.';
+      if (problem) showSendError('amount-error', problem);
+      if (to === '') showSendError('to-error', 'Enter the recipient wallet id.');
       return;
     }
     const input = {
@@ -311,7 +433,7 @@ function wireForms(): void {
       const result = await gql<{
         walletToWallet: { transfer: { amount: string; currency: string }; wallet: Wallet };
       }>(SEND, { input: { ...input, idempotencyKey } });
-      pendingKey = null; // done: the next payment gets a new key
+      state.pendingKey = null; // done: the next payment gets a new key
       const { transfer } = result.walletToWallet;
       $('send-result').textContent = `Sent ${transfer.amount} ${transfer.currency}.`;
       sendForm.reset();
@@ -319,7 +441,7 @@ function wireForms(): void {
     } catch (error) {
       if (handleExpiry(error)) return;
       // A refusal leaves no trace: a changed form gets a new key, the same form reuses this one.
-      $('send-error').textContent = plainWords(error);
+      showSendError(sendErrorPlace(error), plainWords(error));
     } finally {
       button.disabled = false;
     }
@@ -332,7 +454,7 @@ function wireForms(): void {
     $('open-error').textContent = '';
     try {
       const { openWallet } = await gql<{ openWallet: Wallet }>(OPEN_WALLET, { currency });
-      wallets = [...wallets, openWallet];
+      state.wallets = [...state.wallets, openWallet];
       await selectWallet(openWallet);
     } catch (error) {
       if (handleExpiry(error)) return;

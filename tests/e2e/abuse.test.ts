@@ -132,6 +132,65 @@ for (const kind of databaseKinds()) {
   });
 }
 
+for (const kind of databaseKinds()) {
+  describe(`login limits by client address on ${kind}`, () => {
+    let env: TestEnvironment;
+    let url: string;
+    before(async () => {
+      env = await startServer(kind, {
+        TRUST_PROXY: 'true',
+        LOGIN_MAX_FAILURES: '3',
+        LOGIN_MAX_FAILURES_PER_ADDRESS: '5',
+      });
+      url = env.server.url;
+    });
+    after(async () => env?.close());
+
+    const loginFrom = (address: string, email: string, password: string) =>
+      new Client(url).post(
+        { query: LOGIN, variables: { input: { email, password } } },
+        { 'x-forwarded-for': address },
+      );
+
+    /** A RATE_LIMITED answer, with when to try again within the 15-minute window. */
+    const assertLimited = (response: Awaited<ReturnType<typeof loginFrom>>) => {
+      const error = response.errors?.[0] as
+        { extensions?: { code?: string; retryAfterSeconds?: unknown } } | undefined;
+      assert.equal(error?.extensions?.code, 'RATE_LIMITED', JSON.stringify(response.errors));
+      const retryAfter = error?.extensions?.retryAfterSeconds;
+      assert.ok(
+        typeof retryAfter === 'number' && retryAfter >= 1 && retryAfter <= 900,
+        `retryAfterSeconds ${String(retryAfter)}`,
+      );
+    };
+
+    it('stops a guesser at one address without locking the owner out elsewhere', async () => {
+      const owner = await signUp(url);
+      for (let i = 0; i < 3; i++) {
+        const wrong = await loginFrom('203.0.113.10', owner.email, 'wrong-password');
+        assert.equal(wrong.errors?.[0].extensions?.code, 'INVALID_CREDENTIALS');
+      }
+      const before = await verifications(url);
+      assertLimited(await loginFrom('203.0.113.10', owner.email, owner.password));
+      assert.equal((await verifications(url)) - before, 0, 'a limited attempt checks no password');
+      const elsewhere = await loginFrom('203.0.113.11', owner.email, owner.password);
+      assert.equal(elsewhere.errors, undefined, 'the owner signs in from another address');
+      assert.equal(elsewhere.data.login.id, owner.userId);
+    });
+
+    it('limits one address across many emails, and only that address', async () => {
+      const owner = await signUp(url);
+      for (let i = 0; i < 5; i++) {
+        const wrong = await loginFrom('203.0.113.20', `${randomUUID()}@nobody.test`, 'wrong-pw');
+        assert.equal(wrong.errors?.[0].extensions?.code, 'INVALID_CREDENTIALS');
+      }
+      assertLimited(await loginFrom('203.0.113.20', owner.email, owner.password));
+      const elsewhere = await loginFrom('203.0.113.21', owner.email, owner.password);
+      assert.equal(elsewhere.errors, undefined, 'another address is not limited');
+    });
+  });
+}
+
 /** Sends `start`, then `drip` once a second: 'closed' if the server hangs up within 30 s. */
 async function dripSlowly(url: string, start: string, drip: string): Promise<'closed' | 'held'> {
   const socket = net.connect(Number(new URL(url).port), '127.0.0.1');

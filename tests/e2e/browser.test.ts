@@ -46,9 +46,9 @@ if (!fs.existsSync(CHROMIUM)) {
       });
 
       /** A new person, funded with one deposit per amount, signed in on a browser page at the app. */
-      async function signedInPage(deposits: string[]) {
+      async function signedInPage(deposits: string[], personName = 'Test Person') {
         const url = env.server.url;
-        const person = await signUp(url);
+        const person = await signUp(url, personName);
         const provider = await signInProvider(url);
         for (const amount of deposits) await fund(provider, person.walletId, amount);
         const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -56,7 +56,7 @@ if (!fs.existsSync(CHROMIUM)) {
         await context.addCookies([{ name, value, url }]);
         const page = await context.newPage();
         await page.goto(url);
-        return { context, page };
+        return { context, page, person };
       }
 
       const shot = (page: Page, name: string) =>
@@ -82,8 +82,8 @@ if (!fs.existsSync(CHROMIUM)) {
 
         const provider = await signInProvider(url);
         await fund(provider, walletId, '100.00');
-        await page.reload();
-        await page.locator('#balance', { hasText: '100.00' }).waitFor();
+        // No reload: the page looks for new money every few seconds while it is visible.
+        await page.locator('#balance', { hasText: '100.00' }).waitFor({ timeout: 15_000 });
         assert.match((await page.locator('#operations tr').first().textContent()) ?? '', /Deposit/);
 
         const recipient: Person = await signUp(url);
@@ -110,11 +110,21 @@ if (!fs.existsSync(CHROMIUM)) {
         await page.getByLabel('Amount').fill('1.00');
         await page.getByLabel('Recipient wallet').fill(randomUUID());
         await page.getByRole('button', { name: 'Send' }).click();
-        await page.locator('#send-error', { hasText: 'There is no wallet with this id' }).waitFor();
+        // Each refusal is said next to the field it concerns.
+        await page.locator('#to-error', { hasText: 'There is no wallet with this id' }).waitFor();
+        assert.equal(await page.locator('#send-to').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#note-error').textContent(), '');
         await page.getByLabel('Recipient wallet').fill(recipient.walletId);
         await page.getByLabel('Amount').fill('1000');
         await page.getByRole('button', { name: 'Send' }).click();
-        await page.locator('#send-error', { hasText: 'not enough money' }).waitFor();
+        await page.locator('#amount-error', { hasText: 'not enough money' }).waitFor();
+        assert.equal(await page.locator('#to-error').textContent(), '', 'the old error is gone');
+        await page.getByLabel('Amount').fill('1.00');
+        await page.getByLabel('Note').fill('x'.repeat(500));
+        await page.getByLabel('Recipient wallet').fill(walletId);
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#to-error', { hasText: 'cannot send money to itself' }).waitFor();
+        await page.getByLabel('Note').fill('');
         await shot(page, 'refusal');
 
         await page.setViewportSize({ width: 375, height: 800 });
@@ -156,7 +166,7 @@ if (!fs.existsSync(CHROMIUM)) {
         await page.getByLabel('Recipient wallet').fill(euroWalletId);
         await page.getByLabel('Amount').fill('1.00');
         await page.getByRole('button', { name: 'Send' }).click();
-        await page.locator('#send-error', { hasText: 'different currency' }).waitFor();
+        await page.locator('#to-error', { hasText: 'different currency' }).waitFor();
         await shot(page, 'wallets-and-chart');
         await context.close();
       });
@@ -186,6 +196,89 @@ if (!fs.existsSync(CHROMIUM)) {
         await page.keyboard.type(person.password);
         await pressEnter();
         await page.locator('#login-error', { hasText: 'Too many attempts' }).waitFor();
+        await context.close();
+      });
+
+      it('forgets everything of one person at logout and at expiry: page, forms, storage', async () => {
+        const url = env.server.url;
+        const { context, page, person } = await signedInPage(['50.00'], 'Ada Private');
+        const next = await signUp(url, 'Bob Next');
+        const recipient = await signUp(url);
+        await page.locator('#balance', { hasText: '50.00' }).waitFor();
+        await page.getByLabel('Recipient wallet').fill(recipient.walletId);
+        await page.getByLabel('Amount').fill('7.77');
+        await page.getByLabel('Note').fill('sent-note-secret');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await page.locator('#send-result', { hasText: 'Sent 7.77 USD.' }).waitFor();
+        await page.getByLabel('Open a wallet in').selectOption('GBP');
+        await page.getByRole('button', { name: 'Open wallet' }).click();
+        await page.locator('#currency', { hasText: 'GBP' }).waitFor();
+        const otherWalletId = (await page.locator('#wallet-id').textContent()) ?? '';
+        await page.getByRole('button', { name: 'USD 42.23' }).click();
+        await page.locator('#currency', { hasText: 'USD' }).waitFor();
+        // A payment begun and not sent, with an error beside it.
+        await page.getByLabel('Recipient wallet').fill('unsent-recipient-secret');
+        await page.getByLabel('Amount').fill('3.339');
+        await page.getByLabel('Note').fill('unsent-note-secret');
+        await page.locator('#amount-error', { hasText: 'at most 2 decimals' }).waitFor();
+
+        /** Asserts that nothing of `secrets` is in the page, any form field or the storage. */
+        const assertForgotten = async (secrets: string[]) => {
+          const html = await page.content();
+          const values = await page
+            .locator('input, select, textarea')
+            .evaluateAll((fields) => fields.map((f) => (f as unknown as { value: string }).value));
+          // Runs in the page, where the storage objects are globals.
+          const stored = await page.evaluate(
+            'window.localStorage.length + window.sessionStorage.length',
+          );
+          for (const secret of secrets) {
+            assert.ok(!html.includes(secret), `the page still shows ${secret}`);
+            assert.ok(!values.some((v) => v.includes(secret)), `a field still holds ${secret}`);
+          }
+          assert.equal(stored, 0, 'nothing is left in the browser storage');
+        };
+
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.locator('#notice', { hasText: 'You are logged out.' }).waitFor();
+        const secretsOfFirst = [
+          'Ada Private',
+          person.email,
+          person.walletId,
+          otherWalletId,
+          recipient.walletId,
+          'Sent 7.77',
+          '7.77',
+          '42.23',
+          'sent-note-secret',
+          'unsent-recipient-secret',
+          '3.339',
+          'unsent-note-secret',
+          'at most 2 decimals',
+        ];
+        await assertForgotten(secretsOfFirst);
+        await shot(page, 'after-logout');
+
+        const loginForm = page.locator('#login-form');
+        await loginForm.getByLabel('Email').fill(next.email);
+        await loginForm.getByLabel('Password').fill(next.password);
+        await loginForm.getByRole('button', { name: 'Log in' }).click();
+        await page.locator('#wallet-id', { hasText: next.walletId }).waitFor();
+        assert.equal(await page.locator('#balance').textContent(), '0.00');
+        assert.equal(
+          await page.locator('#wallet-list button').count(),
+          1,
+          "only the next person's",
+        );
+        await assertForgotten(secretsOfFirst);
+
+        // A session that expires forgets as much.
+        await page.getByLabel('Note').fill('second-unsent-secret');
+        await executeOnDatabase(env.database.url, ['DELETE FROM sessions']);
+        await page.locator('#notice', { hasText: 'Your session has expired' }).waitFor({
+          timeout: 15_000,
+        });
+        await assertForgotten(['Bob Next', next.walletId, 'second-unsent-secret']);
         await context.close();
       });
 

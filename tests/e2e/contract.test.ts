@@ -77,6 +77,9 @@ for (const kind of databaseKinds()) {
         assert.match(metrics, /wallet_graphql_requests_total/);
         assert.match(metrics, /wallet_movements_total\{kind="deposit",outcome="committed"\}/);
         assert.equal((await fetch(`${url}/`)).status, 200);
+        const icon = await fetch(`${url}/favicon.ico`);
+        assert.equal(icon.status, 200, 'a browser asks for /favicon.ico on every page');
+        assert.match(icon.headers.get('content-type') ?? '', /^image\//);
       });
     });
 
@@ -194,9 +197,13 @@ for (const kind of databaseKinds()) {
         assert.deepEqual([bhd.currency, bhd.balance], ['BHD', '0.000']);
         await refusedUnchanged(person.client, 'ALREADY_EXISTS', OPEN_WALLET, { currency: 'JPY' });
         await refusedUnchanged(person.client, 'ALREADY_EXISTS', OPEN_WALLET, { currency: 'USD' });
-        for (const currency of ['XYZ', 'usd', '', 'US']) {
+        for (const currency of ['XYZ', '', 'US', 'usdx']) {
           await refusedUnchanged(person.client, 'BAD_USER_INPUT', OPEN_WALLET, { currency });
         }
+        // A code in any case means the same currency, answered in upper case.
+        await refusedUnchanged(person.client, 'ALREADY_EXISTS', OPEN_WALLET, { currency: 'usd' });
+        const gbp = (await person.client.ok(OPEN_WALLET, { currency: 'gbp' })).openWallet;
+        assert.deepEqual([gbp.currency, gbp.balance], ['GBP', '0.00']);
         await refusedUnchanged(new Client(url), 'UNAUTHENTICATED', OPEN_WALLET, {
           currency: 'EUR',
         });
@@ -480,6 +487,20 @@ for (const kind of databaseKinds()) {
           send({ amount: '100000.00' }),
         );
       });
+
+      it('names the input field a BAD_USER_INPUT concerns, for a client to show it there', async () => {
+        const send = (input: Record<string, unknown>) =>
+          alice.client.gql(SEND, { input: { toWalletId: bob.walletId, amount: '1.00', ...input } });
+        const fieldOf = async (input: Record<string, unknown>) => {
+          const response = await send(input);
+          assert.equal(response.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+          return (response.errors?.[0].extensions as { field?: string }).field;
+        };
+        assert.equal(await fieldOf({ amount: '1.001' }), 'amount');
+        assert.equal(await fieldOf({ toWalletId: alice.walletId }), 'toWalletId');
+        assert.equal(await fieldOf({ details: 'x'.repeat(501) }), 'details');
+        assert.equal(await fieldOf({ idempotencyKey: '' }), 'idempotencyKey');
+      });
     });
 
     describe('administrators', () => {
@@ -502,10 +523,27 @@ for (const kind of databaseKinds()) {
           { after: users.users.pageInfo.endCursor },
         );
         assert.notEqual(next.users.nodes[0].id, person.userId);
+        // A cursor belongs to its list: a users cursor means nothing to wallets.
+        await refusedUnchanged(
+          admin,
+          'BAD_USER_INPUT',
+          'query($after: String) { wallets(first: 1, after: $after) { nodes { id } } }',
+          { after: users.users.pageInfo.endCursor },
+        );
         const wallets = await admin.ok(
-          '{ wallets(first: 1) { nodes { id balance } edges { cursor } } }',
+          '{ wallets(first: 2) { nodes { id balance owner { id name email } } edges { cursor } } }',
         );
         assert.equal(wallets.wallets.nodes[0].id, other.walletId);
+        assert.deepEqual(
+          wallets.wallets.nodes.map((w: { owner: unknown }) => w.owner),
+          [
+            { id: other.userId, name: 'Other', email: other.email },
+            { id: person.userId, name: 'Listed', email: person.email },
+          ],
+          'each wallet with its owner',
+        );
+        const own = await person.client.ok('{ wallet { owner { id name } } }');
+        assert.deepEqual(own.wallet.owner, { id: person.userId, name: 'Listed' });
         const transfers = await admin.ok(
           'query($w: ID) { transfers(first: 5, walletId: $w) { nodes { id amount } } }',
           { w: other.walletId },
@@ -607,8 +645,14 @@ for (const kind of databaseKinds()) {
         const nested = (levels: number) =>
           `{ __schema { types { fields { type ${'{ ofType '.repeat(levels - 5)}{ name }${' }'.repeat(levels - 5)} } } } }`;
         assert.equal((await person.client.gql(nested(10))).errors, undefined);
-        const tooDeep = await person.client.gql(nested(11));
-        assert.equal(tooDeep.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+        for (const levels of [11, 52]) {
+          const tooDeep = await person.client.gql(nested(levels));
+          assert.equal(tooDeep.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+          assert.equal(
+            tooDeep.errors?.[0].message,
+            'The query is nested more than 10 levels deep; at most 10 are allowed.',
+          );
+        }
         const aliases = Array.from(
           { length: 60 },
           (_, i) => `a${i}: login(input: { email: "x@y.z", password: "password1" }) { id }`,

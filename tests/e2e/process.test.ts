@@ -135,8 +135,19 @@ for (const kind of databaseKinds()) {
     it('updates the configured accounts at start-up', async () => {
       const db = await database();
       let server = await startServerOn(db.url, { ADMIN_PASSWORD: 'first-password' });
+      /** The start-up log's line for the account of `role`: what was done, never the password. */
+      const accountLine = (role: string) =>
+        server
+          .output()
+          .split('\n')
+          .find((line) => line.includes(`"msg":"${role} account `)) ?? '';
+      assert.match(accountLine('ADMIN'), /"msg":"ADMIN account created"/);
+      assert.match(accountLine('ADMIN'), /"email":"admin@wallet.test"/);
+      assert.match(accountLine('SERVICE'), /"msg":"SERVICE account created"/);
       await server.stop();
       server = await startServerOn(db.url, { ADMIN_PASSWORD: 'second-password' });
+      assert.match(accountLine('ADMIN'), /"msg":"ADMIN account updated"/);
+      assert.doesNotMatch(server.output(), /first-password|second-password|provider-password/);
       const login = (password: string) =>
         new Client(server.url).gql(LOGIN, { input: { email: 'admin@wallet.test', password } });
       assert.equal((await login('second-password')).errors, undefined);
@@ -187,6 +198,9 @@ for (const kind of databaseKinds()) {
       const before = await ledgerSnapshot(db.url);
       const third = await signupFrom('203.0.113.1');
       assert.equal(third.errors?.[0].extensions?.code, 'RATE_LIMITED');
+      const retryAfter = (third.errors?.[0].extensions as { retryAfterSeconds?: number })
+        .retryAfterSeconds;
+      assert.ok(retryAfter !== undefined && retryAfter >= 1 && retryAfter <= 3600, 'retry after');
       // The limit comes before input validation, as the contract orders them.
       const invalid = await signupFrom('203.0.113.1', 'not-an-email');
       assert.equal(invalid.errors?.[0].extensions?.code, 'RATE_LIMITED');

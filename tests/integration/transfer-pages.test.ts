@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { lists } from '../../src/db/pagination';
 import { transfersPage } from '../../src/db/queries';
 import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../helpers/databases';
 import { fundedWallets } from '../helpers/ledger-fixtures';
@@ -48,7 +49,11 @@ for (const kind of databaseKinds()) {
             let beforeSeq: bigint | null = null;
             for (;;) {
               const rows = await env.db.read((sql) =>
-                transfersPage(sql, { first: pageSize, beforeSeq }, wallets[listed].id),
+                transfersPage(
+                  sql,
+                  { first: pageSize, beforeSeq, list: lists.transfers(wallets[listed].id) },
+                  wallets[listed].id,
+                ),
               );
               const page = rows.slice(0, pageSize);
               seen.push(...page.map((row) => row.id));

@@ -15,6 +15,7 @@ describe('configuration', () => {
     assert.equal(config.defaultCurrency, 'USD');
     assert.equal(config.lockTimeoutMs, 2000);
     assert.equal(config.loginMaxFailures, 10);
+    assert.equal(config.loginMaxFailuresPerAddress, 100);
     assert.equal(config.signupRatePerHour, 100);
     assert.equal(config.dbPoolSize, 10);
     assert.equal(config.trustProxy, false);
@@ -24,7 +25,8 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PORT: 'abc' }), refusesNaming('PORT'));
     assert.throws(() => loadConfig({ PORT: '70000' }), refusesNaming('PORT'));
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), refusesNaming('DATABASE_URL'));
-    assert.throws(() => loadConfig({ DEFAULT_CURRENCY: 'usd' }), refusesNaming('DEFAULT_CURRENCY'));
+    assert.throws(() => loadConfig({ DEFAULT_CURRENCY: 'us1' }), refusesNaming('DEFAULT_CURRENCY'));
+    assert.equal(loadConfig({ DEFAULT_CURRENCY: 'eur' }).defaultCurrency, 'EUR', 'any case');
     assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), refusesNaming('LOG_LEVEL'));
     assert.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), refusesNaming('TRUST_PROXY'));
   });

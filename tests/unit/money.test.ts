@@ -32,6 +32,9 @@ describe('money', () => {
       assert.throws(() => parseAmountMinor(bad, 'USD', 2), refusedWith('BAD_USER_INPUT'), bad);
     }
     assert.notEqual(amountShapeProblem(5), null, 'a JSON number is refused');
+    for (const signed of ['-5.00', '+5', '-0']) {
+      assert.match(amountShapeProblem(signed) ?? '', /amounts are positive/, signed);
+    }
     assert.notEqual(amountShapeProblem(null), null);
   });
 
