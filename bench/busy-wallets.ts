@@ -1,6 +1,6 @@
 /**
  * `npm run bench:busy` (PostgreSQL, POSTGRES_TEST_URL set): what busy wallets
- * cost the other transfers of one instance (README → Design, "Busy wallets'
+ * cost the other transfers of one instance (docs/design.md, "Busy wallets'
  * share of the pool"). 16 connections send transfers among the wallets of 94
  * users; beside them, 48 connections send from a few other wallets, which in
  * each phase are: none, a hot pair, or one, two or three wallets whose lock a

@@ -13,6 +13,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import session from 'express-session';
 import { DatabaseSessionStore } from './auth/session-store';
+import { databaseAnswers } from './db/database';
 import { clusterMetrics, isWorker } from './cluster';
 import type { Context, Services } from './context';
 import { INTERNAL_MESSAGE, formatError } from './errors';
@@ -102,7 +103,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     // header). What it guards against is covered here: mutations only over
     // POST, POST bodies only as JSON (a cross-site form cannot send that
     // without CORS, which is off), and a SameSite=Lax cookie that cross-site
-    // subrequests do not carry. See README, Design: cross-site requests.
+    // subrequests do not carry. See docs/design.md, Cross-site requests.
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
     validationRules: [depthLimit(DEPTH_MAX)],
@@ -150,7 +151,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = !shuttingDown && (await db.ping());
+    const ready = !shuttingDown && (await databaseAnswers(db));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
   app.get('/metrics', async (_req, res) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Sql } from '../db/database';
-import { isUniqueViolation } from '../db/database';
+import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
+import type { Sql } from '../db/sql';
 import { findUserByEmail } from '../db/queries';
 import type { UserId, UserRow } from '../db/rows';
 import type { Role } from '../entities/user.entity';

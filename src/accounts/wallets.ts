@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../context';
-import type { Database, Sql } from '../db/database';
-import { isUniqueViolation } from '../db/database';
+import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
+import type { Sql } from '../db/sql';
 import { findTransferWallets, findWallet } from '../db/queries';
 import type { UserId, WalletId, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';

@@ -16,3 +16,10 @@ export function ledgerId(nowMs: number = Date.now()): string {
   const time = nowMs.toString(16).padStart(12, '0'); // 48 bits of milliseconds
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Ids are lower-case UUIDs; anything else names nothing (NOT_FOUND, not a database error). */
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { buildDataSource } from './data-source';
-import { Database, isLockTimeout } from './database';
+import { createDatabase, type Database } from './database';
+import { isLockTimeout } from './errors';
 
 /** Connects, retrying while the database is not reachable yet (a server still starting). */
 export async function openDatabase(config: Config, log: Logger): Promise<Database> {
@@ -10,7 +11,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     const dataSource = buildDataSource(config);
     try {
       await dataSource.initialize();
-      return new Database(config.databaseKind, dataSource, config.lockTimeoutMs);
+      return createDatabase(config.databaseKind, dataSource, config.lockTimeoutMs);
     } catch (error) {
       if (attempt >= config.dbConnectRetries) throw error;
       log.warn(

@@ -1,5 +1,6 @@
 /** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
-import type { Row, Sql } from './database';
+import { isUuid } from './ids';
+import type { Row, Sql } from './sql';
 import { pageClause, pageOrder, type PageRequest } from './pagination';
 import {
   OPERATION_COLUMNS,
@@ -7,7 +8,6 @@ import {
   USER_COLUMNS,
   WALLET_COLUMNS,
   isStorableText,
-  isUuid,
   toOperation,
   toTransfer,
   toUser,

@@ -2,7 +2,7 @@
  * Row shapes and the column lists that read them. Money columns are read as
  * text and parsed to bigint: a JavaScript number would round above 2^53.
  */
-import type { Row } from './database';
+import type { Row } from './sql';
 import type { OperationType } from '../entities/operation.entity';
 import type { Role } from '../entities/user.entity';
 
@@ -124,13 +124,6 @@ export function toTransfer(row: Row): TransferRow {
     idempotencyKey: text(row.idempotency_key),
     createdAtMs: ms(row.created_at),
   };
-}
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Ids are lower-case UUIDs; anything else names nothing (NOT_FOUND, not a database error). */
-export function isUuid(value: string): boolean {
-  return UUID_PATTERN.test(value);
 }
 
 /** U+0000, or half of a surrogate pair (text that is not well-formed Unicode). */

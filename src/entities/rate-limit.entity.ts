@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** A fixed-window counter (failed logins per email, signups per address), shared by instances. */
+/** A fixed-window counter (failed logins per email and address, signups per address), shared by instances. */
 @Entity({ name: 'rate_limits' })
 @Index('ix_rate_limits_window_started_at', ['windowStartedAtMs'])
 export class RateLimitEntity {

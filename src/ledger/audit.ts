@@ -4,7 +4,8 @@
  * operation's balanceAfter follows from the one before; each transfer has one
  * debit and one credit of its amount; per currency, deposits - withdrawals = balances.
  */
-import type { Database, Sql } from '../db/database';
+import type { Database } from '../db/database';
+import type { Sql } from '../db/sql';
 import {
   OPERATION_COLUMNS,
   TRANSFER_COLUMNS,
@@ -15,7 +16,7 @@ import {
   type OperationRow,
   type TransferRow,
 } from '../db/rows';
-import { signedMinor } from './ledger';
+import { signedMinor } from './legs';
 
 export interface AuditReport {
   wallets: number;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Sql } from '../db/database';
+import type { Sql } from '../db/sql';
 import { WALLET_COLUMNS, toWallet, type WalletId, type WalletRow } from '../db/rows';
 
 /**
@@ -11,6 +11,9 @@ import { WALLET_COLUMNS, toWallet, type WalletId, type WalletRow } from '../db/r
 export function lockOrder(walletIds: readonly WalletId[]): WalletId[] {
   return [...new Set(walletIds)].sort();
 }
+
+/** The wallets a movement locked, as they stand under the locks. */
+export type LockedWallets = ReadonlyMap<WalletId, WalletRow>;
 
 /**
  * Takes the wallets' locks: the first statements of the movement's
@@ -25,7 +28,7 @@ export function lockOrder(walletIds: readonly WalletId[]): WalletId[] {
 export async function lockWallets(
   sql: Sql,
   walletIds: readonly WalletId[],
-): Promise<Map<WalletId, WalletRow>> {
+): Promise<LockedWallets> {
   const ordered = lockOrder(walletIds);
   for (let i = 1; i < ordered.length; i++) assert.ok(ordered[i - 1] < ordered[i], 'lock order');
   const results = await sql.rowsOfEach(

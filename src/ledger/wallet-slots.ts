@@ -5,7 +5,7 @@
  * every connection, and every other request of the process waits for the
  * pool behind them: measured on one instance, transfers between other
  * wallets went from 1,026/s to 10/s while one wallet's lock was held, some
- * failing after the pool's 5 s connection timeout (README → Design,
+ * failing after the pool's 5 s connection timeout (docs/design.md,
  * "Busy wallets' share of the pool").
  *
  * So a movement that would queue at the database behind another of the
@@ -21,7 +21,7 @@
  * so two movements never wait for each other.
  */
 import assert from 'node:assert/strict';
-import { walletBusy } from '../db/database';
+import { walletBusy } from '../db/errors';
 import type { WalletId } from '../db/rows';
 
 interface Movement {
@@ -40,7 +40,7 @@ interface Waiter {
 /**
  * Passes for a pool of `poolSize` connections: one busy wallet's first
  * movement plus the passes make half the pool, which leaves the other half
- * to everything else (README → Design).
+ * to everything else (docs/design.md).
  */
 export function queuedPasses(poolSize: number): number {
   return Math.max(0, Math.floor(poolSize / 2) - 1);

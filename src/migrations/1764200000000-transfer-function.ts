@@ -70,7 +70,7 @@ export const WALLET_TRANSFER_V1 = `CREATE OR REPLACE FUNCTION "wallet_transfer"(
  * (BEGIN and the locks; the writes; COMMIT) a transfer held its wallets'
  * locks across two round trips; as one call, in alternating runs, the
  * servers' CPU per transfer fell by 28–42% and hot-pair transfers/s rose by
- * 60–100% (README, Design: PostgreSQL round trips).
+ * 60–100% (docs/design.md, PostgreSQL: one round trip per transfer).
  *
  * The function is the ledger's transfer (ledger.ts, appendTransfer) step for
  * step: the lock column of both wallets first, in the order given (the

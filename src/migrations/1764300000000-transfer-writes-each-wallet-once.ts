@@ -93,7 +93,7 @@ export const WALLET_TRANSFER_V2 = `CREATE OR REPLACE FUNCTION "wallet_transfer"(
  * wallets, and a shorter hold of their locks: in three alternating pairs of
  * runs, PostgreSQL x2, random pairs went 1,023–1,172 -> 1,160–1,322
  * transfers/s and the hot pair 691–875 -> 891–1,037, the new function ahead in
- * every pair (README, Design: Each wallet written once).
+ * every pair (docs/design.md, PostgreSQL: one round trip per transfer).
  *
  * A refusal is what the ledger's own check (appendTransfer) would say: a
  * wallet that is not there fails loudly; not enough money comes before the

@@ -4,7 +4,7 @@ import { assertCanSpend, signedIn } from '../auth/access';
 import type { Context } from '../context';
 import { findOperationByReference, findTransfer, walletsById } from '../db/queries';
 import { DomainError } from '../errors';
-import type { ExternalResult } from '../ledger/ledger';
+import type { ExternalResult } from '../ledger/movements/external';
 import type { Currencies } from '../money/currencies';
 import { ExternalToWalletInput, WalletToExternalInput, WalletToWalletInput } from './inputs';
 import { ExternalPayload, OperationView, Role, TransferPayload, TransferView } from './types';

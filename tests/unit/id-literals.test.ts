@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { withIdLiterals } from '../../src/db/database';
+import { withIdLiterals } from '../../src/db/sql';
 
 const lock = 'UPDATE wallets SET lock_version = lock_version + 1 WHERE id = ?';
 

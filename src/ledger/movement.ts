@@ -1,0 +1,37 @@
+/** What a movement kind states about itself; the core (ledger.ts) does the rest. */
+import type { Sql } from '../db/sql';
+import type { WalletId } from '../db/rows';
+import { DomainError } from '../errors';
+import type { LockedWallets } from './locks';
+
+/** Every movement's answer says whether it was a replay of one made before. */
+export interface Outcome {
+  replayed: boolean;
+}
+
+export interface Movement<R extends Outcome> {
+  /** Its name in the metrics: deposit, withdrawal, transfer… */
+  readonly kind: string;
+  /** Every wallet whose balance it may change; the core locks them in ascending id order. */
+  readonly walletIds: readonly WalletId[];
+  /**
+   * What answers a repeat of its key (see attemptOnce): the original,
+   * replayed; IDEMPOTENCY_CONFLICT if the key holds another movement; null
+   * if the key holds nothing. Null for a movement without a key.
+   */
+  readonly replay: ((sql: Sql) => Promise<R | null>) | null;
+  /** Its writes, inside its transaction, with its wallets locked and read under the locks. */
+  write(sql: Sql, wallets: LockedWallets): Promise<R>;
+  /**
+   * PostgreSQL, where the kind has one: the whole movement (locks, rules,
+   * writes) in one statement that is its own transaction, one round trip,
+   * used instead of `write`.
+   */
+  writeInOneStatement?(sql: Sql, deadlineMs: number): Promise<R>;
+}
+
+export const idempotencyConflict = (what: 'reference' | 'idempotency key') =>
+  new DomainError(
+    'IDEMPOTENCY_CONFLICT',
+    `This ${what} was already used for a different request. Use a new one for a new payment.`,
+  );

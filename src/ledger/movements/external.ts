@@ -1,0 +1,72 @@
+/** Deposits and withdrawals: the payment provider's movements between one wallet and outside. */
+import { ledgerId } from '../../db/ids';
+import { findOperationByReference, walletsById } from '../../db/queries';
+import type { OperationRow, UserId, WalletRow } from '../../db/rows';
+import type { OperationType } from '../../entities/operation.entity';
+import { parseAmountMinor } from '../../money/money';
+import { post } from '../legs';
+import { idempotencyConflict, type Movement } from '../movement';
+
+export interface ExternalCommand {
+  serviceUserId: UserId;
+  wallet: WalletRow;
+  /** Decimal string, shape already checked; precision is checked here against the wallet's currency. */
+  amount: string;
+  /** The idempotency key, in the service account's namespace (shared by both kinds). */
+  reference: string;
+  details: string | null;
+}
+
+export interface ExternalResult {
+  operation: OperationRow;
+  wallet: WalletRow;
+  replayed: boolean;
+}
+
+/** A credit from outside (DEPOSIT) or a debit to outside (WITHDRAWAL), keyed by its reference. */
+export function externalMovement(
+  type: Extract<OperationType, 'DEPOSIT' | 'WITHDRAWAL'>,
+  command: ExternalCommand,
+  precision: number,
+): Movement<ExternalResult> {
+  const { wallet, serviceUserId, reference } = command;
+  const amountMinor = parseAmountMinor(command.amount, wallet.currency, precision);
+  return {
+    kind: type.toLowerCase(),
+    walletIds: [wallet.id],
+    async replay(sql) {
+      const existing = await findOperationByReference(sql, serviceUserId, reference);
+      if (existing === null) return null;
+      const same =
+        existing.type === type &&
+        existing.walletId === wallet.id &&
+        existing.amountMinor === amountMinor &&
+        existing.details === command.details;
+      if (!same) throw idempotencyConflict('reference');
+      const [now] = await walletsById(sql, [existing.walletId]);
+      return { operation: existing, wallet: now, replayed: true };
+    },
+    async write(sql, wallets) {
+      const createdAtMs = Date.now();
+      const posted = await post(sql, wallets, {
+        transfer: null,
+        legs: [
+          {
+            id: ledgerId(createdAtMs),
+            walletId: wallet.id,
+            type,
+            amountMinor,
+            transferId: null,
+            counterpartyWalletId: null,
+            reference,
+            details: command.details,
+            initiatorUserId: serviceUserId,
+            createdAtMs,
+          },
+        ],
+      });
+      const [operation] = posted.operations;
+      return { operation, wallet: posted.wallets.get(wallet.id) as WalletRow, replayed: false };
+    },
+  };
+}

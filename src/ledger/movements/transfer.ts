@@ -1,0 +1,216 @@
+/** Transfers: money from one wallet to another of the same currency, keyed by the sender's idempotency key. */
+import assert from 'node:assert/strict';
+import type { WalletIdentity } from '../../accounts/wallet-directory';
+import { driverCode, lockTimeoutUntil } from '../../db/errors';
+import { ledgerId } from '../../db/ids';
+import { findTransferByKey, findTransferLeg, walletsById } from '../../db/queries';
+import type { OperationRow, TransferRow, UserId, WalletRow } from '../../db/rows';
+import type { Sql } from '../../db/sql';
+import { DomainError } from '../../errors';
+import {
+  BALANCE_MAX_MINOR,
+  aboveBalanceMax,
+  insufficientFunds,
+  parseAmountMinor,
+} from '../../money/money';
+import { post, type NewLeg, type NewTransfer } from '../legs';
+import { lockOrder } from '../locks';
+import { idempotencyConflict, type Movement } from '../movement';
+
+export interface TransferCommand {
+  initiatorUserId: UserId;
+  /** Balances are read under the locks, so who and which currency is all a transfer is given. */
+  source: WalletIdentity;
+  target: WalletIdentity;
+  amount: string;
+  details: string | null;
+  idempotencyKey: string | null;
+}
+
+export interface TransferResult {
+  transfer: TransferRow;
+  /** The sender's leg and wallet. */
+  operation: OperationRow;
+  wallet: WalletRow;
+  replayed: boolean;
+}
+
+export function transferMovement(
+  command: TransferCommand,
+  precision: number,
+): Movement<TransferResult> {
+  const { source, target, idempotencyKey } = command;
+  if (source.currency !== target.currency) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The sending wallet holds ${source.currency} and the receiving wallet ${target.currency}.`,
+    );
+  }
+  const amountMinor = parseAmountMinor(command.amount, source.currency, precision);
+  if (source.id === target.id) {
+    throw new DomainError('BAD_USER_INPUT', 'A wallet cannot send money to itself.', {
+      field: 'toWalletId',
+    });
+  }
+  return {
+    kind: 'transfer',
+    walletIds: [source.id, target.id],
+    replay:
+      idempotencyKey === null
+        ? null
+        : async (sql) => {
+            const existing = await findTransferByKey(sql, command.initiatorUserId, idempotencyKey);
+            if (existing === null) return null;
+            const same =
+              existing.fromWalletId === source.id &&
+              existing.toWalletId === target.id &&
+              existing.amountMinor === amountMinor &&
+              existing.details === command.details;
+            if (!same) throw idempotencyConflict('idempotency key');
+            return transferReplay(sql, existing);
+          },
+    async write(sql, wallets) {
+      const rows = newTransferRows(command, amountMinor);
+      const posted = await post(sql, wallets, {
+        transfer: rows.transfer,
+        legs: [rows.debitLeg, rows.creditLeg],
+      });
+      assert.ok(posted.transfer !== null, 'the transfer row was appended');
+      const [debit] = posted.operations;
+      return {
+        transfer: posted.transfer,
+        operation: debit,
+        wallet: posted.wallets.get(source.id) as WalletRow,
+        replayed: false,
+      };
+    },
+    writeInOneStatement: (sql, deadlineMs) =>
+      callWalletTransfer(sql, deadlineMs, command, amountMinor),
+  };
+}
+
+async function transferReplay(sql: Sql, existing: TransferRow): Promise<TransferResult> {
+  const operation = await findTransferLeg(sql, existing.id, existing.fromWalletId);
+  const [wallet] = await walletsById(sql, [existing.fromWalletId]);
+  assert.ok(operation, `transfer ${existing.id} has its debit leg`);
+  return { transfer: existing, operation, wallet, replayed: true };
+}
+
+/** A transfer's rows but for the balances after it: ids and time, made here on both databases. */
+function newTransferRows(command: TransferCommand, amountMinor: bigint) {
+  const { source, target } = command;
+  const createdAtMs = Date.now();
+  const transferId = ledgerId(createdAtMs);
+  const leg = {
+    amountMinor,
+    transferId,
+    reference: null,
+    details: command.details,
+    initiatorUserId: command.initiatorUserId,
+    createdAtMs,
+  };
+  return {
+    transfer: {
+      id: transferId,
+      fromWalletId: source.id,
+      toWalletId: target.id,
+      amountMinor,
+      currency: source.currency,
+      details: command.details,
+      initiatorUserId: command.initiatorUserId,
+      idempotencyKey: command.idempotencyKey,
+      createdAtMs,
+    } satisfies NewTransfer,
+    debitLeg: {
+      ...leg,
+      id: ledgerId(createdAtMs),
+      walletId: source.id,
+      type: 'TRANSFER_OUT',
+      counterpartyWalletId: target.id,
+    } satisfies NewLeg,
+    creditLeg: {
+      ...leg,
+      id: ledgerId(createdAtMs),
+      walletId: target.id,
+      type: 'TRANSFER_IN',
+      counterpartyWalletId: source.id,
+    } satisfies NewLeg,
+  };
+}
+
+/** What wallet_transfer refuses with, as the ledger's errors. */
+const WALLET_TRANSFER_REFUSALS = new Map<string | undefined, () => DomainError>([
+  ['WL001', insufficientFunds],
+  ['WL002', aboveBalanceMax],
+]);
+
+/**
+ * Calls wallet_transfer (PostgreSQL; migrations 1764200000000 to
+ * 1764400000000): what `write` does, in one statement that is its own
+ * transaction, each wallet's lock UPDATE also moving its balance if the
+ * wallet's rule allows. One round trip instead of three, and the locks are
+ * held for no round trip at all.
+ */
+async function callWalletTransfer(
+  sql: Sql,
+  deadlineMs: number,
+  command: TransferCommand,
+  amountMinor: bigint,
+): Promise<TransferResult> {
+  const { source, target } = command;
+  const [firstLock, secondLock] = lockOrder([source.id, target.id]);
+  const { transfer, debitLeg, creditLeg } = newTransferRows(command, amountMinor);
+  let rows: {
+    new_transfer_seq: unknown;
+    new_debit_seq: unknown;
+    from_wallet_seq: unknown;
+    from_wallet_created_at: unknown;
+    from_balance_after: string;
+  }[];
+  try {
+    rows = await sql.rows(
+      `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
+         FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        lockTimeoutUntil(deadlineMs),
+        firstLock,
+        secondLock,
+        transfer.id,
+        source.id,
+        target.id,
+        amountMinor,
+        BALANCE_MAX_MINOR,
+        transfer.currency,
+        transfer.details,
+        transfer.initiatorUserId,
+        transfer.idempotencyKey,
+        transfer.createdAtMs,
+        debitLeg.id,
+        creditLeg.id,
+      ],
+    );
+  } catch (error) {
+    const refusal = WALLET_TRANSFER_REFUSALS.get(driverCode(error));
+    throw refusal ? refusal() : error;
+  }
+  assert.equal(rows.length, 1, 'wallet_transfer returns one row');
+  const [row] = rows;
+  const fromAfterMinor = BigInt(row.from_balance_after);
+  return {
+    transfer: { ...transfer, seq: BigInt(String(row.new_transfer_seq)) },
+    operation: {
+      ...debitLeg,
+      balanceAfterMinor: fromAfterMinor,
+      seq: BigInt(String(row.new_debit_seq)),
+    },
+    wallet: {
+      id: source.id,
+      userId: source.userId,
+      currency: source.currency,
+      seq: BigInt(String(row.from_wallet_seq)),
+      createdAtMs: Number(row.from_wallet_created_at),
+      balanceMinor: fromAfterMinor,
+    },
+    replayed: false,
+  };
+}
