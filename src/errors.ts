@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'CURRENCY_MISMATCH'
   | 'IDEMPOTENCY_CONFLICT'
+  | 'ALREADY_RESOLVED'
+  | 'EXPIRED'
+  | 'EXCEEDS_REMAINING'
   | 'WALLET_BUSY'
   | 'INSUFFICIENT_FUNDS'
   | 'INTERNAL_SERVER_ERROR';
@@ -66,6 +69,9 @@ export function isClientError(code: ErrorCode): boolean {
     case 'INVALID_CREDENTIALS':
     case 'CURRENCY_MISMATCH':
     case 'IDEMPOTENCY_CONFLICT':
+    case 'ALREADY_RESOLVED':
+    case 'EXPIRED':
+    case 'EXCEEDS_REMAINING':
     case 'WALLET_BUSY':
     case 'INSUFFICIENT_FUNDS':
       return true;

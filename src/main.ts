@@ -221,7 +221,7 @@ async function auditCommand(config: Config, log: Logger): Promise<number> {
     const report = await audit(db);
     for (const line of report.discrepancies) process.stdout.write(`DISCREPANCY ${line}\n`);
     process.stdout.write(
-      `audited ${report.wallets} wallets, ${report.operations} operations, ${report.transfers} transfers: ` +
+      `audited ${report.wallets} wallets, ${report.operations} operations, ${report.transfers} transfers, ${report.holds} holds: ` +
         (report.discrepancies.length === 0
           ? 'every invariant holds\n'
           : `${report.discrepancies.length} discrepancies\n`),

@@ -15,6 +15,7 @@ export async function insertWallet(sql: Sql, userId: UserId, currency: string): 
     userId,
     currency,
     balanceMinor: 0n,
+    heldMinor: 0n,
     createdAtMs: Date.now(),
   };
   const [row] = await sql.rows<{ seq: unknown }>(

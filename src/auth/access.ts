@@ -25,6 +25,26 @@ export function assertCanView(caller: Caller, ownerId: string): void {
   throw new DomainError('FORBIDDEN', 'This wallet belongs to someone else.');
 }
 
+/** A hold is seen by the service that authorized it, the wallet's owner and admins. */
+export function assertCanViewHold(
+  caller: Caller,
+  hold: { serviceUserId: string },
+  walletOwnerId: string,
+): void {
+  if (caller.role === 'ADMIN' || caller.userId === hold.serviceUserId) return;
+  if (caller.userId === walletOwnerId) return;
+  throw new DomainError('FORBIDDEN', 'This hold belongs to someone else.');
+}
+
+/** Only the service that authorized a hold captures or voids it. */
+export function assertAuthorizedHold(caller: Caller, hold: { serviceUserId: string }): void {
+  if (caller.userId === hold.serviceUserId) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    'Only the service account that authorized a hold resolves it.',
+  );
+}
+
 export function assertCanSpend(caller: Caller, ownerId: string): void {
   if (ownerId === caller.userId) return;
   throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');

@@ -8,9 +8,14 @@ export function driverCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** A unique index or primary key refused a second row with the same key. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = driverCode(error);
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 /** A lock wait ran past its bound: PostgreSQL's lock_timeout, SQLite's busy timeout. */

@@ -28,6 +28,7 @@ export const lists = {
   users: 'users',
   transfers: (walletId: string | null) =>
     walletId === null ? 'transfers' : `transfers/${walletId}`,
+  holds: (walletId: string, status: string | null) => `holds/${walletId}/${status ?? 'ALL'}`,
 } as const;
 
 /** Longest cursor text accepted: a list name with a wallet id, and a seq. */

@@ -1,4 +1,6 @@
 /** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
+import type { HoldStatus } from '../entities/hold.entity';
+import { nowMs } from './clock';
 import { isUuid } from './ids';
 import type { Row, Sql } from './sql';
 import { pageClause, pageOrder, type PageRequest } from './pagination';
@@ -7,11 +9,14 @@ import {
   TRANSFER_COLUMNS,
   USER_COLUMNS,
   WALLET_COLUMNS,
+  holdColumns,
   isStorableText,
+  toHold,
   toOperation,
   toTransfer,
   toUser,
   toWallet,
+  type HoldRow,
   type OperationRow,
   type TransferRow,
   type UserId,
@@ -105,6 +110,47 @@ export async function walletsById(sql: Sql, ids: readonly WalletId[]): Promise<W
   const marks = ids.map(() => '?').join(', ');
   const rows = await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets WHERE id IN (${marks})`, ids);
   return rows.map(toWallet);
+}
+
+/** A hold, its status as of the database's clock (a PENDING hold past its expiry reads as EXPIRED). */
+export async function findHold(sql: Sql, id: string): Promise<HoldRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await one(sql.rows(`SELECT ${holdColumns(sql.kind)} FROM holds WHERE id = ?`, [id]));
+  return row && toHold(row);
+}
+
+/** The reserve of a wallet's holds that are PENDING and not expired, by the database's clock. */
+export async function pendingHeldMinor(sql: Sql, walletId: WalletId): Promise<bigint> {
+  const [row] = await sql.rows<{ held: unknown }>(
+    `SELECT CAST(COALESCE(SUM(amount_minor), 0) AS TEXT) AS held FROM holds
+      WHERE wallet_id = ? AND status = 'PENDING' AND expires_at > ${nowMs(sql.kind)}`,
+    [walletId],
+  );
+  return BigInt(String(row.held));
+}
+
+/** A page of a wallet's holds, newest first: of one status as read now, or all. */
+export async function holdsPage(
+  sql: Sql,
+  walletId: WalletId,
+  status: HoldStatus | null,
+  page: PageRequest,
+): Promise<HoldRow[]> {
+  const filter = status === null ? '' : ' WHERE status = ?';
+  const tail = pageClause(page, status !== null);
+  const rows = await sql.rows(
+    `SELECT * FROM (SELECT ${holdColumns(sql.kind)} FROM holds WHERE wallet_id = ?) AS wallet_holds${filter}${tail.sql}`,
+    [walletId, ...(status === null ? [] : [status]), ...tail.params],
+  );
+  return rows.map(toHold);
+}
+
+/** The WITHDRAWAL a hold's capture wrote, if it was captured. */
+export async function findCaptureOf(sql: Sql, holdId: string): Promise<OperationRow | null> {
+  const row = await one(
+    sql.rows(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE hold_id = ?`, [holdId]),
+  );
+  return row && toOperation(row);
 }
 
 export async function findTransfer(sql: Sql, id: string): Promise<TransferRow | null> {

@@ -2,12 +2,16 @@
  * Row shapes and the column lists that read them. Money columns are read as
  * text and parsed to bigint: a JavaScript number would round above 2^53.
  */
+import type { DatabaseKind } from '../config';
+import type { HoldStatus } from '../entities/hold.entity';
+import { nowMs } from './clock';
 import type { Row } from './sql';
 import type { OperationType } from '../entities/operation.entity';
 import type { Role } from '../entities/user.entity';
 
 export type UserId = string & { readonly brand: unique symbol };
 export type WalletId = string & { readonly brand: unique symbol };
+export type HoldId = string & { readonly brand: unique symbol };
 
 export interface UserRow {
   seq: bigint;
@@ -25,6 +29,8 @@ export interface WalletRow {
   userId: UserId;
   currency: string;
   balanceMinor: bigint;
+  /** The reserve of holds stored as PENDING, some perhaps expired (see availableMinor). */
+  heldMinor: bigint;
   createdAtMs: number;
 }
 
@@ -39,6 +45,7 @@ export interface OperationRow {
   counterpartyWalletId: WalletId | null;
   reference: string | null;
   details: string | null;
+  holdId: HoldId | null;
   initiatorUserId: UserId;
   createdAtMs: number;
 }
@@ -58,11 +65,12 @@ export interface TransferRow {
 
 export const USER_COLUMNS = 'seq, id, email, name, role, password_hash, created_at';
 export const WALLET_COLUMNS =
-  'seq, id, user_id, currency, CAST(balance_minor AS TEXT) AS balance_minor, created_at';
+  'seq, id, user_id, currency, CAST(balance_minor AS TEXT) AS balance_minor, ' +
+  'CAST(held_minor AS TEXT) AS held_minor, created_at';
 export const OPERATION_COLUMNS =
   'seq, id, wallet_id, type, CAST(amount_minor AS TEXT) AS amount_minor, ' +
   'CAST(balance_after_minor AS TEXT) AS balance_after_minor, transfer_id, ' +
-  'counterparty_wallet_id, reference, details, initiator_user_id, created_at';
+  'counterparty_wallet_id, reference, details, hold_id, initiator_user_id, created_at';
 export const TRANSFER_COLUMNS =
   'seq, id, from_wallet_id, to_wallet_id, CAST(amount_minor AS TEXT) AS amount_minor, ' +
   'currency, details, initiator_user_id, idempotency_key, created_at';
@@ -90,6 +98,7 @@ export function toWallet(row: Row): WalletRow {
     userId: String(row.user_id) as UserId,
     currency: String(row.currency),
     balanceMinor: big(row.balance_minor),
+    heldMinor: big(row.held_minor),
     createdAtMs: ms(row.created_at),
   };
 }
@@ -106,6 +115,7 @@ export function toOperation(row: Row): OperationRow {
     counterpartyWalletId: text(row.counterparty_wallet_id) as WalletId | null,
     reference: text(row.reference),
     details: text(row.details),
+    holdId: text(row.hold_id) as HoldId | null,
     initiatorUserId: String(row.initiator_user_id) as UserId,
     createdAtMs: ms(row.created_at),
   };
@@ -136,4 +146,51 @@ const UNSTORABLE = /[\u0000\p{Cs}]/u;
  */
 export function isStorableText(value: string): boolean {
   return !UNSTORABLE.test(value);
+}
+
+export interface HoldRow {
+  seq: bigint;
+  id: HoldId;
+  walletId: WalletId;
+  serviceUserId: UserId;
+  reference: string;
+  amountMinor: bigint;
+  capturedMinor: bigint | null;
+  /** As read: a PENDING hold past its expiry is EXPIRED (holdColumns). */
+  status: HoldStatus;
+  details: string | null;
+  expiresAtMs: number;
+  createdAtMs: number;
+  resolvedAtMs: number | null;
+}
+
+/**
+ * A hold's columns, its status as of the database's clock: a hold stored
+ * PENDING whose expiry has come reads as EXPIRED, and as resolved then.
+ */
+export function holdColumns(kind: DatabaseKind): string {
+  const expired = `status = 'PENDING' AND expires_at <= ${nowMs(kind)}`;
+  return (
+    'seq, id, wallet_id, service_user_id, reference, CAST(amount_minor AS TEXT) AS amount_minor, ' +
+    'CAST(captured_minor AS TEXT) AS captured_minor, details, expires_at, created_at, ' +
+    `CASE WHEN ${expired} THEN 'EXPIRED' ELSE status END AS status, ` +
+    `CASE WHEN ${expired} THEN expires_at ELSE resolved_at END AS resolved_at`
+  );
+}
+
+export function toHold(row: Row): HoldRow {
+  return {
+    seq: big(row.seq),
+    id: String(row.id) as HoldId,
+    walletId: String(row.wallet_id) as WalletId,
+    serviceUserId: String(row.service_user_id) as UserId,
+    reference: String(row.reference),
+    amountMinor: big(row.amount_minor),
+    capturedMinor: row.captured_minor === null ? null : big(row.captured_minor),
+    status: String(row.status) as HoldStatus,
+    details: text(row.details),
+    expiresAtMs: ms(row.expires_at),
+    createdAtMs: ms(row.created_at),
+    resolvedAtMs: row.resolved_at === null ? null : ms(row.resolved_at),
+  };
 }

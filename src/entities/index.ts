@@ -1,6 +1,8 @@
 import { CurrencyEntity } from './currency.entity';
+import { HoldEntity } from './hold.entity';
 import { OperationEntity } from './operation.entity';
 import { RateLimitEntity } from './rate-limit.entity';
+import { ServiceReferenceEntity } from './service-reference.entity';
 import { SessionEntity } from './session.entity';
 import { SettingEntity } from './setting.entity';
 import { TransferEntity } from './transfer.entity';
@@ -16,4 +18,6 @@ export const ENTITIES = [
   SessionEntity,
   SettingEntity,
   RateLimitEntity,
+  HoldEntity,
+  ServiceReferenceEntity,
 ];

@@ -24,6 +24,8 @@ export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER
 })
 // A transfer's legs, by the transfer (a repeated transfer is answered with its debit leg).
 @Index('ix_operations_transfer', ['transferId'], { where: '"transfer_id" IS NOT NULL' })
+// A captured hold's WITHDRAWAL, by the hold.
+@Index('ix_operations_hold', ['holdId'], { where: '"hold_id" IS NOT NULL' })
 @Check('chk_operations_type', `"type" IN ('DEPOSIT', 'WITHDRAWAL', 'TRANSFER_IN', 'TRANSFER_OUT')`)
 @Check('chk_operations_amount', '"amount_minor" > 0')
 @Check('chk_operations_balance_after', '"balance_after_minor" >= 0')
@@ -75,6 +77,10 @@ export class OperationEntity {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   details!: string | null;
+
+  /** The hold whose capture this WITHDRAWAL is (no foreign key: SQLite adds a column without one). */
+  @Column({ name: 'hold_id', type: 'varchar', length: 36, nullable: true })
+  holdId!: string | null;
 
   @ManyToOne(() => UserEntity, { nullable: false })
   @JoinColumn({

@@ -14,6 +14,7 @@ import { UserEntity } from './user.entity';
 @Index('ux_wallets_id', ['id'], { unique: true })
 @Index('ux_wallets_user_currency', ['userId', 'currency'], { unique: true })
 @Check('chk_wallets_balance', '"balance_minor" >= 0')
+@Check('chk_wallets_held', '"held_minor" >= 0 AND "held_minor" <= "balance_minor"')
 export class WalletEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_wallets' })
   seq!: string;
@@ -46,6 +47,14 @@ export class WalletEntity {
   /** Integer minor units; only the ledger writes it. */
   @Column({ name: 'balance_minor', type: 'bigint', default: 0 })
   balanceMinor!: string;
+
+  /**
+   * What the wallet's holds stored as PENDING reserve, in minor units (some
+   * may have expired: their reserve is released by the next movement that
+   * needs it). Only the ledger writes it, under the wallet's lock.
+   */
+  @Column({ name: 'held_minor', type: 'bigint', default: 0 })
+  heldMinor!: string;
 
   /**
    * Written first by every movement that touches this wallet (ascending id

@@ -2,7 +2,10 @@
  * Recomputes everything the ledger promises from its rows, and lists what differs:
  * each balance equals the sum of its operations and is never negative; each
  * operation's balanceAfter follows from the one before; each transfer has one
- * debit and one credit of its amount; per currency, deposits - withdrawals = balances.
+ * debit and one credit of its amount; per currency, deposits - withdrawals =
+ * balances; each wallet's reserve is the sum of its holds stored as pending
+ * and never more than its balance; a captured hold has exactly one
+ * WITHDRAWAL of what it captured, and no other hold has any.
  */
 import type { Database } from '../db/database';
 import type { Sql } from '../db/sql';
@@ -22,6 +25,7 @@ export interface AuditReport {
   wallets: number;
   operations: number;
   transfers: number;
+  holds: number;
   discrepancies: string[];
 }
 
@@ -99,6 +103,52 @@ function transfersWithLegs(
       else legsByTransfer.set(leg.transferId, [leg]);
     }
     return transfers.map((transfer) => ({ transfer, legs: legsByTransfer.get(transfer.id) ?? [] }));
+  });
+}
+
+/** A hold as stored (not as read: a stored PENDING hold still counts in its wallet's reserve). */
+interface StoredHold {
+  seq: bigint;
+  id: string;
+  walletId: string;
+  amountMinor: bigint;
+  capturedMinor: bigint | null;
+  status: string;
+}
+
+/** Holds in the order they were made, each with the operations that name it. */
+function holdsWithCaptures(
+  sql: Sql,
+  size: number,
+): AsyncGenerator<{ hold: StoredHold; captures: OperationRow[] }> {
+  return inBatches(size, async (after) => {
+    const holds = (
+      await sql.rows<Record<string, unknown>>(
+        `SELECT seq, id, wallet_id, CAST(amount_minor AS TEXT) AS amount_minor,
+                CAST(captured_minor AS TEXT) AS captured_minor, status
+           FROM holds ${after === null ? '' : 'WHERE seq > ?'} ORDER BY seq LIMIT ${size}`,
+        after === null ? [] : [after.hold.seq],
+      )
+    ).map((row): StoredHold => ({
+      seq: BigInt(String(row.seq)),
+      id: String(row.id),
+      walletId: String(row.wallet_id),
+      amountMinor: BigInt(String(row.amount_minor)),
+      capturedMinor: row.captured_minor === null ? null : BigInt(String(row.captured_minor)),
+      status: String(row.status),
+    }));
+    if (holds.length === 0) return [];
+    const captures = (
+      await sql.rows(
+        `SELECT ${OPERATION_COLUMNS} FROM operations
+         WHERE hold_id IN (${holds.map(() => '?').join(', ')})`,
+        holds.map((hold) => hold.id),
+      )
+    ).map(toOperation);
+    return holds.map((hold) => ({
+      hold,
+      captures: captures.filter((op) => op.holdId === hold.id),
+    }));
   });
 }
 
@@ -186,6 +236,53 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
       discrepancies.push(`operations name transfer ${transferId}, which does not exist`);
     }
 
+    let holds = 0;
+    const reservedByWallet = new Map<string, bigint>();
+    for await (const { hold, captures } of holdsWithCaptures(sql, batchSize)) {
+      holds++;
+      if (hold.status === 'PENDING') {
+        reservedByWallet.set(
+          hold.walletId,
+          (reservedByWallet.get(hold.walletId) ?? 0n) + hold.amountMinor,
+        );
+      }
+      const expected =
+        hold.status === 'CAPTURED'
+          ? captures.length === 1 &&
+            captures[0].type === 'WITHDRAWAL' &&
+            captures[0].walletId === hold.walletId &&
+            captures[0].amountMinor === hold.capturedMinor
+          : captures.length === 0;
+      if (!expected) {
+        discrepancies.push(
+          hold.status === 'CAPTURED'
+            ? `hold ${hold.id}: captured ${hold.capturedMinor}, but ${captures.length} operations name it (expected one WITHDRAWAL of that amount from its wallet)`
+            : `hold ${hold.id} is ${hold.status}, yet ${captures.length} operations name it as captured`,
+        );
+      }
+    }
+    for (const wallet of wallets) {
+      const reserved = reservedByWallet.get(wallet.id) ?? 0n;
+      if (reserved !== wallet.heldMinor) {
+        discrepancies.push(
+          `wallet ${wallet.id}: holds ${wallet.heldMinor} in reserve, but its pending holds sum to ${reserved}`,
+        );
+      }
+      if (wallet.heldMinor > wallet.balanceMinor) {
+        discrepancies.push(
+          `wallet ${wallet.id}: pending holds of ${wallet.heldMinor} exceed its balance ${wallet.balanceMinor}`,
+        );
+      }
+    }
+    const unknownHolds = await sql.rows<{ hold_id: string }>(
+      `SELECT DISTINCT hold_id FROM operations AS capture
+       WHERE hold_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM holds WHERE holds.id = capture.hold_id)`,
+    );
+    for (const { hold_id: holdId } of unknownHolds) {
+      discrepancies.push(`operations name hold ${holdId}, which does not exist`);
+    }
+
     const currencies = new Set([...balanceByCurrency.keys(), ...externalNetByCurrency.keys()]);
     for (const currency of currencies) {
       const balances = balanceByCurrency.get(currency) ?? 0n;
@@ -200,6 +297,7 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
       wallets: wallets.length,
       operations,
       transfers,
+      holds,
       discrepancies,
     };
   });

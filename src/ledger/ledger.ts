@@ -18,7 +18,18 @@ import type { Currencies } from '../money/currencies';
 import type { FaultInjector } from './faults';
 import { lockOrder, lockWallets } from './locks';
 import type { Movement, Outcome } from './movement';
+import {
+  authorizeHoldMovement,
+  type AuthorizeHoldCommand,
+  type HoldResult,
+} from './movements/authorize-hold';
 import { externalMovement, type ExternalCommand, type ExternalResult } from './movements/external';
+import {
+  captureHoldMovement,
+  voidHoldMovement,
+  type CaptureHoldCommand,
+  type VoidHoldCommand,
+} from './movements/resolve-hold';
 import { transferMovement, type TransferCommand, type TransferResult } from './movements/transfer';
 import type { WalletSlots } from './wallet-slots';
 
@@ -52,6 +63,23 @@ export class Ledger {
     return this.run(transferMovement(command, this.currencies.precision(command.source.currency)));
   }
 
+  /** Reserves part of a wallet's available balance for the payment provider. */
+  async authorizeHold(command: AuthorizeHoldCommand): Promise<HoldResult> {
+    const precision = this.currencies.precision(command.wallet.currency);
+    return this.run(authorizeHoldMovement(command, precision));
+  }
+
+  /** Takes what a hold finally costs (at most the hold) and releases the rest. */
+  async captureHold(command: CaptureHoldCommand): Promise<HoldResult> {
+    const precision = this.currencies.precision(command.wallet.currency);
+    return this.run(captureHoldMovement(command, precision));
+  }
+
+  /** Releases a hold whole. */
+  async voidHold(command: VoidHoldCommand): Promise<HoldResult> {
+    return this.run(voidHoldMovement(command));
+  }
+
   /** Runs one movement of any kind, at most once per key, counted by outcome. */
   private run<R extends Outcome>(movement: Movement<R>): Promise<R> {
     const { replay } = movement;
@@ -64,10 +92,14 @@ export class Ledger {
   }
 
   private attempt<R extends Outcome>(movement: Movement<R>): Promise<R> {
-    return this.withinDeadline(movement.walletIds, (deadlineMs) => {
+    return this.withinDeadline(movement.walletIds, async (deadlineMs) => {
       const { writeInOneStatement } = movement;
       if (this.db.kind === 'postgres' && writeInOneStatement !== undefined) {
-        return this.inOneStatement((sql) => writeInOneStatement(sql, deadlineMs), deadlineMs);
+        const done = await this.inOneStatement(
+          (sql) => writeInOneStatement(sql, deadlineMs),
+          deadlineMs,
+        );
+        if (done !== null) return done;
       }
       return this.inTransaction(async (sql) => {
         const wallets = await lockWallets(sql, movement.walletIds);

@@ -1,14 +1,15 @@
 /**
  * Writing a movement's legs: each leg's balance after it, checked against
- * the wallet's rules (never below zero, never above the maximum), then the
- * rows appended and the balances written. Every movement kind writes through
+ * the wallet's rules (never spending past the available balance, never above
+ * the maximum), then the rows appended and the balances and reserves written. Every movement kind writes through
  * here (on PostgreSQL a transfer's one statement, wallet_transfer, does the
  * same inside the database).
  */
 import assert from 'node:assert/strict';
 import type { OperationRow, TransferRow, WalletId, WalletRow } from '../db/rows';
 import type { Sql } from '../db/sql';
-import { addToBalance, subtractFromBalance } from '../money/money';
+import { addToBalance, insufficientFunds } from '../money/money';
+import { releaseExpiredHolds } from './holds';
 import type { LockedWallets } from './locks';
 
 /** An operation's effect on its wallet's balance. */
@@ -28,6 +29,12 @@ export type NewTransfer = Omit<TransferRow, 'seq'>;
 /** A leg as a movement states it: everything but the balance after it, which post() works out. */
 export type NewLeg = Omit<NewOperation, 'balanceAfterMinor'>;
 
+/** A change to a wallet's reserve: a hold authorized (+), or captured, voided or released (−). */
+export interface HeldChange {
+  walletId: WalletId;
+  deltaMinor: bigint;
+}
+
 /** What post() wrote: the rows with their keys, and each wallet as it stands after. */
 export interface Posted {
   transfer: TransferRow | null;
@@ -37,27 +44,61 @@ export interface Posted {
 }
 
 /**
- * Appends a movement's legs (and its transfer row, if any) and writes the
- * wallets' new balances. Each leg's wallet must be locked; a debit that
- * would take it below zero is INSUFFICIENT_FUNDS, a credit past the maximum
- * balance BAD_USER_INPUT, and nothing is written. A transfer's legs sum to zero.
+ * Appends a movement's legs (and its transfer row, if any), changes its
+ * wallets' reserves, and writes their new balances. Each wallet must be
+ * locked. A wallet that the movement takes from (a debit, a new reserve)
+ * must keep its available balance (balance less reserve) at zero or more,
+ * else INSUFFICIENT_FUNDS; a reserve that may have expired is released
+ * first (holds.ts). A credit past the maximum balance is BAD_USER_INPUT.
+ * Nothing is written when a rule refuses. A transfer's legs sum to zero.
  */
 export async function post(
   sql: Sql,
   wallets: LockedWallets,
-  entry: { transfer: NewTransfer | null; legs: readonly NewLeg[] },
+  entry: {
+    transfer: NewTransfer | null;
+    legs: readonly NewLeg[];
+    held?: readonly HeldChange[];
+  },
 ): Promise<Posted> {
   const after = new Map<WalletId, WalletRow>();
-  const operations = entry.legs.map((leg): NewOperation => {
-    const wallet = after.get(leg.walletId) ?? wallets.get(leg.walletId);
-    assert.ok(wallet, `the wallet of leg ${leg.id} is locked`);
-    const balanceAfterMinor =
-      signedMinor(leg) > 0n
-        ? addToBalance(wallet.balanceMinor, leg.amountMinor)
-        : subtractFromBalance(wallet.balanceMinor, leg.amountMinor);
+  const current = (walletId: WalletId) => {
+    const wallet = after.get(walletId) ?? wallets.get(walletId);
+    assert.ok(wallet, `wallet ${walletId} is locked`);
+    return wallet;
+  };
+  /** Refuses a wallet left with less than nothing to spend, once any expired reserve is released. */
+  const assertAvailable = async (walletId: WalletId) => {
+    let wallet = current(walletId);
+    if (availableMinor(wallet) < 0n && wallet.heldMinor > 0n) {
+      const releasedMinor = await releaseExpiredHolds(sql, walletId);
+      wallet = { ...wallet, heldMinor: wallet.heldMinor - releasedMinor };
+      after.set(walletId, wallet);
+    }
+    if (availableMinor(wallet) < 0n) throw insufficientFunds();
+  };
+  const reserved = new Set<WalletId>();
+  for (const { walletId, deltaMinor } of entry.held ?? []) {
+    const wallet = current(walletId);
+    const heldMinor = wallet.heldMinor + deltaMinor;
+    assert.ok(heldMinor >= 0n, `wallet ${walletId} reserves no less than nothing`);
+    after.set(walletId, { ...wallet, heldMinor });
+    if (deltaMinor > 0n) reserved.add(walletId);
+  }
+  // Leg by leg, in order: a transfer's debit comes first, so not enough
+  // money is said before a credit past the maximum.
+  const operations: NewOperation[] = [];
+  for (const leg of entry.legs) {
+    const wallet = current(leg.walletId);
+    const credit = signedMinor(leg) > 0n;
+    const balanceAfterMinor = credit
+      ? addToBalance(wallet.balanceMinor, leg.amountMinor)
+      : wallet.balanceMinor - leg.amountMinor;
     after.set(leg.walletId, { ...wallet, balanceMinor: balanceAfterMinor });
-    return { ...leg, balanceAfterMinor };
-  });
+    if (!credit) await assertAvailable(leg.walletId);
+    operations.push({ ...leg, balanceAfterMinor });
+  }
+  for (const walletId of reserved) await assertAvailable(walletId);
   if (entry.transfer !== null) {
     const sum = operations.reduce((total, op) => total + signedMinor(op), 0n);
     assert.equal(sum, 0n, 'transfer legs sum to zero');
@@ -65,16 +106,21 @@ export async function post(
   const appended = await appendToLedger(sql, {
     transfer: entry.transfer,
     operations,
-    balances: [...after.values()].map(({ id, balanceMinor }) => ({ walletId: id, balanceMinor })),
+    wallets: [...after.values()],
   });
   return { ...appended, wallets: after };
+}
+
+/** What a wallet can spend: its balance less its reserve. */
+function availableMinor(wallet: WalletRow): bigint {
+  return wallet.balanceMinor - wallet.heldMinor;
 }
 
 interface LedgerAppend {
   transfer: NewTransfer | null;
   operations: NewOperation[];
-  /** New balances; every wallet here must be locked already. */
-  balances: readonly { walletId: WalletId; balanceMinor: bigint }[];
+  /** Their new balances and reserves; every wallet here must be locked already. */
+  wallets: readonly WalletRow[];
 }
 
 interface Statement {
@@ -104,8 +150,8 @@ function transferInsert(transfer: NewTransfer): Statement {
 function operationsInsert(ops: readonly NewOperation[]): Statement {
   return {
     text: `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
-             counterparty_wallet_id, reference, details, initiator_user_id, created_at)
-           VALUES ${ops.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+             counterparty_wallet_id, reference, details, hold_id, initiator_user_id, created_at)
+           VALUES ${ops.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     params: ops.flatMap((op) => [
       op.id,
       op.walletId,
@@ -116,20 +162,22 @@ function operationsInsert(ops: readonly NewOperation[]): Statement {
       op.counterpartyWalletId,
       op.reference,
       op.details,
+      op.holdId,
       op.initiatorUserId,
       op.createdAtMs,
     ]),
   };
 }
 
-function balancesUpdate(balances: LedgerAppend['balances']): Statement {
-  const cases = balances.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
+function balancesUpdate(wallets: LedgerAppend['wallets']): Statement {
+  const cases = wallets.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
   return {
-    text: `UPDATE wallets SET balance_minor = CASE id ${cases} END
-           WHERE id IN (${balances.map(() => '?').join(', ')})`,
+    text: `UPDATE wallets SET balance_minor = CASE id ${cases} END, held_minor = CASE id ${cases} END
+           WHERE id IN (${wallets.map(() => '?').join(', ')})`,
     params: [
-      ...balances.flatMap(({ walletId, balanceMinor }) => [walletId, balanceMinor]),
-      ...balances.map(({ walletId }) => walletId),
+      ...wallets.flatMap(({ id, balanceMinor }) => [id, balanceMinor]),
+      ...wallets.flatMap(({ id, heldMinor }) => [id, heldMinor]),
+      ...wallets.map(({ id }) => id),
     ],
   };
 }
@@ -158,7 +206,7 @@ async function appendToLedger(
     sql.kind === 'postgres'
       ? await appendInOneStatement(sql, append)
       : await appendInThree(sql, append);
-  assert.equal(appended.walletsWritten, append.balances.length, 'every balance written');
+  assert.equal(appended.walletsWritten, append.wallets.length, 'every balance written');
   const operations = append.operations.map((op) => {
     const seq = appended.operationSeqs.get(op.id);
     assert.ok(seq !== undefined, `operation ${op.id} inserted`);
@@ -176,19 +224,19 @@ async function appendInThree(sql: Sql, append: LedgerAppend): Promise<Appended> 
     const [row] = await sql.rows<{ seq: unknown }>(`${insert.text} RETURNING seq`, insert.params);
     transferSeq = BigInt(String(row.seq));
   }
-  const insert = operationsInsert(append.operations);
-  const rows = await sql.rows<{ id: string; seq: unknown }>(
-    `${insert.text} RETURNING id, seq`,
-    insert.params,
-  );
-  const update = balancesUpdate(append.balances);
-  const walletsWritten = await sql.run(update.text, update.params);
-  return {
-    transferSeq,
+  const operationSeqs = new Map<string, bigint>();
+  if (append.operations.length > 0) {
+    const insert = operationsInsert(append.operations);
+    const rows = await sql.rows<{ id: string; seq: unknown }>(
+      `${insert.text} RETURNING id, seq`,
+      insert.params,
+    );
     // RETURNING promises no order: keys are matched by id.
-    operationSeqs: new Map(rows.map((row) => [row.id, BigInt(String(row.seq))])),
-    walletsWritten,
-  };
+    for (const row of rows) operationSeqs.set(row.id, BigInt(String(row.seq)));
+  }
+  const update = balancesUpdate(append.wallets);
+  const walletsWritten = await sql.run(update.text, update.params);
+  return { transferSeq, operationSeqs, walletsWritten };
 }
 
 async function appendInOneStatement(sql: Sql, append: LedgerAppend): Promise<Appended> {
@@ -201,20 +249,20 @@ async function appendInOneStatement(sql: Sql, append: LedgerAppend): Promise<App
       select: "'transfer' AS kind, CAST(NULL AS VARCHAR) AS id, seq",
     });
   }
-  parts.push(
-    {
+  if (append.operations.length > 0) {
+    parts.push({
       name: 'new_operations',
       statement: operationsInsert(append.operations),
       returning: 'id, seq',
       select: "'operation' AS kind, id, seq",
-    },
-    {
-      name: 'new_balances',
-      statement: balancesUpdate(append.balances),
-      returning: 'id',
-      select: "'wallet' AS kind, id, CAST(NULL AS BIGINT) AS seq",
-    },
-  );
+    });
+  }
+  parts.push({
+    name: 'new_balances',
+    statement: balancesUpdate(append.wallets),
+    returning: 'id',
+    select: "'wallet' AS kind, id, CAST(NULL AS BIGINT) AS seq",
+  });
   // Parameters number in order of appearance, and each part's come in its place.
   const rows = await sql.rows<{ kind: string; id: string | null; seq: unknown }>(
     `WITH ${parts.map((p) => `${p.name} AS (${p.statement.text} RETURNING ${p.returning})`).join(',\n')}

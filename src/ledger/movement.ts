@@ -25,9 +25,10 @@ export interface Movement<R extends Outcome> {
   /**
    * PostgreSQL, where the kind has one: the whole movement (locks, rules,
    * writes) in one statement that is its own transaction, one round trip,
-   * used instead of `write`.
+   * used instead of `write`. Null when the statement could not decide (it
+   * wrote nothing): then `write` runs in a transaction, within the same deadline.
    */
-  writeInOneStatement?(sql: Sql, deadlineMs: number): Promise<R>;
+  writeInOneStatement?(sql: Sql, deadlineMs: number): Promise<R | null>;
 }
 
 export const idempotencyConflict = (what: 'reference' | 'idempotency key') =>

@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { WALLET_TRANSFER_V2 } from './1764300000000-transfer-writes-each-wallet-once';
 
 /** `text` with `before` (which must occur exactly once) replaced by `after`. */
-function replaceOnce(text: string, before: string, after: string): string {
+export function replaceOnce(text: string, before: string, after: string): string {
   const parts = text.split(before);
   assert.equal(parts.length, 2, `one "${before.trim()}" in wallet_transfer`);
   // join, not String.replace: `after` is taken literally, `$` and all.
@@ -18,7 +18,7 @@ function replaceOnce(text: string, before: string, after: string): string {
  * before WALLET_BUSY (instances.test.ts (g): with a bound of 1.5 s, 2.5 s
  * before this migration).
  */
-const WALLET_TRANSFER_V3 = replaceOnce(
+export const WALLET_TRANSFER_V3 = replaceOnce(
   replaceOnce(
     WALLET_TRANSFER_V2,
     '    refused varchar;\n',

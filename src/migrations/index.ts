@@ -6,6 +6,7 @@ import { RateLimitWindowIndex1764100000000 } from './1764100000000-rate-limit-wi
 import { TransferFunction1764200000000 } from './1764200000000-transfer-function';
 import { TransferWritesEachWalletOnce1764300000000 } from './1764300000000-transfer-writes-each-wallet-once';
 import { TransferLockWaitBounded1764400000000 } from './1764400000000-transfer-lock-wait-bounded';
+import { Holds1764500000000 } from './1764500000000-holds';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   TransferFunction1764200000000,
   TransferWritesEachWalletOnce1764300000000,
   TransferLockWaitBounded1764400000000,
+  Holds1764500000000,
 ];

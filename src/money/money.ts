@@ -82,13 +82,6 @@ export function addToBalance(balanceMinor: bigint, creditMinor: bigint): bigint 
   return result;
 }
 
-/** balance - debit, refused when the result would be negative. */
-export function subtractFromBalance(balanceMinor: bigint, debitMinor: bigint): bigint {
-  const result = balanceMinor - debitMinor;
-  if (result < 0n) throw insufficientFunds();
-  return result;
-}
-
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,5 +1,6 @@
 import { AdminResolver } from './admin.resolver';
 import { AuthResolver } from './auth.resolver';
+import { HoldResolver } from './hold.resolver';
 import { MovementResolver } from './movement.resolver';
 import { UserFieldsResolver, WalletResolver } from './wallet.resolver';
 
@@ -8,5 +9,6 @@ export const RESOLVERS = [
   WalletResolver,
   UserFieldsResolver,
   MovementResolver,
+  HoldResolver,
   AdminResolver,
 ] as const;

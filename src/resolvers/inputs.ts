@@ -1,14 +1,17 @@
 /** The contract's inputs; their shape rules (class-validator) live here and only here. */
 import {
+  IsInt,
   IsOptional,
   Length,
+  Max,
+  Min,
   Matches,
   MaxLength,
   ValidateBy,
   isEmail,
   type ValidationOptions,
 } from 'class-validator';
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { isStorableText } from '../db/rows';
 import { MoneyScalar } from './scalars';
 
@@ -113,4 +116,49 @@ export class WalletToWalletInput {
   @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
   @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
+}
+
+/** How long a hold lives unless captured or voided: 1 second to 30 days, 7 days by default. */
+export const HOLD_EXPIRES_IN_SECONDS = { min: 1, max: 2_592_000, default: 604_800 } as const;
+
+@InputType()
+export class AuthorizeHoldInput {
+  @Field(() => ID)
+  walletId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field()
+  @Length(1, 128, { message: 'reference must be 1 to 128 characters' })
+  @IsStorableText('reference')
+  reference!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: '1 to 2,592,000 (30 days); 604,800 by default.',
+  })
+  @IsOptional()
+  @IsInt({ message: 'expiresInSeconds must be a whole number' })
+  @Min(HOLD_EXPIRES_IN_SECONDS.min, { message: 'expiresInSeconds must be at least 1' })
+  @Max(HOLD_EXPIRES_IN_SECONDS.max, {
+    message: 'expiresInSeconds must be at most 2592000 (30 days)',
+  })
+  expiresInSeconds?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @IsStorableText('details')
+  details?: string | null;
+}
+
+@InputType()
+export class CaptureHoldInput {
+  @Field(() => ID)
+  holdId!: string;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'No amount: the whole hold.' })
+  @IsOptional()
+  amount?: string | null;
 }

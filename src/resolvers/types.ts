@@ -9,6 +9,7 @@
  */
 import type { ClassType } from 'type-graphql';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { HoldStatus as HoldStatusName } from '../entities/hold.entity';
 import type { OperationType as OperationKind } from '../entities/operation.entity';
 import type { Role as RoleName } from '../entities/user.entity';
 import { DateTimeScalar, MoneyScalar } from './scalars';
@@ -30,6 +31,14 @@ export enum OperationType {
 }
 registerEnumType(OperationType, { name: 'OperationType' });
 
+export enum HoldStatus {
+  PENDING = 'PENDING',
+  CAPTURED = 'CAPTURED',
+  VOIDED = 'VOIDED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(HoldStatus, { name: 'HoldStatus' });
+
 @ObjectType('Wallet', SIMPLE)
 export class WalletView {
   @Field(() => ID)
@@ -49,6 +58,11 @@ export class WalletView {
 
   /** The owner, when the query that found the wallet read it too (see Wallet.owner). */
   owner!: UserView | null;
+
+  /** For availableBalance and heldBalance: the balance, and the reserve stored (some may have expired). */
+  balanceMinor!: bigint;
+  heldMinor!: bigint;
+  precision!: number;
 }
 
 @ObjectType('User', SIMPLE)
@@ -95,8 +109,48 @@ export class OperationView {
   @Field(() => String, { nullable: true })
   details!: string | null;
 
+  @Field(() => ID, { nullable: true, description: 'The hold whose capture this WITHDRAWAL is.' })
+  holdId!: string | null;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
+}
+
+@ObjectType('Hold', { ...SIMPLE, description: "A reserve on a wallet's available balance." })
+export class HoldView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  walletId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'What a capture took.' })
+  capturedAmount!: string | null;
+
+  @Field(() => HoldStatus, { description: 'A PENDING hold past expiresAt is EXPIRED.' })
+  status!: HoldStatusName;
+
+  @Field()
+  reference!: string;
+
+  @Field(() => String, { nullable: true })
+  details!: string | null;
+
+  @Field(() => DateTimeScalar)
+  expiresAt!: Date;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  resolvedAt!: Date | null;
+
+  /** Who may see it: the service that authorized it (and the wallet's owner, an admin). */
+  serviceUserId!: string;
+  precision!: number;
 }
 
 @ObjectType('Transfer', SIMPLE)
@@ -161,11 +215,21 @@ export const OperationConnection = connection(OperationView, 'Operation');
 export const WalletConnection = connection(WalletView, 'Wallet');
 export const TransferConnection = connection(TransferView, 'Transfer');
 export const UserConnection = connection(UserView, 'User');
+export const HoldConnection = connection(HoldView, 'Hold');
 
 @ObjectType(SIMPLE)
 export class ExternalPayload {
   @Field(() => OperationView)
   operation!: OperationView;
+
+  @Field(() => WalletView)
+  wallet!: WalletView;
+}
+
+@ObjectType(SIMPLE)
+export class HoldPayload {
+  @Field(() => HoldView)
+  hold!: HoldView;
 
   @Field(() => WalletView)
   wallet!: WalletView;

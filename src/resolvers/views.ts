@@ -1,9 +1,9 @@
 /** Rows to GraphQL views: minor units become decimal strings in the currency's precision. */
 import type { UserSummary } from '../db/queries';
-import type { OperationRow, TransferRow, UserRow, WalletRow } from '../db/rows';
+import type { HoldRow, OperationRow, TransferRow, UserRow, WalletRow } from '../db/rows';
 import type { Currencies } from '../money/currencies';
 import { formatMinor } from '../money/money';
-import type { OperationView, TransferView, UserView, WalletView } from './types';
+import type { HoldView, OperationView, TransferView, UserView, WalletView } from './types';
 
 export function walletView(
   row: WalletRow & { owner?: UserSummary },
@@ -16,6 +16,9 @@ export function walletView(
     createdAt: new Date(row.createdAtMs),
     ownerId: row.userId,
     owner: row.owner === undefined ? null : userView(row.owner),
+    balanceMinor: row.balanceMinor,
+    heldMinor: row.heldMinor,
+    precision: currencies.precision(row.currency),
   };
 }
 
@@ -34,7 +37,25 @@ export function operationView(row: OperationRow, precision: number): OperationVi
     counterpartyWalletId: row.counterpartyWalletId,
     reference: row.reference,
     details: row.details,
+    holdId: row.holdId,
     createdAt: new Date(row.createdAtMs),
+  };
+}
+
+export function holdView(row: HoldRow, precision: number): HoldView {
+  return {
+    id: row.id,
+    walletId: row.walletId,
+    amount: formatMinor(row.amountMinor, precision),
+    capturedAmount: row.capturedMinor === null ? null : formatMinor(row.capturedMinor, precision),
+    status: row.status,
+    reference: row.reference,
+    details: row.details,
+    expiresAt: new Date(row.expiresAtMs),
+    createdAt: new Date(row.createdAtMs),
+    resolvedAt: row.resolvedAtMs === null ? null : new Date(row.resolvedAtMs),
+    serviceUserId: row.serviceUserId,
+    precision,
   };
 }
 

@@ -15,11 +15,21 @@ import { getWallet, openWallet } from '../accounts/wallets';
 import { assertCanView, signedIn } from '../auth/access';
 import type { Context } from '../context';
 import { lists, pageRequest, toPage } from '../db/pagination';
-import { findUserById, findWalletOf, operationsPage, walletsOf } from '../db/queries';
+import {
+  findUserById,
+  findWalletOf,
+  holdsPage,
+  operationsPage,
+  pendingHeldMinor,
+  walletsOf,
+} from '../db/queries';
 import type { UserId, WalletId } from '../db/rows';
 import { DomainError } from '../errors';
-import { OperationConnection, UserView, WalletView } from './types';
-import { operationView, userView, walletView } from './views';
+import type { HoldStatus as HoldStatusName } from '../entities/hold.entity';
+import { formatMinor } from '../money/money';
+import { MoneyScalar } from './scalars';
+import { HoldConnection, HoldStatus, OperationConnection, UserView, WalletView } from './types';
+import { holdView, operationView, userView, walletView } from './views';
 
 /**
  * A page costs its size times what each node costs. (Costs are cached on the
@@ -33,6 +43,22 @@ export const pageComplexity = ({
   args: { first?: number };
   childComplexity: number;
 }) => 1 + childComplexity * Math.max(1, Math.min(args.first ?? 20, 100));
+
+/**
+ * The reserve of a wallet's pending, unexpired holds, by the database's
+ * clock: none without a query when nothing is stored as held (nearly every
+ * wallet), read once per wallet view for both balances that need it.
+ */
+const pendingHeldOf = new WeakMap<WalletView, Promise<bigint>>();
+function pendingHeld(wallet: WalletView, context: Context): Promise<bigint> {
+  if (wallet.heldMinor === 0n) return Promise.resolve(0n);
+  let held = pendingHeldOf.get(wallet);
+  if (held === undefined) {
+    held = context.services.db.read((sql) => pendingHeldMinor(sql, wallet.id as WalletId));
+    pendingHeldOf.set(wallet, held);
+  }
+  return held;
+}
 
 /** A user holds at most one wallet per currency: a handful. */
 const WALLETS_PER_USER_MAX = 8;
@@ -88,6 +114,35 @@ export class WalletResolver {
     const rows = await db.read((sql) => operationsPage(sql, wallet.id as WalletId, page));
     const precision = currencies.precision(wallet.currency);
     return toPage(rows, page, (row) => operationView(row, precision));
+  }
+
+  @FieldResolver(() => MoneyScalar, {
+    description: 'What can be spent: the balance less the pending holds.',
+  })
+  async availableBalance(@Root() wallet: WalletView, @Ctx() context: Context): Promise<string> {
+    const heldMinor = await pendingHeld(wallet, context);
+    return formatMinor(wallet.balanceMinor - heldMinor, wallet.precision);
+  }
+
+  @FieldResolver(() => MoneyScalar, { description: 'What pending holds reserve.' })
+  async heldBalance(@Root() wallet: WalletView, @Ctx() context: Context): Promise<string> {
+    return formatMinor(await pendingHeld(wallet, context), wallet.precision);
+  }
+
+  @FieldResolver(() => HoldConnection, { description: 'Newest first.', complexity: pageComplexity })
+  async holds(
+    @Root() wallet: WalletView,
+    @Arg('status', () => HoldStatus, { nullable: true }) status: HoldStatusName | null,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() context: Context,
+  ) {
+    assertCanView(signedIn(context), wallet.ownerId);
+    const page = pageRequest(first, after, lists.holds(wallet.id, status ?? null));
+    const rows = await context.services.db.read((sql) =>
+      holdsPage(sql, wallet.id as WalletId, status ?? null, page),
+    );
+    return toPage(rows, page, (row) => holdView(row, wallet.precision));
   }
 
   @FieldResolver(() => UserView, { description: "The wallet's owner." })

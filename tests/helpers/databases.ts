@@ -118,21 +118,31 @@ export async function queryDatabase<T = Record<string, unknown>>(
   }
 }
 
-/** Everything a refused request must leave untouched: balances and every ledger table's size. */
+/**
+ * Everything a refused request must leave untouched: balances and reserves,
+ * every hold's state, and every ledger table's size.
+ */
 export async function ledgerSnapshot(url: string): Promise<string> {
   const balances = await queryDatabase(
     url,
-    'SELECT id, CAST(balance_minor AS TEXT) AS b FROM wallets ORDER BY id',
+    'SELECT id, CAST(balance_minor AS TEXT) AS b, CAST(held_minor AS TEXT) AS h FROM wallets ORDER BY id',
+  );
+  const holds = await queryDatabase(
+    url,
+    `SELECT id, status, CAST(captured_minor AS TEXT) AS c, CAST(resolved_at AS TEXT) AS r
+       FROM holds ORDER BY id`,
   );
   const counts = await queryDatabase(
     url,
     `SELECT (SELECT COUNT(*) FROM operations) AS operations,
             (SELECT COUNT(*) FROM transfers) AS transfers,
             (SELECT COUNT(*) FROM wallets) AS wallets,
-            (SELECT COUNT(*) FROM users) AS users`,
+            (SELECT COUNT(*) FROM users) AS users,
+            (SELECT COUNT(*) FROM service_references) AS refs`,
   );
   return JSON.stringify({
     balances,
+    holds,
     counts: Object.fromEntries(Object.entries(counts[0]).map(([k, v]) => [k, String(v)])),
   });
 }

@@ -1,8 +1,10 @@
 /**
- * Model-based: random sequences of deposits, withdrawals, transfers, replays,
+ * Model-based: random sequences of deposits, withdrawals, transfers, holds
+ * (authorized, captured in part or whole, voided, expired), replays,
  * conflicting replays and overdrafts run against the real ledger and a small
- * in-memory reference; after every step the balances match the model, the
- * audit finds nothing, and a refused command changed nothing.
+ * in-memory reference; after every step the balances and available balances
+ * match the model (never below zero), every hold reads as the model says,
+ * the audit finds nothing, and a refused command changed nothing.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,17 +14,41 @@ import type { UserRow, WalletRow } from '../../src/db/rows';
 import { DomainError } from '../../src/errors';
 import { audit } from '../../src/ledger/audit';
 import { formatMinor } from '../../src/money/money';
-import { databaseKinds, ledgerSnapshot, migratedDatabase } from '../helpers/databases';
+import { findHold, pendingHeldMinor } from '../../src/db/queries';
+import {
+  databaseKinds,
+  executeOnDatabase,
+  ledgerSnapshot,
+  migratedDatabase,
+} from '../helpers/databases';
 import { createPerson, createProvider, reload } from '../helpers/ledger-fixtures';
 
 const WALLETS = 3;
+const STARTING_MINOR = 10_000n;
+
+interface ModelHold {
+  id: string;
+  wallet: number;
+  amountMinor: bigint;
+  status: 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
+  capturedMinor: bigint | null;
+}
 
 interface Model {
   balances: bigint[];
-  /** reference -> what it did, for the provider's deposits and withdrawals */
+  /** reference -> what it did, for the provider's deposits, withdrawals and holds */
   references: Map<string, string>;
   /** `${sender}:${key}` -> what it did */
   keys: Map<string, string>;
+  holds: ModelHold[];
+}
+
+/** What a wallet can spend in the model: its balance less its pending holds. */
+function available(model: Model, wallet: number): bigint {
+  const held = model.holds
+    .filter((hold) => hold.wallet === wallet && hold.status === 'PENDING')
+    .reduce((sum, hold) => sum + hold.amountMinor, 0n);
+  return model.balances[wallet] - held;
 }
 
 interface Real {
@@ -47,9 +73,19 @@ async function attempt(real: Real, run: () => Promise<unknown>): Promise<Outcome
 }
 
 async function checkInvariants(model: Model, real: Real): Promise<void> {
+  const { db } = real.services;
   for (let i = 0; i < WALLETS; i++) {
     const wallet = await reload(real.services, real.people[i].wallet);
     assert.equal(wallet.balanceMinor, model.balances[i], `wallet ${i} balance`);
+    const held = await db.read((sql) => pendingHeldMinor(sql, wallet.id));
+    const availableMinor = wallet.balanceMinor - held;
+    assert.equal(availableMinor, available(model, i), `wallet ${i} available balance`);
+    assert.ok(availableMinor >= 0n, `wallet ${i} available balance is never negative`);
+  }
+  for (const expected of model.holds) {
+    const hold = await db.read((sql) => findHold(sql, expected.id));
+    assert.equal(hold?.status, expected.status, `hold ${expected.id} status`);
+    assert.equal(hold?.capturedMinor, expected.capturedMinor, `hold ${expected.id} captured`);
   }
   const report = await audit(real.services.db);
   assert.deepEqual(report.discrepancies, []);
@@ -79,7 +115,7 @@ class External implements fc.AsyncCommand<Model, Real> {
     );
     if (earlier !== undefined) {
       assert.equal(outcome, earlier === signature ? 'replay' : 'IDEMPOTENCY_CONFLICT');
-    } else if (this.type === 'withdraw' && model.balances[this.wallet] < this.amountMinor) {
+    } else if (this.type === 'withdraw' && available(model, this.wallet) < this.amountMinor) {
       assert.equal(outcome, 'INSUFFICIENT_FUNDS');
     } else {
       assert.equal(outcome, 'ok');
@@ -117,7 +153,7 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
       assert.equal(outcome, 'BAD_USER_INPUT');
     } else if (earlier !== undefined) {
       assert.equal(outcome, earlier === signature ? 'replay' : 'IDEMPOTENCY_CONFLICT');
-    } else if (model.balances[this.from] < this.amountMinor) {
+    } else if (available(model, this.from) < this.amountMinor) {
       assert.equal(outcome, 'INSUFFICIENT_FUNDS');
     } else {
       assert.equal(outcome, 'ok');
@@ -130,19 +166,134 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
   toString = () => `transfer(w${this.from} -> w${this.to}, ${this.amountMinor}, ${this.key})`;
 }
 
+class Authorize implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly wallet: number,
+    readonly amountMinor: bigint,
+    readonly reference: string,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const signature = `hold:${this.wallet}:${this.amountMinor}`;
+    const earlier = model.references.get(this.reference);
+    let id: string | null = null;
+    const outcome = await attempt(real, async () => {
+      const result = await real.services.ledger.authorizeHold({
+        serviceUserId: real.provider.id,
+        wallet: real.people[this.wallet].wallet,
+        amount: formatMinor(this.amountMinor, 2),
+        reference: this.reference,
+        details: null,
+        expiresInSeconds: 3600,
+      });
+      id = result.hold.id;
+      return result;
+    });
+    if (earlier !== undefined) {
+      assert.equal(outcome, earlier === signature ? 'replay' : 'IDEMPOTENCY_CONFLICT');
+    } else if (available(model, this.wallet) < this.amountMinor) {
+      assert.equal(outcome, 'INSUFFICIENT_FUNDS');
+    } else {
+      assert.equal(outcome, 'ok');
+      assert.ok(id !== null);
+      model.references.set(this.reference, signature);
+      model.holds.push({
+        id,
+        wallet: this.wallet,
+        amountMinor: this.amountMinor,
+        status: 'PENDING',
+        capturedMinor: null,
+      });
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `authorize(w${this.wallet}, ${this.amountMinor}, ${this.reference})`;
+}
+
+/** Captures (an amount, or the whole hold when null) or voids the n-th hold made so far. */
+class Resolve implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly resolution: 'capture' | 'void',
+    readonly n: number,
+    readonly amountMinor: bigint | null,
+  ) {}
+  check = (model: Readonly<Model>) => model.holds.length > 0;
+  async run(model: Model, real: Real) {
+    const expected = model.holds[this.n % model.holds.length];
+    const hold = await real.services.db.read((sql) => findHold(sql, expected.id));
+    assert.ok(hold);
+    const wallet = real.people[expected.wallet].wallet;
+    const command = { serviceUserId: real.provider.id, hold, wallet };
+    const outcome = await attempt(real, () =>
+      this.resolution === 'capture'
+        ? real.services.ledger.captureHold({
+            ...command,
+            amount: this.amountMinor === null ? null : formatMinor(this.amountMinor, 2),
+          })
+        : real.services.ledger.voidHold(command),
+    );
+    const amountMinor = this.amountMinor ?? expected.amountMinor;
+    const same =
+      this.resolution === 'capture'
+        ? expected.status === 'CAPTURED' && expected.capturedMinor === amountMinor
+        : expected.status === 'VOIDED';
+    if (same) {
+      assert.equal(outcome, 'replay');
+    } else if (expected.status === 'EXPIRED') {
+      assert.equal(outcome, 'EXPIRED');
+    } else if (expected.status !== 'PENDING') {
+      assert.equal(outcome, 'ALREADY_RESOLVED');
+    } else if (this.resolution === 'capture' && amountMinor > expected.amountMinor) {
+      assert.equal(outcome, 'EXCEEDS_REMAINING');
+    } else {
+      assert.equal(outcome, 'ok');
+      if (this.resolution === 'capture') {
+        expected.status = 'CAPTURED';
+        expected.capturedMinor = amountMinor;
+        model.balances[expected.wallet] -= amountMinor;
+      } else {
+        expected.status = 'VOIDED';
+      }
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `${this.resolution}(hold ${this.n}, ${this.amountMinor})`;
+}
+
+/** The n-th hold's expiry comes (its time is moved, as the clock would move it). */
+class Expire implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly n: number) {}
+  check = (model: Readonly<Model>) => model.holds.length > 0;
+  async run(model: Model, real: Real) {
+    const expected = model.holds[this.n % model.holds.length];
+    await executeOnDatabase(real.url, [
+      `UPDATE holds SET expires_at = created_at WHERE id = '${expected.id}'`,
+    ]);
+    if (expected.status === 'PENDING') expected.status = 'EXPIRED';
+    await checkInvariants(model, real);
+  }
+  toString = () => `expire(hold ${this.n})`;
+}
+
 const wallet = fc.integer({ min: 0, max: WALLETS - 1 });
 const amount = fc.bigInt({ min: 1n, max: 5_000n });
 // Small pools, so replays and conflicting replays come up often.
 const reference = fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6');
 const key = fc.option(fc.constantFrom('k1', 'k2', 'k3'), { nil: null });
+const nth = fc.nat({ max: 20 });
 
 const commands = fc.commands(
   [
     fc.tuple(wallet, amount, reference).map(([w, a, r]) => new External('deposit', w, a, r)),
     fc.tuple(wallet, amount, reference).map(([w, a, r]) => new External('withdraw', w, a, r)),
     fc.tuple(wallet, wallet, amount, key).map(([f, t, a, k]) => new Transfer(f, t, a, k)),
+    fc.tuple(wallet, amount, reference).map(([w, a, r]) => new Authorize(w, a, r)),
+    fc.tuple(nth, fc.option(amount, { nil: null })).map(([n, a]) => new Resolve('capture', n, a)),
+    nth.map((n) => new Resolve('void', n, null)),
+    nth.map((n) => new Expire(n)),
   ],
-  { maxCommands: 30 },
+  // Long enough sequences that holds are made, then captured, voided or expired.
+  { maxCommands: 40, size: 'large' },
 );
 
 for (const kind of databaseKinds()) {
@@ -162,10 +313,21 @@ for (const kind of databaseKinds()) {
                 Array.from({ length: WALLETS }, () => createPerson(env.services)),
               ),
             };
+            // Each wallet starts with money (references outside the pool), so holds are made often.
+            for (const [i, person] of real.people.entries()) {
+              await env.services.ledger.deposit({
+                serviceUserId: real.provider.id,
+                wallet: person.wallet,
+                amount: formatMinor(STARTING_MINOR, 2),
+                reference: `start-${i}`,
+                details: null,
+              });
+            }
             const model: Model = {
-              balances: Array.from({ length: WALLETS }, () => 0n),
+              balances: Array.from({ length: WALLETS }, () => STARTING_MINOR),
               references: new Map(),
               keys: new Map(),
+              holds: [],
             };
             await fc.asyncModelRun(() => ({ model, real }), sequence);
           } finally {

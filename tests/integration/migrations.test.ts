@@ -24,11 +24,12 @@ for (const kind of databaseKinds()) {
           'TransferFunction1764200000000',
           'TransferWritesEachWalletOnce1764300000000',
           'TransferLockWaitBounded1764400000000',
+          'Holds1764500000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // The latest migration can be undone (it puts the function before it back) and made again.
         await db.dataSource.undoLastMigration();
-        assert.deepEqual(await migrate(db), ['TransferLockWaitBounded1764400000000']);
+        assert.deepEqual(await migrate(db), ['Holds1764500000000']);
         // What `typeorm migration:generate` would write: nothing.
         const drift = await db.dataSource.driver.createSchemaBuilder().log();
         assert.deepEqual(

@@ -1,4 +1,5 @@
 /** Deposits and withdrawals: the payment provider's movements between one wallet and outside. */
+import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findOperationByReference, walletsById } from '../../db/queries';
 import type { OperationRow, UserId, WalletRow } from '../../db/rows';
@@ -6,13 +7,14 @@ import type { OperationType } from '../../entities/operation.entity';
 import { parseAmountMinor } from '../../money/money';
 import { post } from '../legs';
 import { idempotencyConflict, type Movement } from '../movement';
+import { findReference, recordReference } from '../references';
 
 export interface ExternalCommand {
   serviceUserId: UserId;
   wallet: WalletRow;
   /** Decimal string, shape already checked; precision is checked here against the wallet's currency. */
   amount: string;
-  /** The idempotency key, in the service account's namespace (shared by both kinds). */
+  /** The idempotency key, in the service account's namespace (shared with holds). */
   reference: string;
   details: string | null;
 }
@@ -35,10 +37,12 @@ export function externalMovement(
     kind: type.toLowerCase(),
     walletIds: [wallet.id],
     async replay(sql) {
+      const taken = await findReference(sql, serviceUserId, reference);
+      if (taken === null) return null;
+      if (taken.kind !== type) throw idempotencyConflict('reference');
       const existing = await findOperationByReference(sql, serviceUserId, reference);
-      if (existing === null) return null;
+      assert.ok(existing, `the ${type} of reference ${reference} exists`);
       const same =
-        existing.type === type &&
         existing.walletId === wallet.id &&
         existing.amountMinor === amountMinor &&
         existing.details === command.details;
@@ -60,12 +64,14 @@ export function externalMovement(
             counterpartyWalletId: null,
             reference,
             details: command.details,
+            holdId: null,
             initiatorUserId: serviceUserId,
             createdAtMs,
           },
         ],
       });
       const [operation] = posted.operations;
+      await recordReference(sql, serviceUserId, reference, { kind: type, targetId: operation.id });
       return { operation, wallet: posted.wallets.get(wallet.id) as WalletRow, replayed: false };
     },
   };

@@ -106,6 +106,7 @@ function newTransferRows(command: TransferCommand, amountMinor: bigint) {
     transferId,
     reference: null,
     details: command.details,
+    holdId: null,
     initiatorUserId: command.initiatorUserId,
     createdAtMs,
   };
@@ -144,19 +145,24 @@ const WALLET_TRANSFER_REFUSALS = new Map<string | undefined, () => DomainError>(
   ['WL002', aboveBalanceMax],
 ]);
 
+/** wallet_transfer's answer for a sender that holds funds it refused: decide in a transaction. */
+const SENDER_HOLDS_FUNDS = 'WL003';
+
 /**
  * Calls wallet_transfer (PostgreSQL; migrations 1764200000000 to
- * 1764400000000): what `write` does, in one statement that is its own
+ * 1764500000000): what `write` does, in one statement that is its own
  * transaction, each wallet's lock UPDATE also moving its balance if the
- * wallet's rule allows. One round trip instead of three, and the locks are
- * held for no round trip at all.
+ * wallet's rule allows (the sender's: its balance less its reserve). One
+ * round trip instead of three, and the locks are held for no round trip at
+ * all. Null when it refused a sender that holds funds: some of that reserve
+ * may have expired, which `write` releases before it decides.
  */
 async function callWalletTransfer(
   sql: Sql,
   deadlineMs: number,
   command: TransferCommand,
   amountMinor: bigint,
-): Promise<TransferResult> {
+): Promise<TransferResult | null> {
   const { source, target } = command;
   const [firstLock, secondLock] = lockOrder([source.id, target.id]);
   const { transfer, debitLeg, creditLeg } = newTransferRows(command, amountMinor);
@@ -166,10 +172,12 @@ async function callWalletTransfer(
     from_wallet_seq: unknown;
     from_wallet_created_at: unknown;
     from_balance_after: string;
+    from_held: string;
   }[];
   try {
     rows = await sql.rows(
-      `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at, from_balance_after
+      `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at,
+              from_balance_after, from_held
          FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         lockTimeoutUntil(deadlineMs),
@@ -190,6 +198,7 @@ async function callWalletTransfer(
       ],
     );
   } catch (error) {
+    if (driverCode(error) === SENDER_HOLDS_FUNDS) return null;
     const refusal = WALLET_TRANSFER_REFUSALS.get(driverCode(error));
     throw refusal ? refusal() : error;
   }
@@ -210,6 +219,7 @@ async function callWalletTransfer(
       seq: BigInt(String(row.from_wallet_seq)),
       createdAtMs: Number(row.from_wallet_created_at),
       balanceMinor: fromAfterMinor,
+      heldMinor: BigInt(row.from_held),
     },
     replayed: false,
   };
