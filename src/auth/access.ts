@@ -45,6 +45,15 @@ export function assertAuthorizedHold(caller: Caller, hold: { serviceUserId: stri
   );
 }
 
+/** A transfer is refunded by its recipient (giving back) or an admin (a correction), never its sender. */
+export function assertCanRefund(caller: Caller, recipientOwnerId: string): void {
+  if (caller.role === 'ADMIN' || caller.userId === recipientOwnerId) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    'Only the recipient of a transfer, or an admin, can refund it.',
+  );
+}
+
 export function assertCanSpend(caller: Caller, ownerId: string): void {
   if (ownerId === caller.userId) return;
   throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');

@@ -153,6 +153,15 @@ export async function findCaptureOf(sql: Sql, holdId: string): Promise<Operation
   return row && toOperation(row);
 }
 
+/** A transfer's refunds, oldest first. */
+export async function refundsOf(sql: Sql, transferId: string): Promise<TransferRow[]> {
+  const rows = await sql.rows(
+    `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE refund_of = ? ORDER BY seq`,
+    [transferId],
+  );
+  return rows.map(toTransfer);
+}
+
 export async function findTransfer(sql: Sql, id: string): Promise<TransferRow | null> {
   if (!isUuid(id)) return null;
   const row = await one(sql.rows(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`, [id]));

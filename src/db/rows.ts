@@ -46,6 +46,8 @@ export interface OperationRow {
   reference: string | null;
   details: string | null;
   holdId: HoldId | null;
+  /** A refund's leg: the transfer its transfer refunds. */
+  refundOf: string | null;
   initiatorUserId: UserId;
   createdAtMs: number;
 }
@@ -60,6 +62,10 @@ export interface TransferRow {
   details: string | null;
   initiatorUserId: UserId;
   idempotencyKey: string | null;
+  /** The transfer this one refunds. */
+  refundOf: string | null;
+  /** What refunds of this transfer have returned so far. */
+  refundedMinor: bigint;
   createdAtMs: number;
 }
 
@@ -70,10 +76,13 @@ export const WALLET_COLUMNS =
 export const OPERATION_COLUMNS =
   'seq, id, wallet_id, type, CAST(amount_minor AS TEXT) AS amount_minor, ' +
   'CAST(balance_after_minor AS TEXT) AS balance_after_minor, transfer_id, ' +
-  'counterparty_wallet_id, reference, details, hold_id, initiator_user_id, created_at';
+  'counterparty_wallet_id, reference, details, hold_id, refund_of, initiator_user_id, created_at';
+/** Read from `transfers` itself (not an alias): the refunded sum is a lookup of its refunds. */
 export const TRANSFER_COLUMNS =
   'seq, id, from_wallet_id, to_wallet_id, CAST(amount_minor AS TEXT) AS amount_minor, ' +
-  'currency, details, initiator_user_id, idempotency_key, created_at';
+  'currency, details, initiator_user_id, idempotency_key, refund_of, created_at, ' +
+  '(SELECT CAST(COALESCE(SUM(refund.amount_minor), 0) AS TEXT) FROM transfers AS refund ' +
+  'WHERE refund.refund_of = transfers.id) AS refunded_minor';
 
 const big = (value: unknown): bigint => BigInt(String(value));
 const ms = (value: unknown): number => Number(value);
@@ -116,6 +125,7 @@ export function toOperation(row: Row): OperationRow {
     reference: text(row.reference),
     details: text(row.details),
     holdId: text(row.hold_id) as HoldId | null,
+    refundOf: text(row.refund_of),
     initiatorUserId: String(row.initiator_user_id) as UserId,
     createdAtMs: ms(row.created_at),
   };
@@ -132,6 +142,8 @@ export function toTransfer(row: Row): TransferRow {
     details: text(row.details),
     initiatorUserId: String(row.initiator_user_id) as UserId,
     idempotencyKey: text(row.idempotency_key),
+    refundOf: text(row.refund_of),
+    refundedMinor: big(row.refunded_minor),
     createdAtMs: ms(row.created_at),
   };
 }

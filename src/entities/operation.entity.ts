@@ -78,6 +78,10 @@ export class OperationEntity {
   @Column({ type: 'varchar', length: 500, nullable: true })
   details!: string | null;
 
+  /** A refund's leg: the transfer its transfer refunds. */
+  @Column({ name: 'refund_of', type: 'varchar', length: 36, nullable: true })
+  refundOf!: string | null;
+
   /** The hold whose capture this WITHDRAWAL is (no foreign key: SQLite adds a column without one). */
   @Column({ name: 'hold_id', type: 'varchar', length: 36, nullable: true })
   holdId!: string | null;

@@ -20,6 +20,8 @@ import { WalletEntity } from './wallet.entity';
 })
 @Index('ix_transfers_from_wallet', ['fromWalletId', 'seq'])
 @Index('ix_transfers_to_wallet', ['toWalletId', 'seq'])
+// A transfer's refunds, by the transfer they refund.
+@Index('ix_transfers_refund_of', ['refundOf'], { where: '"refund_of" IS NOT NULL' })
 @Check('chk_transfers_amount', '"amount_minor" > 0')
 @Check('chk_transfers_distinct_wallets', '"from_wallet_id" <> "to_wallet_id"')
 export class TransferEntity {
@@ -74,6 +76,10 @@ export class TransferEntity {
   /** The caller's idempotency key; unique per initiator, kept as long as the ledger. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 128, nullable: true })
   idempotencyKey!: string | null;
+
+  /** The transfer this one refunds (it goes back between the same wallets); null for others. */
+  @Column({ name: 'refund_of', type: 'varchar', length: 36, nullable: true })
+  refundOf!: string | null;
 
   @Column({ name: 'created_at', type: 'bigint' })
   createdAtMs!: string;

@@ -3,7 +3,9 @@
  * each balance equals the sum of its operations and is never negative; each
  * operation's balanceAfter follows from the one before; each transfer has one
  * debit and one credit of its amount; per currency, deposits - withdrawals =
- * balances; each wallet's reserve is the sum of its holds stored as pending
+ * balances; a transfer's refunds sum to at most its amount, each going back
+ * between its two wallets, and no refund is refunded; each wallet's reserve
+ * is the sum of its holds stored as pending
  * and never more than its balance; a captured hold has exactly one
  * WITHDRAWAL of what it captured, and no other hold has any.
  */
@@ -79,7 +81,7 @@ function operationsByWallet(sql: Sql, size: number): AsyncGenerator<OperationRow
 function transfersWithLegs(
   sql: Sql,
   size: number,
-): AsyncGenerator<{ transfer: TransferRow; legs: OperationRow[] }> {
+): AsyncGenerator<{ transfer: TransferRow; legs: OperationRow[]; original: TransferRow | null }> {
   return inBatches(size, async (after) => {
     const transfers = (
       await sql.rows(
@@ -102,7 +104,23 @@ function transfersWithLegs(
       if (known) known.push(leg);
       else legsByTransfer.set(leg.transferId, [leg]);
     }
-    return transfers.map((transfer) => ({ transfer, legs: legsByTransfer.get(transfer.id) ?? [] }));
+    const refunded = [
+      ...new Set(transfers.flatMap((t) => (t.refundOf === null ? [] : [t.refundOf]))),
+    ];
+    const originals =
+      refunded.length === 0
+        ? []
+        : (
+            await sql.rows(
+              `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id IN (${refunded.map(() => '?').join(', ')})`,
+              refunded,
+            )
+          ).map(toTransfer);
+    return transfers.map((transfer) => ({
+      transfer,
+      legs: legsByTransfer.get(transfer.id) ?? [],
+      original: originals.find((o) => o.id === transfer.refundOf) ?? null,
+    }));
   });
 }
 
@@ -205,8 +223,29 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
     }
 
     let transfers = 0;
-    for await (const { transfer, legs } of transfersWithLegs(sql, batchSize)) {
+    for await (const { transfer, legs, original } of transfersWithLegs(sql, batchSize)) {
       transfers++;
+      if (transfer.refundedMinor > transfer.amountMinor) {
+        discrepancies.push(
+          `transfer ${transfer.id}: refunds give back ${transfer.refundedMinor}, more than its ${transfer.amountMinor}`,
+        );
+      }
+      if (legs.some((leg) => leg.refundOf !== transfer.refundOf)) {
+        discrepancies.push(`transfer ${transfer.id}: its legs do not name what it refunds`);
+      }
+      if (transfer.refundOf !== null) {
+        const backAgain =
+          original !== null &&
+          original.refundOf === null &&
+          transfer.fromWalletId === original.toWalletId &&
+          transfer.toWalletId === original.fromWalletId &&
+          transfer.currency === original.currency;
+        if (!backAgain) {
+          discrepancies.push(
+            `transfer ${transfer.id} refunds ${transfer.refundOf}, but does not go back between its wallets (or refunds a refund, or one that does not exist)`,
+          );
+        }
+      }
       const debits = legs.filter(
         (l) => l.type === 'TRANSFER_OUT' && l.walletId === transfer.fromWalletId,
       );

@@ -24,6 +24,7 @@ import {
   type HoldResult,
 } from './movements/authorize-hold';
 import { externalMovement, type ExternalCommand, type ExternalResult } from './movements/external';
+import { refundMovement, type RefundCommand } from './movements/refund';
 import {
   captureHoldMovement,
   voidHoldMovement,
@@ -61,6 +62,11 @@ export class Ledger {
   /** Moves money between two wallets of one currency. */
   async transfer(command: TransferCommand): Promise<TransferResult> {
     return this.run(transferMovement(command, this.currencies.precision(command.source.currency)));
+  }
+
+  /** Gives back all or part of what a transfer moved, once in total. */
+  async refund(command: RefundCommand): Promise<TransferResult> {
+    return this.run(refundMovement(command, this.currencies.precision(command.original.currency)));
   }
 
   /** Reserves part of a wallet's available balance for the payment provider. */

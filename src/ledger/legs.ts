@@ -25,7 +25,8 @@ export function signedMinor(operation: Pick<OperationRow, 'type' | 'amountMinor'
 }
 
 export type NewOperation = Omit<OperationRow, 'seq'>;
-export type NewTransfer = Omit<TransferRow, 'seq'>;
+/** A new transfer: nothing has refunded it yet. */
+export type NewTransfer = Omit<TransferRow, 'seq' | 'refundedMinor'>;
 /** A leg as a movement states it: everything but the balance after it, which post() works out. */
 export type NewLeg = Omit<NewOperation, 'balanceAfterMinor'>;
 
@@ -131,8 +132,8 @@ interface Statement {
 function transferInsert(transfer: NewTransfer): Statement {
   return {
     text: `INSERT INTO transfers (id, from_wallet_id, to_wallet_id, amount_minor, currency, details,
-             initiator_user_id, idempotency_key, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             initiator_user_id, idempotency_key, refund_of, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     params: [
       transfer.id,
       transfer.fromWalletId,
@@ -142,6 +143,7 @@ function transferInsert(transfer: NewTransfer): Statement {
       transfer.details,
       transfer.initiatorUserId,
       transfer.idempotencyKey,
+      transfer.refundOf,
       transfer.createdAtMs,
     ],
   };
@@ -150,8 +152,8 @@ function transferInsert(transfer: NewTransfer): Statement {
 function operationsInsert(ops: readonly NewOperation[]): Statement {
   return {
     text: `INSERT INTO operations (id, wallet_id, type, amount_minor, balance_after_minor, transfer_id,
-             counterparty_wallet_id, reference, details, hold_id, initiator_user_id, created_at)
-           VALUES ${ops.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+             counterparty_wallet_id, reference, details, hold_id, refund_of, initiator_user_id, created_at)
+           VALUES ${ops.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     params: ops.flatMap((op) => [
       op.id,
       op.walletId,
@@ -163,6 +165,7 @@ function operationsInsert(ops: readonly NewOperation[]): Statement {
       op.reference,
       op.details,
       op.holdId,
+      op.refundOf,
       op.initiatorUserId,
       op.createdAtMs,
     ]),
@@ -214,7 +217,10 @@ async function appendToLedger(
   });
   if (append.transfer === null) return { transfer: null, operations };
   assert.ok(appended.transferSeq !== null, `transfer ${append.transfer.id} inserted`);
-  return { transfer: { ...append.transfer, seq: appended.transferSeq }, operations };
+  return {
+    transfer: { ...append.transfer, seq: appended.transferSeq, refundedMinor: 0n },
+    operations,
+  };
 }
 
 async function appendInThree(sql: Sql, append: LedgerAppend): Promise<Appended> {

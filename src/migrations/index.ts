@@ -7,6 +7,7 @@ import { TransferFunction1764200000000 } from './1764200000000-transfer-function
 import { TransferWritesEachWalletOnce1764300000000 } from './1764300000000-transfer-writes-each-wallet-once';
 import { TransferLockWaitBounded1764400000000 } from './1764400000000-transfer-lock-wait-bounded';
 import { Holds1764500000000 } from './1764500000000-holds';
+import { Refunds1764600000000 } from './1764600000000-refunds';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   TransferWritesEachWalletOnce1764300000000,
   TransferLockWaitBounded1764400000000,
   Holds1764500000000,
+  Refunds1764600000000,
 ];

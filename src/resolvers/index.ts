@@ -1,6 +1,7 @@
 import { AdminResolver } from './admin.resolver';
 import { AuthResolver } from './auth.resolver';
 import { HoldResolver } from './hold.resolver';
+import { RefundResolver } from './refund.resolver';
 import { MovementResolver } from './movement.resolver';
 import { UserFieldsResolver, WalletResolver } from './wallet.resolver';
 
@@ -10,5 +11,6 @@ export const RESOLVERS = [
   UserFieldsResolver,
   MovementResolver,
   HoldResolver,
+  RefundResolver,
   AdminResolver,
 ] as const;

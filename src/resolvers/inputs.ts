@@ -162,3 +162,25 @@ export class CaptureHoldInput {
   @IsOptional()
   amount?: string | null;
 }
+
+@InputType()
+export class RefundTransferInput {
+  @Field(() => ID)
+  transferId!: string;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'No amount: all that is left.' })
+  @IsOptional()
+  amount?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @IsStorableText('idempotencyKey')
+  idempotencyKey?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @IsStorableText('details')
+  details?: string | null;
+}

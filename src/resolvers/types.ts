@@ -112,6 +112,9 @@ export class OperationView {
   @Field(() => ID, { nullable: true, description: 'The hold whose capture this WITHDRAWAL is.' })
   holdId!: string | null;
 
+  @Field(() => ID, { nullable: true, description: "A refund's leg: the transfer it refunds." })
+  refundOf!: string | null;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 }
@@ -172,6 +175,12 @@ export class TransferView {
 
   @Field(() => String, { nullable: true })
   details!: string | null;
+
+  @Field(() => MoneyScalar, { description: 'What refunds of this transfer have given back.' })
+  refundedAmount!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The transfer this one refunds.' })
+  refundOf!: string | null;
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;

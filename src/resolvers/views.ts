@@ -38,6 +38,7 @@ export function operationView(row: OperationRow, precision: number): OperationVi
     reference: row.reference,
     details: row.details,
     holdId: row.holdId,
+    refundOf: row.refundOf,
     createdAt: new Date(row.createdAtMs),
   };
 }
@@ -67,6 +68,8 @@ export function transferView(row: TransferRow, currencies: Currencies): Transfer
     amount: formatMinor(row.amountMinor, currencies.precision(row.currency)),
     currency: row.currency,
     details: row.details,
+    refundedAmount: formatMinor(row.refundedMinor, currencies.precision(row.currency)),
+    refundOf: row.refundOf,
     createdAt: new Date(row.createdAtMs),
   };
 }

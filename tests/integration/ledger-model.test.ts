@@ -1,6 +1,7 @@
 /**
- * Model-based: random sequences of deposits, withdrawals, transfers, holds
- * (authorized, captured in part or whole, voided, expired), replays,
+ * Model-based: random sequences of deposits, withdrawals, transfers, refunds
+ * (in part or of all that is left), holds (authorized, captured in part or
+ * whole, voided, expired), replays,
  * conflicting replays and overdrafts run against the real ledger and a small
  * in-memory reference; after every step the balances and available balances
  * match the model (never below zero), every hold reads as the model says,
@@ -14,7 +15,7 @@ import type { UserRow, WalletRow } from '../../src/db/rows';
 import { DomainError } from '../../src/errors';
 import { audit } from '../../src/ledger/audit';
 import { formatMinor } from '../../src/money/money';
-import { findHold, pendingHeldMinor } from '../../src/db/queries';
+import { findHold, findTransfer, pendingHeldMinor } from '../../src/db/queries';
 import {
   databaseKinds,
   executeOnDatabase,
@@ -34,8 +35,19 @@ interface ModelHold {
   capturedMinor: bigint | null;
 }
 
+interface ModelTransfer {
+  id: string;
+  from: number;
+  to: number;
+  amountMinor: bigint;
+  refundedMinor: bigint;
+  isRefund: boolean;
+}
+
 interface Model {
   balances: bigint[];
+  /** Every transfer made, refunds included, in order. */
+  transfers: ModelTransfer[];
   /** reference -> what it did, for the provider's deposits, withdrawals and holds */
   references: Map<string, string>;
   /** `${sender}:${key}` -> what it did */
@@ -139,16 +151,19 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
     const signature = `${this.to}:${this.amountMinor}`;
     const scopedKey = `${this.from}:${this.key}`;
     const earlier = this.key === null ? undefined : model.keys.get(scopedKey);
-    const outcome = await attempt(real, () =>
-      real.services.ledger.transfer({
+    let id: string | null = null;
+    const outcome = await attempt(real, async () => {
+      const result = await real.services.ledger.transfer({
         initiatorUserId: real.people[this.from].user.id,
         source: real.people[this.from].wallet,
         target: real.people[this.to].wallet,
         amount: formatMinor(this.amountMinor, 2),
         details: null,
         idempotencyKey: this.key,
-      }),
-    );
+      });
+      id = result.transfer.id;
+      return result;
+    });
     if (this.from === this.to) {
       assert.equal(outcome, 'BAD_USER_INPUT');
     } else if (earlier !== undefined) {
@@ -160,10 +175,84 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
       if (this.key !== null) model.keys.set(scopedKey, signature);
       model.balances[this.from] -= this.amountMinor;
       model.balances[this.to] += this.amountMinor;
+      assert.ok(id !== null);
+      model.transfers.push({
+        id,
+        from: this.from,
+        to: this.to,
+        amountMinor: this.amountMinor,
+        refundedMinor: 0n,
+        isRefund: false,
+      });
     }
     await checkInvariants(model, real);
   }
   toString = () => `transfer(w${this.from} -> w${this.to}, ${this.amountMinor}, ${this.key})`;
+}
+
+/** The recipient of the n-th transfer refunds it: an amount, or all that is left when null. */
+class Refund implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly n: number,
+    readonly amountMinor: bigint | null,
+    readonly key: string | null,
+  ) {}
+  check = (model: Readonly<Model>) => model.transfers.length > 0;
+  async run(model: Model, real: Real) {
+    const original = model.transfers[this.n % model.transfers.length];
+    const scopedKey = `${original.to}:${this.key}`;
+    const earlier = this.key === null ? undefined : model.keys.get(scopedKey);
+    const row = await real.services.db.read((sql) => findTransfer(sql, original.id));
+    assert.ok(row);
+    assert.equal(row.refundedMinor, original.refundedMinor, 'refunded so far');
+    let made: { id: string; amountMinor: bigint } | null = null;
+    const outcome = await attempt(real, async () => {
+      const result = await real.services.ledger.refund({
+        initiatorUserId: real.people[original.to].user.id,
+        original: row,
+        source: real.people[original.to].wallet,
+        target: real.people[original.from].wallet,
+        amount: this.amountMinor === null ? null : formatMinor(this.amountMinor, 2),
+        details: null,
+        idempotencyKey: this.key,
+      });
+      made = { id: result.transfer.id, amountMinor: result.transfer.amountMinor };
+      return result;
+    });
+    const remainingMinor = original.amountMinor - original.refundedMinor;
+    const amountMinor = this.amountMinor ?? remainingMinor;
+    if (original.isRefund) {
+      assert.equal(outcome, 'BAD_USER_INPUT');
+    } else if (earlier !== undefined) {
+      const same =
+        earlier.startsWith(`refund:${original.id}:`) &&
+        (this.amountMinor === null || earlier === `refund:${original.id}:${this.amountMinor}`);
+      assert.equal(outcome, same ? 'replay' : 'IDEMPOTENCY_CONFLICT');
+    } else if (amountMinor === 0n || amountMinor > remainingMinor) {
+      assert.equal(outcome, 'EXCEEDS_REMAINING');
+    } else if (available(model, original.to) < amountMinor) {
+      assert.equal(outcome, 'INSUFFICIENT_FUNDS');
+    } else {
+      assert.equal(outcome, 'ok');
+      assert.ok(made !== null);
+      const refund = made as { id: string; amountMinor: bigint };
+      assert.equal(refund.amountMinor, amountMinor);
+      if (this.key !== null) model.keys.set(scopedKey, `refund:${original.id}:${amountMinor}`);
+      original.refundedMinor += amountMinor;
+      model.balances[original.to] -= amountMinor;
+      model.balances[original.from] += amountMinor;
+      model.transfers.push({
+        id: refund.id,
+        from: original.to,
+        to: original.from,
+        amountMinor,
+        refundedMinor: 0n,
+        isRefund: true,
+      });
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `refund(transfer ${this.n}, ${this.amountMinor}, ${this.key})`;
 }
 
 class Authorize implements fc.AsyncCommand<Model, Real> {
@@ -291,6 +380,7 @@ const commands = fc.commands(
     fc.tuple(nth, fc.option(amount, { nil: null })).map(([n, a]) => new Resolve('capture', n, a)),
     nth.map((n) => new Resolve('void', n, null)),
     nth.map((n) => new Expire(n)),
+    fc.tuple(nth, fc.option(amount, { nil: null }), key).map(([n, a, k]) => new Refund(n, a, k)),
   ],
   // Long enough sequences that holds are made, then captured, voided or expired.
   { maxCommands: 40, size: 'large' },
@@ -328,6 +418,7 @@ for (const kind of databaseKinds()) {
               references: new Map(),
               keys: new Map(),
               holds: [],
+              transfers: [],
             };
             await fc.asyncModelRun(() => ({ model, real }), sequence);
           } finally {

@@ -65,6 +65,7 @@ export function externalMovement(
             reference,
             details: command.details,
             holdId: null,
+            refundOf: null,
             initiatorUserId: serviceUserId,
             createdAtMs,
           },

@@ -92,6 +92,7 @@ export function captureHoldMovement(
             reference: hold.reference,
             details: hold.details,
             holdId: hold.id,
+            refundOf: null,
             initiatorUserId: command.serviceUserId,
             createdAtMs,
           },

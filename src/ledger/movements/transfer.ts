@@ -4,7 +4,7 @@ import type { WalletIdentity } from '../../accounts/wallet-directory';
 import { driverCode, lockTimeoutUntil } from '../../db/errors';
 import { ledgerId } from '../../db/ids';
 import { findTransferByKey, findTransferLeg, walletsById } from '../../db/queries';
-import type { OperationRow, TransferRow, UserId, WalletRow } from '../../db/rows';
+import type { OperationRow, TransferRow, UserId, WalletId, WalletRow } from '../../db/rows';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../errors';
 import {
@@ -14,7 +14,7 @@ import {
   parseAmountMinor,
 } from '../../money/money';
 import { post, type NewLeg, type NewTransfer } from '../legs';
-import { lockOrder } from '../locks';
+import { lockOrder, type LockedWallets } from '../locks';
 import { idempotencyConflict, type Movement } from '../movement';
 
 export interface TransferCommand {
@@ -62,6 +62,7 @@ export function transferMovement(
             const existing = await findTransferByKey(sql, command.initiatorUserId, idempotencyKey);
             if (existing === null) return null;
             const same =
+              existing.refundOf === null &&
               existing.fromWalletId === source.id &&
               existing.toWalletId === target.id &&
               existing.amountMinor === amountMinor &&
@@ -69,35 +70,51 @@ export function transferMovement(
             if (!same) throw idempotencyConflict('idempotency key');
             return transferReplay(sql, existing);
           },
-    async write(sql, wallets) {
-      const rows = newTransferRows(command, amountMinor);
-      const posted = await post(sql, wallets, {
-        transfer: rows.transfer,
-        legs: [rows.debitLeg, rows.creditLeg],
-      });
-      assert.ok(posted.transfer !== null, 'the transfer row was appended');
-      const [debit] = posted.operations;
-      return {
-        transfer: posted.transfer,
-        operation: debit,
-        wallet: posted.wallets.get(source.id) as WalletRow,
-        replayed: false,
-      };
-    },
+    write: (sql, wallets) =>
+      postTransfer(sql, wallets, source.id, newTransferRows(command, amountMinor)),
     writeInOneStatement: (sql, deadlineMs) =>
       callWalletTransfer(sql, deadlineMs, command, amountMinor),
   };
 }
 
-async function transferReplay(sql: Sql, existing: TransferRow): Promise<TransferResult> {
+/** Posts a transfer's rows; the answer is the sender's side. */
+export async function postTransfer(
+  sql: Sql,
+  wallets: LockedWallets,
+  senderId: WalletId,
+  rows: ReturnType<typeof newTransferRows>,
+): Promise<TransferResult> {
+  const posted = await post(sql, wallets, {
+    transfer: rows.transfer,
+    legs: [rows.debitLeg, rows.creditLeg],
+  });
+  assert.ok(posted.transfer !== null, 'the transfer row was appended');
+  const [debit] = posted.operations;
+  return {
+    transfer: posted.transfer,
+    operation: debit,
+    wallet: posted.wallets.get(senderId) as WalletRow,
+    replayed: false,
+  };
+}
+
+/** A transfer made before, answered again: its sender's leg, and the sender's wallet as it is now. */
+export async function transferReplay(sql: Sql, existing: TransferRow): Promise<TransferResult> {
   const operation = await findTransferLeg(sql, existing.id, existing.fromWalletId);
   const [wallet] = await walletsById(sql, [existing.fromWalletId]);
   assert.ok(operation, `transfer ${existing.id} has its debit leg`);
   return { transfer: existing, operation, wallet, replayed: true };
 }
 
-/** A transfer's rows but for the balances after it: ids and time, made here on both databases. */
-function newTransferRows(command: TransferCommand, amountMinor: bigint) {
+/**
+ * A transfer's rows but for the balances after it: ids and time, made here
+ * on both databases. A refund's name the transfer they refund.
+ */
+export function newTransferRows(
+  command: Omit<TransferCommand, 'amount'>,
+  amountMinor: bigint,
+  refundOf: string | null = null,
+) {
   const { source, target } = command;
   const createdAtMs = Date.now();
   const transferId = ledgerId(createdAtMs);
@@ -107,6 +124,7 @@ function newTransferRows(command: TransferCommand, amountMinor: bigint) {
     reference: null,
     details: command.details,
     holdId: null,
+    refundOf,
     initiatorUserId: command.initiatorUserId,
     createdAtMs,
   };
@@ -120,6 +138,7 @@ function newTransferRows(command: TransferCommand, amountMinor: bigint) {
       details: command.details,
       initiatorUserId: command.initiatorUserId,
       idempotencyKey: command.idempotencyKey,
+      refundOf,
       createdAtMs,
     } satisfies NewTransfer,
     debitLeg: {
@@ -206,7 +225,7 @@ async function callWalletTransfer(
   const [row] = rows;
   const fromAfterMinor = BigInt(row.from_balance_after);
   return {
-    transfer: { ...transfer, seq: BigInt(String(row.new_transfer_seq)) },
+    transfer: { ...transfer, seq: BigInt(String(row.new_transfer_seq)), refundedMinor: 0n },
     operation: {
       ...debitLeg,
       balanceAfterMinor: fromAfterMinor,

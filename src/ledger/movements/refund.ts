@@ -1,0 +1,106 @@
+/**
+ * Refunds: money given back, once, in part or in full. A refund is a new
+ * transfer from the original's recipient back to its sender, naming the
+ * original; nothing of the original changes. What is left to refund is read
+ * under both wallets' locks, which every refund of that transfer takes, so
+ * refunds at the same moment cannot together pass the original's amount.
+ */
+import type { WalletIdentity } from '../../accounts/wallet-directory';
+import { findTransferByKey } from '../../db/queries';
+import type { TransferRow, UserId } from '../../db/rows';
+import type { Sql } from '../../db/sql';
+import { DomainError } from '../../errors';
+import { parseAmountMinor } from '../../money/money';
+import { idempotencyConflict, type Movement } from '../movement';
+import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
+
+export interface RefundCommand {
+  initiatorUserId: UserId;
+  original: TransferRow;
+  /** The original's recipient, who gives back, and its sender. */
+  source: WalletIdentity;
+  target: WalletIdentity;
+  /** Null: all that is left. */
+  amount: string | null;
+  details: string | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * The most refunds one transfer may have: its `refunds` list stays a page,
+ * and no one needs more (a refund per item of a large order is a few dozen).
+ */
+export const REFUNDS_PER_TRANSFER_MAX = 100;
+
+/** How many refunds a transfer has had and what they returned, read in the movement's transaction. */
+async function refundsSoFar(sql: Sql, transferId: string) {
+  const [row] = await sql.rows<{ refunds: unknown; refunded: unknown }>(
+    `SELECT COUNT(*) AS refunds, CAST(COALESCE(SUM(amount_minor), 0) AS TEXT) AS refunded
+       FROM transfers WHERE refund_of = ?`,
+    [transferId],
+  );
+  return { count: Number(row.refunds), refundedMinor: BigInt(String(row.refunded)) };
+}
+
+export function refundMovement(
+  command: RefundCommand,
+  precision: number,
+): Movement<TransferResult> {
+  const { original, source, target, idempotencyKey } = command;
+  if (original.refundOf !== null) {
+    throw new DomainError('BAD_USER_INPUT', 'A refund cannot itself be refunded.', {
+      field: 'transferId',
+    });
+  }
+  const askedMinor =
+    command.amount === null ? null : parseAmountMinor(command.amount, original.currency, precision);
+  return {
+    kind: 'refund',
+    walletIds: [source.id, target.id],
+    replay:
+      idempotencyKey === null
+        ? null
+        : async (sql) => {
+            const existing = await findTransferByKey(sql, command.initiatorUserId, idempotencyKey);
+            if (existing === null) return null;
+            const same =
+              existing.refundOf === original.id &&
+              (askedMinor === null || existing.amountMinor === askedMinor) &&
+              existing.details === command.details;
+            if (!same) throw idempotencyConflict('idempotency key');
+            return transferReplay(sql, existing);
+          },
+    async write(sql, wallets) {
+      const sofar = await refundsSoFar(sql, original.id);
+      const remainingMinor = original.amountMinor - sofar.refundedMinor;
+      const amountMinor = askedMinor ?? remainingMinor;
+      if (amountMinor === 0n || amountMinor > remainingMinor) {
+        throw new DomainError(
+          'EXCEEDS_REMAINING',
+          remainingMinor === 0n
+            ? 'This transfer has been refunded in full already.'
+            : 'The refund is more than is left to refund of this transfer.',
+          { field: 'amount' },
+        );
+      }
+      if (sofar.count >= REFUNDS_PER_TRANSFER_MAX) {
+        throw new DomainError(
+          'BAD_USER_INPUT',
+          `A transfer can have at most ${REFUNDS_PER_TRANSFER_MAX} refunds; refund the rest in one.`,
+        );
+      }
+      const rows = newTransferRows(
+        {
+          initiatorUserId: command.initiatorUserId,
+          source,
+          target,
+          details: command.details,
+          idempotencyKey,
+        },
+        amountMinor,
+        original.id,
+      );
+      return postTransfer(sql, wallets, source.id, rows);
+    },
+  };
+}
