@@ -42,6 +42,7 @@ export interface Config {
   readonly loginMaxFailures: number;
   readonly loginMaxFailuresPerAddress: number;
   readonly signupRatePerHour: number;
+  readonly emailLookupsPerHour: number;
   /** Tests only: where and how often movements fail on purpose. */
   readonly faultInjection: { point: FaultPoint; rate: number } | null;
 }
@@ -173,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 10, 0, 1_000_000),
     loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 0, 1_000_000),
     signupRatePerHour: integer(env, 'SIGNUP_RATE_PER_HOUR', 100, 0, 1_000_000),
+    emailLookupsPerHour: integer(env, 'EMAIL_LOOKUPS_PER_HOUR', 100, 0, 1_000_000),
     faultInjection: faultInjection(env, production),
   });
 }

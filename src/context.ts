@@ -31,6 +31,8 @@ export interface Services {
   wallets: WalletDirectory;
   loginLimit: LoginLimit;
   signupLimiter: RateLimiter;
+  /** Lookups of other people by email, per user (paying or asking by email). */
+  emailLookupLimiter: RateLimiter;
   log: Logger;
 }
 

@@ -78,7 +78,12 @@ async function serve(config: Config, log: Logger): Promise<number> {
   server.keepAliveTimeout = 5_000;
   const pruning = setInterval(() => {
     app.sessions.pruneExpired().catch((err) => log.warn({ err }, 'session pruning failed'));
-    for (const limiter of [...services.loginLimit.limiters(), services.signupLimiter]) {
+    const limiters = [
+      ...services.loginLimit.limiters(),
+      services.signupLimiter,
+      services.emailLookupLimiter,
+    ];
+    for (const limiter of limiters) {
       limiter.pruneEnded().catch((err) => log.warn({ err }, 'rate limit pruning failed'));
     }
   }, PRUNE_INTERVAL_MS);

@@ -47,5 +47,11 @@ export async function createServices(config: Config, db: Database, log: Logger):
       perAddress: config.loginMaxFailuresPerAddress,
     }),
     signupLimiter: new RateLimiter(db, 'signup', config.signupRatePerHour, ONE_HOUR_MS),
+    emailLookupLimiter: new RateLimiter(
+      db,
+      'email-lookup',
+      config.emailLookupsPerHour,
+      ONE_HOUR_MS,
+    ),
   };
 }

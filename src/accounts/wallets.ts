@@ -3,10 +3,11 @@ import type { Caller } from '../context';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
-import { findTransferWallets, findWallet } from '../db/queries';
+import { findTransferWallets, findWallet, findWalletOf } from '../db/queries';
 import type { UserId, WalletId, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';
 import type { Currencies } from '../money/currencies';
+import { personByEmail } from '../payments/recipients';
 import type { WalletDirectory, WalletIdentity } from './wallet-directory';
 
 export async function insertWallet(sql: Sql, userId: UserId, currency: string): Promise<WalletRow> {
@@ -90,4 +91,47 @@ export async function transferWallets(
     );
   }
   return { source: directory.remember(existing(found.source)), target };
+}
+
+/** Where a payment goes: to a wallet by its id, or to a person by their email. */
+export type Payee = { walletId: string } | { email: string };
+
+/** The one payee of a walletToWallet: exactly one of toWalletId and toEmail. */
+export function payeeOf(input: { toWalletId?: string | null; toEmail?: string | null }): Payee {
+  const hasWallet = input.toWalletId !== null && input.toWalletId !== undefined;
+  const hasEmail = input.toEmail !== null && input.toEmail !== undefined;
+  if (hasWallet === hasEmail) {
+    throw new DomainError('BAD_USER_INPUT', 'Give exactly one of toWalletId and toEmail.', {
+      field: hasWallet ? 'toEmail' : 'toWalletId',
+    });
+  }
+  return hasWallet ? { walletId: input.toWalletId as string } : { email: input.toEmail as string };
+}
+
+/**
+ * A payment to a person by email: their wallet in the sender's currency
+ * (the named source wallet's, else `defaultCurrency`), and the source: the
+ * named wallet, else the caller's wallet in that currency.
+ */
+export async function walletsForEmail(
+  db: Database,
+  directory: WalletDirectory,
+  caller: Caller,
+  email: string,
+  sourceId: string | null,
+  defaultCurrency: string,
+): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
+  const named = sourceId === null ? null : await getWallet(db, sourceId);
+  const currency = named?.currency ?? defaultCurrency;
+  const person = await personByEmail(db, email, 'toEmail');
+  const target = await db.read((sql) => findWalletOf(sql, person.id, currency));
+  if (target === null) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The person with this email holds no ${currency} wallet.`,
+    );
+  }
+  const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));
+  if (source === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
+  return { source: directory.remember(source), target: directory.remember(target) };
 }

@@ -54,6 +54,17 @@ export function assertCanRefund(caller: Caller, recipientOwnerId: string): void 
   );
 }
 
+/** Only a payment request's payer pays or declines it, only its requester cancels it. */
+export function assertIsParty(caller: Caller, partyId: string, party: 'payer' | 'requester'): void {
+  if (caller.userId === partyId) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    party === 'payer'
+      ? 'Only the person asked to pay can pay or decline this request.'
+      : 'Only the person who asked can cancel this request.',
+  );
+}
+
 export function assertCanSpend(caller: Caller, ownerId: string): void {
   if (ownerId === caller.userId) return;
   throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');

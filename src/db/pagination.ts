@@ -29,10 +29,12 @@ export const lists = {
   transfers: (walletId: string | null) =>
     walletId === null ? 'transfers' : `transfers/${walletId}`,
   holds: (walletId: string, status: string | null) => `holds/${walletId}/${status ?? 'ALL'}`,
+  paymentRequests: (userId: string, direction: string, status: string | null) =>
+    `requests/${userId}/${direction}/${status ?? 'ALL'}`,
 } as const;
 
-/** Longest cursor text accepted: a list name with a wallet id, and a seq. */
-const CURSOR_LENGTH_MAX = 128;
+/** Longest cursor text accepted: a list name with an id and a status or two, and a seq. */
+const CURSOR_LENGTH_MAX = 160;
 
 export function encodeCursor(list: string, seq: bigint): string {
   return Buffer.from(`${list}:${seq.toString()}`).toString('base64url');

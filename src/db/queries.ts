@@ -1,5 +1,6 @@
 /** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
 import type { HoldStatus } from '../entities/hold.entity';
+import type { PaymentRequestStatus } from '../entities/payment-request.entity';
 import { nowMs } from './clock';
 import { isUuid } from './ids';
 import type { Row, Sql } from './sql';
@@ -8,16 +9,20 @@ import {
   OPERATION_COLUMNS,
   TRANSFER_COLUMNS,
   USER_COLUMNS,
+  PAYMENT_REQUEST_TABLES,
   WALLET_COLUMNS,
   holdColumns,
+  paymentRequestColumns,
   isStorableText,
   toHold,
   toOperation,
+  toPaymentRequest,
   toTransfer,
   toUser,
   toWallet,
   type HoldRow,
   type OperationRow,
+  type PaymentRequestRow,
   type TransferRow,
   type UserId,
   type UserRow,
@@ -213,17 +218,93 @@ export async function findTransferLeg(
   return leg ? toOperation(leg) : null;
 }
 
+/** An operation with the name of the other party to its transfer, for people to read. */
+export interface NamedOperationRow extends OperationRow {
+  /** Null for a deposit or withdrawal (no other party); never an email. */
+  counterpartyName: string | null;
+}
+
+/**
+ * A page of a wallet's operations, newest first, each with its
+ * counterparty's name: one statement for the page, the names joined in,
+ * not a lookup per row.
+ */
 export async function operationsPage(
   sql: Sql,
   walletId: WalletId,
   page: PageRequest,
-): Promise<OperationRow[]> {
+): Promise<NamedOperationRow[]> {
   const tail = pageClause(page, true);
   const rows = await sql.rows(
-    `SELECT ${OPERATION_COLUMNS} FROM operations WHERE wallet_id = ?${tail.sql}`,
+    `SELECT page.*, counterparty.name AS counterparty_name
+       FROM (SELECT ${OPERATION_COLUMNS} FROM operations WHERE wallet_id = ?${tail.sql}) AS page
+       LEFT JOIN wallets AS other ON other.id = page.counterparty_wallet_id
+       LEFT JOIN users AS counterparty ON counterparty.id = other.user_id
+      ORDER BY page.seq DESC`,
     [walletId, ...tail.params],
   );
-  return rows.map(toOperation);
+  return rows.map((row) => ({
+    ...toOperation(row),
+    counterpartyName: row.counterparty_name === null ? null : String(row.counterparty_name),
+  }));
+}
+
+/** The name of a wallet's owner, as another person may see it. */
+export async function ownerNameOf(sql: Sql, walletId: WalletId): Promise<string | null> {
+  const row = await one(
+    sql.rows<{ name: string }>(
+      'SELECT users.name FROM wallets JOIN users ON users.id = wallets.user_id WHERE wallets.id = ?',
+      [walletId],
+    ),
+  );
+  return row && String(row.name);
+}
+
+/** A payment request with both parties' names, its status as of the database's clock. */
+export async function findPaymentRequest(sql: Sql, id: string): Promise<PaymentRequestRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await one(
+    sql.rows(
+      `SELECT ${paymentRequestColumns(sql.kind)} FROM ${PAYMENT_REQUEST_TABLES} WHERE request.id = ?`,
+      [id],
+    ),
+  );
+  return row && toPaymentRequest(row);
+}
+
+export async function findPaymentRequestByKey(
+  sql: Sql,
+  requesterUserId: UserId,
+  idempotencyKey: string,
+): Promise<PaymentRequestRow | null> {
+  if (!isStorableText(idempotencyKey)) return null;
+  const row = await one(
+    sql.rows(
+      `SELECT ${paymentRequestColumns(sql.kind)} FROM ${PAYMENT_REQUEST_TABLES}
+        WHERE request.requester_user_id = ? AND request.idempotency_key = ?`,
+      [requesterUserId, idempotencyKey],
+    ),
+  );
+  return row && toPaymentRequest(row);
+}
+
+/** A page of the requests a user made (OUTGOING) or was asked to pay (INCOMING), newest first. */
+export async function paymentRequestsPage(
+  sql: Sql,
+  userId: UserId,
+  direction: 'INCOMING' | 'OUTGOING',
+  status: PaymentRequestStatus | null,
+  page: PageRequest,
+): Promise<PaymentRequestRow[]> {
+  const party = direction === 'INCOMING' ? 'payer_user_id' : 'requester_user_id';
+  const filter = status === null ? '' : ' WHERE status = ?';
+  const tail = pageClause(page, status !== null);
+  const rows = await sql.rows(
+    `SELECT * FROM (SELECT ${paymentRequestColumns(sql.kind)} FROM ${PAYMENT_REQUEST_TABLES}
+        WHERE request.${party} = ?) AS theirs${filter}${tail.sql}`,
+    [userId, ...(status === null ? [] : [status]), ...tail.params],
+  );
+  return rows.map(toPaymentRequest);
 }
 
 /** What one user may be shown of another's account: never the password hash. */

@@ -4,6 +4,7 @@
  */
 import type { DatabaseKind } from '../config';
 import type { HoldStatus } from '../entities/hold.entity';
+import type { PaymentRequestStatus } from '../entities/payment-request.entity';
 import { nowMs } from './clock';
 import type { Row } from './sql';
 import type { OperationType } from '../entities/operation.entity';
@@ -204,5 +205,72 @@ export function toHold(row: Row): HoldRow {
     expiresAtMs: ms(row.expires_at),
     createdAtMs: ms(row.created_at),
     resolvedAtMs: row.resolved_at === null ? null : ms(row.resolved_at),
+  };
+}
+
+export type PaymentRequestId = string & { readonly brand: unique symbol };
+
+export interface PaymentRequestRow {
+  seq: bigint;
+  id: PaymentRequestId;
+  requesterUserId: UserId;
+  requesterWalletId: WalletId;
+  requesterName: string;
+  payerUserId: UserId;
+  payerWalletId: WalletId;
+  payerName: string;
+  amountMinor: bigint;
+  currency: string;
+  details: string | null;
+  /** As read: a PENDING request past its expiry is EXPIRED (paymentRequestColumns). */
+  status: PaymentRequestStatus;
+  idempotencyKey: string | null;
+  expiresAtMs: number;
+  createdAtMs: number;
+  resolvedAtMs: number | null;
+  transferId: string | null;
+}
+
+/**
+ * A payment request's columns, read from `payment_requests` AS `request`
+ * with both parties' names, its status as of the database's clock.
+ */
+export function paymentRequestColumns(kind: DatabaseKind): string {
+  const expired = `request.status = 'PENDING' AND request.expires_at <= ${nowMs(kind)}`;
+  return (
+    'request.seq, request.id, request.requester_user_id, request.requester_wallet_id, ' +
+    'requester.name AS requester_name, request.payer_user_id, request.payer_wallet_id, ' +
+    'payer.name AS payer_name, CAST(request.amount_minor AS TEXT) AS amount_minor, ' +
+    'request.currency, request.details, request.idempotency_key, request.expires_at, ' +
+    'request.created_at, request.transfer_id, ' +
+    `CASE WHEN ${expired} THEN 'EXPIRED' ELSE request.status END AS status, ` +
+    `CASE WHEN ${expired} THEN request.expires_at ELSE request.resolved_at END AS resolved_at`
+  );
+}
+
+/** The tables paymentRequestColumns reads. */
+export const PAYMENT_REQUEST_TABLES = `payment_requests AS request
+  JOIN users AS requester ON requester.id = request.requester_user_id
+  JOIN users AS payer ON payer.id = request.payer_user_id`;
+
+export function toPaymentRequest(row: Row): PaymentRequestRow {
+  return {
+    seq: big(row.seq),
+    id: String(row.id) as PaymentRequestId,
+    requesterUserId: String(row.requester_user_id) as UserId,
+    requesterWalletId: String(row.requester_wallet_id) as WalletId,
+    requesterName: String(row.requester_name),
+    payerUserId: String(row.payer_user_id) as UserId,
+    payerWalletId: String(row.payer_wallet_id) as WalletId,
+    payerName: String(row.payer_name),
+    amountMinor: big(row.amount_minor),
+    currency: String(row.currency),
+    details: text(row.details),
+    status: String(row.status) as PaymentRequestStatus,
+    idempotencyKey: text(row.idempotency_key),
+    expiresAtMs: ms(row.expires_at),
+    createdAtMs: ms(row.created_at),
+    resolvedAtMs: row.resolved_at === null ? null : ms(row.resolved_at),
+    transferId: text(row.transfer_id),
   };
 }

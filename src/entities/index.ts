@@ -1,6 +1,7 @@
 import { CurrencyEntity } from './currency.entity';
 import { HoldEntity } from './hold.entity';
 import { OperationEntity } from './operation.entity';
+import { PaymentRequestEntity } from './payment-request.entity';
 import { RateLimitEntity } from './rate-limit.entity';
 import { ServiceReferenceEntity } from './service-reference.entity';
 import { SessionEntity } from './session.entity';
@@ -20,4 +21,5 @@ export const ENTITIES = [
   RateLimitEntity,
   HoldEntity,
   ServiceReferenceEntity,
+  PaymentRequestEntity,
 ];

@@ -7,7 +7,9 @@
  * between its two wallets, and no refund is refunded; each wallet's reserve
  * is the sum of its holds stored as pending
  * and never more than its balance; a captured hold has exactly one
- * WITHDRAWAL of what it captured, and no other hold has any.
+ * WITHDRAWAL of what it captured, and no other hold has any; a paid payment
+ * request names a transfer of its amount from its payer to its requester,
+ * and no other request names one.
  */
 import type { Database } from '../db/database';
 import type { Sql } from '../db/sql';
@@ -320,6 +322,35 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
     );
     for (const { hold_id: holdId } of unknownHolds) {
       discrepancies.push(`operations name hold ${holdId}, which does not exist`);
+    }
+
+    // Payment requests, a batch at a time, each with the transfer it names, if any.
+    const requests = inBatches<Record<string, unknown>>(batchSize, (after) =>
+      sql.rows(
+        `SELECT request.seq, request.id, request.status, request.transfer_id,
+                request.payer_wallet_id, request.requester_wallet_id,
+                CAST(request.amount_minor AS TEXT) AS amount_minor, paid.from_wallet_id,
+                paid.to_wallet_id, CAST(paid.amount_minor AS TEXT) AS paid_minor
+           FROM payment_requests AS request
+           LEFT JOIN transfers AS paid ON paid.id = request.transfer_id
+          ${after === null ? '' : 'WHERE request.seq > ?'} ORDER BY request.seq LIMIT ${batchSize}`,
+        after === null ? [] : [after.seq],
+      ),
+    );
+    for await (const request of requests) {
+      const paid = request.status === 'PAID';
+      const consistent = paid
+        ? request.from_wallet_id === request.payer_wallet_id &&
+          request.to_wallet_id === request.requester_wallet_id &&
+          request.paid_minor === request.amount_minor
+        : request.transfer_id === null;
+      if (!consistent) {
+        discrepancies.push(
+          paid
+            ? `payment request ${String(request.id)} is paid, but not by a transfer of its amount from its payer to its requester`
+            : `payment request ${String(request.id)} is ${String(request.status)}, yet names transfer ${String(request.transfer_id)}`,
+        );
+      }
     }
 
     const currencies = new Set([...balanceByCurrency.keys(), ...externalNetByCurrency.keys()]);

@@ -24,6 +24,7 @@ import {
   type HoldResult,
 } from './movements/authorize-hold';
 import { externalMovement, type ExternalCommand, type ExternalResult } from './movements/external';
+import { payRequestMovement, type PayRequestCommand } from './movements/pay-request';
 import { refundMovement, type RefundCommand } from './movements/refund';
 import {
   captureHoldMovement,
@@ -62,6 +63,11 @@ export class Ledger {
   /** Moves money between two wallets of one currency. */
   async transfer(command: TransferCommand): Promise<TransferResult> {
     return this.run(transferMovement(command, this.currencies.precision(command.source.currency)));
+  }
+
+  /** Pays a payment request with one transfer; the request is PAID in the same transaction. */
+  async payRequest(command: PayRequestCommand): Promise<TransferResult> {
+    return this.run(payRequestMovement(command));
   }
 
   /** Gives back all or part of what a transfer moved, once in total. */

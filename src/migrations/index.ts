@@ -8,6 +8,7 @@ import { TransferWritesEachWalletOnce1764300000000 } from './1764300000000-trans
 import { TransferLockWaitBounded1764400000000 } from './1764400000000-transfer-lock-wait-bounded';
 import { Holds1764500000000 } from './1764500000000-holds';
 import { Refunds1764600000000 } from './1764600000000-refunds';
+import { PaymentRequests1764700000000 } from './1764700000000-payment-requests';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TransferLockWaitBounded1764400000000,
   Holds1764500000000,
   Refunds1764600000000,
+  PaymentRequests1764700000000,
 ];

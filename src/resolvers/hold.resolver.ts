@@ -19,7 +19,7 @@ import type { HoldRow, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';
 import type { HoldResult } from '../ledger/movements/authorize-hold';
 import type { Currencies } from '../money/currencies';
-import { AuthorizeHoldInput, CaptureHoldInput, HOLD_EXPIRES_IN_SECONDS } from './inputs';
+import { AuthorizeHoldInput, CaptureHoldInput, EXPIRES_IN_SECONDS } from './inputs';
 import { HoldPayload, HoldView, OperationView, Role } from './types';
 import { holdView, operationView, walletView } from './views';
 
@@ -57,7 +57,7 @@ export class HoldResolver {
       amount: input.amount,
       reference: input.reference,
       details: input.details ?? null,
-      expiresInSeconds: input.expiresInSeconds ?? HOLD_EXPIRES_IN_SECONDS.default,
+      expiresInSeconds: input.expiresInSeconds ?? EXPIRES_IN_SECONDS.default,
     });
     return holdPayload(result, currencies);
   }

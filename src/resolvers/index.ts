@@ -1,6 +1,8 @@
 import { AdminResolver } from './admin.resolver';
 import { AuthResolver } from './auth.resolver';
 import { HoldResolver } from './hold.resolver';
+import { OperationResolver } from './operation.resolver';
+import { PaymentRequestResolver } from './payment-request.resolver';
 import { RefundResolver } from './refund.resolver';
 import { MovementResolver } from './movement.resolver';
 import { UserFieldsResolver, WalletResolver } from './wallet.resolver';
@@ -12,5 +14,7 @@ export const RESOLVERS = [
   MovementResolver,
   HoldResolver,
   RefundResolver,
+  OperationResolver,
+  PaymentRequestResolver,
   AdminResolver,
 ] as const;

@@ -11,7 +11,7 @@ import {
   isEmail,
   type ValidationOptions,
 } from 'class-validator';
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { isStorableText } from '../db/rows';
 import { MoneyScalar } from './scalars';
 
@@ -95,8 +95,17 @@ export class WalletToExternalInput extends ExternalToWalletInput {}
 
 @InputType()
 export class WalletToWalletInput {
-  @Field(() => ID)
-  toWalletId!: string;
+  @Field(() => ID, { nullable: true, description: 'Exactly one of toWalletId and toEmail.' })
+  @IsOptional()
+  toWalletId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Pays that person's wallet in the sender's currency.",
+  })
+  @IsOptional()
+  @IsEmailAddress()
+  toEmail?: string | null;
 
   @Field(() => MoneyScalar)
   amount!: string;
@@ -118,8 +127,23 @@ export class WalletToWalletInput {
   idempotencyKey?: string | null;
 }
 
-/** How long a hold lives unless captured or voided: 1 second to 30 days, 7 days by default. */
-export const HOLD_EXPIRES_IN_SECONDS = { min: 1, max: 2_592_000, default: 604_800 } as const;
+/** How long a hold or a payment request lives unless resolved: 1 second to 30 days, 7 days by default. */
+export const EXPIRES_IN_SECONDS = { min: 1, max: 2_592_000, default: 604_800 } as const;
+
+/** expiresInSeconds: optional, 1 to 30 days. */
+function ExpiresInSeconds(): PropertyDecorator {
+  return (target, property) => {
+    IsOptional()(target, property);
+    IsInt({ message: 'expiresInSeconds must be a whole number' })(target, property);
+    Min(EXPIRES_IN_SECONDS.min, { message: 'expiresInSeconds must be at least 1' })(
+      target,
+      property,
+    );
+    Max(EXPIRES_IN_SECONDS.max, {
+      message: 'expiresInSeconds must be at most 2592000 (30 days)',
+    })(target, property);
+  };
+}
 
 @InputType()
 export class AuthorizeHoldInput {
@@ -138,12 +162,7 @@ export class AuthorizeHoldInput {
     nullable: true,
     description: '1 to 2,592,000 (30 days); 604,800 by default.',
   })
-  @IsOptional()
-  @IsInt({ message: 'expiresInSeconds must be a whole number' })
-  @Min(HOLD_EXPIRES_IN_SECONDS.min, { message: 'expiresInSeconds must be at least 1' })
-  @Max(HOLD_EXPIRES_IN_SECONDS.max, {
-    message: 'expiresInSeconds must be at most 2592000 (30 days)',
-  })
+  @ExpiresInSeconds()
   expiresInSeconds?: number | null;
 
   @Field(() => String, { nullable: true })
@@ -183,4 +202,60 @@ export class RefundTransferInput {
   @MaxLength(500, { message: 'details must be at most 500 characters' })
   @IsStorableText('details')
   details?: string | null;
+}
+
+@InputType()
+export class RequestPaymentInput {
+  @Field({ description: 'Who is asked to pay.' })
+  @IsEmailAddress()
+  payerEmail!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Where to be paid: one of the requester's wallets; by default the one in the default currency.",
+  })
+  @IsOptional()
+  toWalletId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @IsStorableText('details')
+  details?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: '1 to 2,592,000 (30 days); 604,800 by default.',
+  })
+  @ExpiresInSeconds()
+  expiresInSeconds?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @IsStorableText('idempotencyKey')
+  idempotencyKey?: string | null;
+}
+
+@ArgsType()
+export class PayPaymentRequestArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "By default the payer's wallet in the request's currency.",
+  })
+  @IsOptional()
+  fromWalletId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @IsStorableText('idempotencyKey')
+  idempotencyKey?: string | null;
 }

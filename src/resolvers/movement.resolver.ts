@@ -1,5 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { getWallet, transferWallets } from '../accounts/wallets';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { getWallet, payeeOf, transferWallets, walletsForEmail } from '../accounts/wallets';
 import { assertCanSpend, signedIn } from '../auth/access';
 import type { Context } from '../context';
 import { findOperationByReference, findTransfer, walletsById } from '../db/queries';
@@ -7,8 +7,9 @@ import { DomainError } from '../errors';
 import type { ExternalResult } from '../ledger/movements/external';
 import type { Currencies } from '../money/currencies';
 import { ExternalToWalletInput, WalletToExternalInput, WalletToWalletInput } from './inputs';
+import { EmailLookupRateLimit } from './rate-limits';
 import { ExternalPayload, OperationView, Role, TransferPayload, TransferView } from './types';
-import { operationView, transferView, walletView } from './views';
+import { operationView, transferPayload, transferView, walletView } from './views';
 
 function externalPayload(result: ExternalResult, currencies: Currencies): ExternalPayload {
   return {
@@ -22,21 +23,21 @@ export class MovementResolver {
   @Authorized()
   @Mutation(() => TransferPayload, {
     description:
-      "Moves money; fromWalletId defaults to the caller's wallet in the recipient's currency.",
+      "Moves money to a wallet (fromWalletId defaults to the caller's wallet in the recipient's currency) or to a person by email (in the sender's currency).",
   })
+  @UseMiddleware(EmailLookupRateLimit)
   async walletToWallet(
     @Arg('input') input: WalletToWalletInput,
     @Ctx() context: Context,
   ): Promise<TransferPayload> {
     const caller = signedIn(context);
-    const { db, ledger, currencies, wallets } = context.services;
-    const { source, target } = await transferWallets(
-      db,
-      wallets,
-      caller,
-      input.toWalletId,
-      input.fromWalletId ?? null,
-    );
+    const { db, ledger, currencies, wallets, config } = context.services;
+    const payee = payeeOf(input);
+    const sourceId = input.fromWalletId ?? null;
+    const { source, target } =
+      'walletId' in payee
+        ? await transferWallets(db, wallets, caller, payee.walletId, sourceId)
+        : await walletsForEmail(db, wallets, caller, payee.email, sourceId, config.defaultCurrency);
     assertCanSpend(caller, source.userId);
     const result = await ledger.transfer({
       initiatorUserId: caller.userId,
@@ -46,11 +47,7 @@ export class MovementResolver {
       details: input.details ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
     });
-    return {
-      transfer: transferView(result.transfer, currencies),
-      operation: operationView(result.operation, currencies.precision(result.wallet.currency)),
-      wallet: walletView(result.wallet, currencies),
-    };
+    return transferPayload(result, currencies);
   }
 
   @Authorized(Role.SERVICE)

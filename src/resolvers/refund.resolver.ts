@@ -7,7 +7,7 @@ import { DomainError } from '../errors';
 import { REFUNDS_PER_TRANSFER_MAX } from '../ledger/movements/refund';
 import { RefundTransferInput } from './inputs';
 import { TransferPayload, TransferView } from './types';
-import { operationView, transferView, walletView } from './views';
+import { transferPayload, transferView } from './views';
 
 /** Refunds: a transfer given back by its recipient (or an admin), in part or in full, once in total. */
 @Resolver(() => TransferView)
@@ -43,11 +43,7 @@ export class RefundResolver {
       details: input.details ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
     });
-    return {
-      transfer: transferView(result.transfer, currencies),
-      operation: operationView(result.operation, currencies.precision(result.wallet.currency)),
-      wallet: walletView(result.wallet, currencies),
-    };
+    return transferPayload(result, currencies);
   }
 
   @FieldResolver(() => [TransferView], {

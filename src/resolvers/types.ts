@@ -11,6 +11,7 @@ import type { ClassType } from 'type-graphql';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { HoldStatus as HoldStatusName } from '../entities/hold.entity';
 import type { OperationType as OperationKind } from '../entities/operation.entity';
+import type { PaymentRequestStatus as PaymentRequestStatusName } from '../entities/payment-request.entity';
 import type { Role as RoleName } from '../entities/user.entity';
 import { DateTimeScalar, MoneyScalar } from './scalars';
 
@@ -38,6 +39,27 @@ export enum HoldStatus {
   EXPIRED = 'EXPIRED',
 }
 registerEnumType(HoldStatus, { name: 'HoldStatus' });
+
+export enum PaymentRequestStatus {
+  PENDING = 'PENDING',
+  PAID = 'PAID',
+  DECLINED = 'DECLINED',
+  CANCELED = 'CANCELED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(PaymentRequestStatus, { name: 'PaymentRequestStatus' });
+
+export enum PaymentRequestDirection {
+  INCOMING = 'INCOMING',
+  OUTGOING = 'OUTGOING',
+}
+registerEnumType(PaymentRequestDirection, {
+  name: 'PaymentRequestDirection',
+  valuesConfig: {
+    INCOMING: { description: 'Requests the caller is asked to pay.' },
+    OUTGOING: { description: 'Requests the caller made.' },
+  },
+});
 
 @ObjectType('Wallet', SIMPLE)
 export class WalletView {
@@ -115,6 +137,9 @@ export class OperationView {
   @Field(() => ID, { nullable: true, description: "A refund's leg: the transfer it refunds." })
   refundOf!: string | null;
 
+  /** The other party's name when the query that read the operation read it too (Operation.counterpartyName). */
+  knownCounterpartyName?: string | null;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 }
@@ -154,6 +179,53 @@ export class HoldView {
   /** Who may see it: the service that authorized it (and the wallet's owner, an admin). */
   serviceUserId!: string;
   precision!: number;
+}
+
+@ObjectType('Party', { ...SIMPLE, description: 'All one user may see of another.' })
+export class PartyView {
+  @Field()
+  name!: string;
+
+  @Field(() => ID)
+  walletId!: string;
+}
+
+@ObjectType('PaymentRequest', { ...SIMPLE, description: 'One person asking another to pay them.' })
+export class PaymentRequestView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: string;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => String, { nullable: true })
+  details!: string | null;
+
+  @Field(() => PaymentRequestStatus, {
+    description: 'A PENDING request past expiresAt is EXPIRED.',
+  })
+  status!: PaymentRequestStatusName;
+
+  @Field(() => PartyView)
+  requester!: PartyView;
+
+  @Field(() => PartyView)
+  payer!: PartyView;
+
+  @Field(() => DateTimeScalar)
+  expiresAt!: Date;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  resolvedAt!: Date | null;
+
+  /** The transfer that paid it (PaymentRequest.transfer). */
+  transferId!: string | null;
 }
 
 @ObjectType('Transfer', SIMPLE)
@@ -225,6 +297,7 @@ export const WalletConnection = connection(WalletView, 'Wallet');
 export const TransferConnection = connection(TransferView, 'Transfer');
 export const UserConnection = connection(UserView, 'User');
 export const HoldConnection = connection(HoldView, 'Hold');
+export const PaymentRequestConnection = connection(PaymentRequestView, 'PaymentRequest');
 
 @ObjectType(SIMPLE)
 export class ExternalPayload {

@@ -1,9 +1,25 @@
 /** Rows to GraphQL views: minor units become decimal strings in the currency's precision. */
 import type { UserSummary } from '../db/queries';
-import type { HoldRow, OperationRow, TransferRow, UserRow, WalletRow } from '../db/rows';
+import type {
+  HoldRow,
+  OperationRow,
+  PaymentRequestRow,
+  TransferRow,
+  UserRow,
+  WalletRow,
+} from '../db/rows';
+import type { TransferResult } from '../ledger/movements/transfer';
 import type { Currencies } from '../money/currencies';
 import { formatMinor } from '../money/money';
-import type { HoldView, OperationView, TransferView, UserView, WalletView } from './types';
+import type {
+  HoldView,
+  OperationView,
+  PaymentRequestView,
+  TransferPayload,
+  TransferView,
+  UserView,
+  WalletView,
+} from './types';
 
 export function walletView(
   row: WalletRow & { owner?: UserSummary },
@@ -26,8 +42,12 @@ export function userView(row: Pick<UserRow, 'id' | 'name' | 'email' | 'role'>): 
   return { id: row.id, name: row.name, email: row.email, role: row.role };
 }
 
-export function operationView(row: OperationRow, precision: number): OperationView {
+export function operationView(
+  row: OperationRow & { counterpartyName?: string | null },
+  precision: number,
+): OperationView {
   return {
+    knownCounterpartyName: row.counterpartyName,
     id: row.id,
     walletId: row.walletId,
     type: row.type,
@@ -40,6 +60,22 @@ export function operationView(row: OperationRow, precision: number): OperationVi
     holdId: row.holdId,
     refundOf: row.refundOf,
     createdAt: new Date(row.createdAtMs),
+  };
+}
+
+export function paymentRequestView(row: PaymentRequestRow, precision: number): PaymentRequestView {
+  return {
+    id: row.id,
+    amount: formatMinor(row.amountMinor, precision),
+    currency: row.currency,
+    details: row.details,
+    status: row.status,
+    requester: { name: row.requesterName, walletId: row.requesterWalletId },
+    payer: { name: row.payerName, walletId: row.payerWalletId },
+    expiresAt: new Date(row.expiresAtMs),
+    createdAt: new Date(row.createdAtMs),
+    resolvedAt: row.resolvedAtMs === null ? null : new Date(row.resolvedAtMs),
+    transferId: row.transferId,
   };
 }
 
@@ -71,5 +107,14 @@ export function transferView(row: TransferRow, currencies: Currencies): Transfer
     refundedAmount: formatMinor(row.refundedMinor, currencies.precision(row.currency)),
     refundOf: row.refundOf,
     createdAt: new Date(row.createdAtMs),
+  };
+}
+
+/** A movement between two wallets, answered from the side that sent the money. */
+export function transferPayload(result: TransferResult, currencies: Currencies): TransferPayload {
+  return {
+    transfer: transferView(result.transfer, currencies),
+    operation: operationView(result.operation, currencies.precision(result.wallet.currency)),
+    wallet: walletView(result.wallet, currencies),
   };
 }

@@ -120,7 +120,7 @@ export async function queryDatabase<T = Record<string, unknown>>(
 
 /**
  * Everything a refused request must leave untouched: balances and reserves,
- * every hold's state, and every ledger table's size.
+ * every hold's and payment request's state, and every ledger table's size.
  */
 export async function ledgerSnapshot(url: string): Promise<string> {
   const balances = await queryDatabase(
@@ -131,6 +131,10 @@ export async function ledgerSnapshot(url: string): Promise<string> {
     url,
     `SELECT id, status, CAST(captured_minor AS TEXT) AS c, CAST(resolved_at AS TEXT) AS r
        FROM holds ORDER BY id`,
+  );
+  const requests = await queryDatabase(
+    url,
+    'SELECT id, status, transfer_id FROM payment_requests ORDER BY id',
   );
   const counts = await queryDatabase(
     url,
@@ -143,6 +147,7 @@ export async function ledgerSnapshot(url: string): Promise<string> {
   return JSON.stringify({
     balances,
     holds,
+    requests,
     counts: Object.fromEntries(Object.entries(counts[0]).map(([k, v]) => [k, String(v)])),
   });
 }

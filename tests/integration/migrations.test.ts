@@ -26,11 +26,12 @@ for (const kind of databaseKinds()) {
           'TransferLockWaitBounded1764400000000',
           'Holds1764500000000',
           'Refunds1764600000000',
+          'PaymentRequests1764700000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // The latest migration can be undone (it puts the function before it back) and made again.
         await db.dataSource.undoLastMigration();
-        assert.deepEqual(await migrate(db), ['Refunds1764600000000']);
+        assert.deepEqual(await migrate(db), ['PaymentRequests1764700000000']);
         // What `typeorm migration:generate` would write: nothing.
         const drift = await db.dataSource.driver.createSchemaBuilder().log();
         assert.deepEqual(

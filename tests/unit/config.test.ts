@@ -17,6 +17,7 @@ describe('configuration', () => {
     assert.equal(config.loginMaxFailures, 10);
     assert.equal(config.loginMaxFailuresPerAddress, 100);
     assert.equal(config.signupRatePerHour, 100);
+    assert.equal(config.emailLookupsPerHour, 100);
     assert.equal(config.dbPoolSize, 10);
     assert.equal(config.trustProxy, false);
   });

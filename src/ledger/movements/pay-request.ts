@@ -1,0 +1,72 @@
+/**
+ * Paying a payment request: one transfer from the payer to the requester,
+ * and the request PAID in the same transaction, once. The request's
+ * conditional UPDATE (payment-requests.ts) is what decides between a pay, a
+ * decline and a cancel at the same moment; a payment that loses rolls back
+ * with its transfer.
+ */
+import assert from 'node:assert/strict';
+import type { WalletIdentity } from '../../accounts/wallet-directory';
+import { findPaymentRequest, findTransferByKey } from '../../db/queries';
+import type { PaymentRequestRow, UserId } from '../../db/rows';
+import { DomainError } from '../../errors';
+import { resolvePaymentRequest, unresolvable } from '../payment-requests';
+import { idempotencyConflict, type Movement } from '../movement';
+import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
+
+export interface PayRequestCommand {
+  payerUserId: UserId;
+  /** The request as read before the wallets were locked. */
+  request: PaymentRequestRow;
+  source: WalletIdentity;
+  target: WalletIdentity;
+  idempotencyKey: string | null;
+}
+
+export function payRequestMovement(command: PayRequestCommand): Movement<TransferResult> {
+  const { request, source, target, idempotencyKey } = command;
+  if (source.currency !== request.currency) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The request is in ${request.currency} and the paying wallet holds ${source.currency}.`,
+    );
+  }
+  return {
+    kind: 'payment',
+    walletIds: [source.id, target.id],
+    replay:
+      idempotencyKey === null
+        ? null
+        : async (sql) => {
+            const existing = await findTransferByKey(sql, command.payerUserId, idempotencyKey);
+            if (existing === null) return null;
+            const now = await findPaymentRequest(sql, request.id);
+            if (now?.transferId !== existing.id) throw idempotencyConflict('idempotency key');
+            return transferReplay(sql, existing);
+          },
+    async write(sql, wallets) {
+      // Resolved or expired already: said before anything else (the contract's order).
+      const current = await findPaymentRequest(sql, request.id);
+      assert.ok(current, `payment request ${request.id} exists`);
+      if (current.status !== 'PENDING') throw unresolvable(current);
+      const rows = newTransferRows(
+        {
+          initiatorUserId: command.payerUserId,
+          source,
+          target,
+          details: request.details,
+          idempotencyKey,
+        },
+        request.amountMinor,
+      );
+      const paid = await postTransfer(sql, wallets, source.id, rows);
+      if (!(await resolvePaymentRequest(sql, request.id, 'PAID', paid.transfer.id))) {
+        // Declined, canceled or expired since it was read: this payment rolls back.
+        const lost = await findPaymentRequest(sql, request.id);
+        assert.ok(lost);
+        throw unresolvable(lost);
+      }
+      return paid;
+    },
+  };
+}
