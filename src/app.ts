@@ -27,6 +27,7 @@ import {
 } from './graphql-limits';
 import { registry } from './metrics';
 import { walletSchema } from './schema';
+import { statementCsvRoute } from './statements/csv-route';
 
 export const SESSION_COOKIE = 'wallet.sid';
 export const BODY_LIMIT = '100kb';
@@ -159,25 +160,29 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     res.type(registry.contentType).send(text);
   });
 
+  const sessionCookie = session({
+    name: SESSION_COOKIE,
+    store: sessions,
+    secret: sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      // Secure whenever the request came over HTTPS (directly, or per a trusted proxy).
+      secure: 'auto',
+      maxAge: config.sessionIdleTimeoutMs,
+      path: '/',
+    },
+  });
+
+  app.get('/wallets/:id/statement.csv', sessionCookie, statementCsvRoute(services));
+
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    session({
-      name: SESSION_COOKIE,
-      store: sessions,
-      secret: sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        // Secure whenever the request came over HTTPS (directly, or per a trusted proxy).
-        secure: 'auto',
-        maxAge: config.sessionIdleTimeoutMs,
-        path: '/',
-      },
-    }),
+    sessionCookie,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
         const requestId = (req.get('x-request-id') ?? '').slice(0, 100) || randomUUID();

@@ -43,6 +43,13 @@ export interface Config {
   readonly loginMaxFailuresPerAddress: number;
   readonly signupRatePerHour: number;
   readonly emailLookupsPerHour: number;
+  readonly statementDownloadsPerHour: number;
+  /** Multiplies the webhook retry schedule (tests run it in milliseconds). */
+  readonly webhookRetryScale: number;
+  /** How long a receiver has to answer a delivery. */
+  readonly webhookTimeoutMs: number;
+  /** Loopback and private addresses allowed as webhook endpoints (tests, private networks). */
+  readonly webhooksAllowPrivateUrls: boolean;
   /** Tests only: where and how often movements fail on purpose. */
   readonly faultInjection: { point: FaultPoint; rate: number } | null;
 }
@@ -56,6 +63,17 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) {
     throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
+  }
+  return value;
+}
+
+/** A positive factor such as 1 or 0.001 (a schedule's, never an amount's). */
+function scale(env: Env, name: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return 1;
+  const value = /^[0-9]+(\.[0-9]+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value > 0 && value <= 1000)) {
+    throw new ConfigError(name, `must be a number above 0 and at most 1000, got "${raw}"`);
   }
   return value;
 }
@@ -175,6 +193,10 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 0, 1_000_000),
     signupRatePerHour: integer(env, 'SIGNUP_RATE_PER_HOUR', 100, 0, 1_000_000),
     emailLookupsPerHour: integer(env, 'EMAIL_LOOKUPS_PER_HOUR', 100, 0, 1_000_000),
+    statementDownloadsPerHour: integer(env, 'STATEMENT_DOWNLOADS_PER_HOUR', 60, 0, 1_000_000),
+    webhookRetryScale: scale(env, 'WEBHOOK_RETRY_SCALE'),
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
+    webhooksAllowPrivateUrls: boolean(env, 'WEBHOOKS_ALLOW_PRIVATE_URLS', false),
     faultInjection: faultInjection(env, production),
   });
 }

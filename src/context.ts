@@ -9,6 +9,7 @@ import type { Logger } from './logger';
 import type { Currencies } from './money/currencies';
 import type { LoginLimit } from './auth/login-limit';
 import type { RateLimiter } from './auth/rate-limit';
+import type { SecretBox } from './webhooks/secrets';
 
 declare module 'express-session' {
   interface SessionData {
@@ -33,6 +34,10 @@ export interface Services {
   signupLimiter: RateLimiter;
   /** Lookups of other people by email, per user (paying or asking by email). */
   emailLookupLimiter: RateLimiter;
+  /** CSV statements per user: each can read a year of operations. */
+  statementDownloadLimiter: RateLimiter;
+  /** Seals webhook endpoints' signing secrets. */
+  secrets: SecretBox;
   log: Logger;
 }
 

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './logger';
 import { SignupInput } from './resolvers/inputs';
 import { schemaText } from './schema';
 import { createServices } from './services';
+import { WebhookWorker } from './webhooks/worker';
 
 const USAGE = `usage: wallet <command>
   serve                 migrate, then serve the API
@@ -88,6 +89,7 @@ async function serve(config: Config, log: Logger): Promise<number> {
     }
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
+  const webhooks = new WebhookWorker(services);
 
   // Handlers go in before the port opens: a signal that arrives first must
   // not meet the default action, which kills the process on the spot.
@@ -99,12 +101,18 @@ async function serve(config: Config, log: Logger): Promise<number> {
       log.info({ signal }, 'shutting down: finishing requests in flight');
       app.markShuttingDown();
       clearInterval(pruning);
+      const deadlineMs = Date.now() + config.shutdownTimeoutMs;
       const deadline = setTimeout(() => {
         log.warn('shutdown timeout reached; closing remaining connections');
         server.closeAllConnections();
       }, config.shutdownTimeoutMs);
-      await new Promise<void>((closed) => server.close(() => closed()));
-      server.closeIdleConnections();
+      await Promise.all([
+        new Promise<void>((closed) => server.close(() => closed())).then(() =>
+          server.closeIdleConnections(),
+        ),
+        // Deliveries under way finish within the same bound; the rest are given back.
+        webhooks.stop(deadlineMs),
+      ]);
       clearTimeout(deadline);
       await app.apollo.stop();
       await db.close();
@@ -127,6 +135,7 @@ async function serve(config: Config, log: Logger): Promise<number> {
   });
   const { port } = server.address() as AddressInfo;
   log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
+  webhooks.start();
   return stopped;
 }
 

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import {
   AggregatorRegistry,
   Counter,
+  Gauge,
   Histogram,
   Registry,
   collectDefaultMetrics,
@@ -45,5 +46,19 @@ export const passwordVerifications = new Counter({
 export const statementsCancelled = new Counter({
   name: 'wallet_statements_cancelled_total',
   help: "A movement's statements cancelled past its deadline (PostgreSQL): a wallet's lock held elsewhere past LOCK_TIMEOUT_MS, or a database slower than the grace.",
+  registers: [registry],
+});
+
+export const webhookDeliveries = new Counter({
+  name: 'wallet_webhook_deliveries_total',
+  help: 'Webhook attempts by what became of the delivery: delivered, retry (to be tried again), failed (no more tries).',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const webhookOldestUndelivered = new Gauge({
+  name: 'wallet_webhook_oldest_undelivered_seconds',
+  help: 'Age of the oldest event still waiting to be delivered to an endpoint (0: none waits).',
+  aggregator: 'max',
   registers: [registry],
 });

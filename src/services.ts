@@ -5,6 +5,8 @@ import type { Services } from './context';
 import type { Database } from './db/database';
 import { LoginLimit } from './auth/login-limit';
 import { RateLimiter } from './auth/rate-limit';
+import { sessionSecret } from './auth/session-secret';
+import { SecretBox } from './webhooks/secrets';
 import { FaultInjector } from './ledger/faults';
 import { Ledger } from './ledger/ledger';
 import { WalletSlots, queuedPasses } from './ledger/wallet-slots';
@@ -47,10 +49,17 @@ export async function createServices(config: Config, db: Database, log: Logger):
       perAddress: config.loginMaxFailuresPerAddress,
     }),
     signupLimiter: new RateLimiter(db, 'signup', config.signupRatePerHour, ONE_HOUR_MS),
+    secrets: new SecretBox(await sessionSecret(db, config.sessionSecret)),
     emailLookupLimiter: new RateLimiter(
       db,
       'email-lookup',
       config.emailLookupsPerHour,
+      ONE_HOUR_MS,
+    ),
+    statementDownloadLimiter: new RateLimiter(
+      db,
+      'statement-download',
+      config.statementDownloadsPerHour,
       ONE_HOUR_MS,
     ),
   };

@@ -17,6 +17,7 @@ export async function insertWallet(sql: Sql, userId: UserId, currency: string): 
     currency,
     balanceMinor: 0n,
     heldMinor: 0n,
+    lastOperationAtMs: 0,
     createdAtMs: Date.now(),
   };
   const [row] = await sql.rows<{ seq: unknown }>(

@@ -1,7 +1,9 @@
 /**
- * Keyset pages over the integer `seq`, newest first: rows added while a
- * reader pages never shift or repeat what it sees.
+ * Keyset pages over the integer `seq`, newest first (or over a pair of
+ * integers: events by transaction and seq, operations by time and seq):
+ * rows added while a reader pages never shift or repeat what it sees.
  */
+import { createHash } from 'node:crypto';
 import { DomainError } from '../errors';
 
 export const PAGE_SIZE_DEFAULT = 20;
@@ -23,7 +25,8 @@ export interface Page<T> {
 
 /** Lists a cursor can belong to: one kind of row, and the wallet whose rows they are, if any. */
 export const lists = {
-  operations: (walletId: string) => `operations/${walletId}`,
+  /** A wallet's operations, narrowed by a filter (see filterKey). */
+  operations: (walletId: string, filter = 'all') => `operations/${walletId}/${filter}`,
   wallets: 'wallets',
   users: 'users',
   transfers: (walletId: string | null) =>
@@ -31,7 +34,27 @@ export const lists = {
   holds: (walletId: string, status: string | null) => `holds/${walletId}/${status ?? 'ALL'}`,
   paymentRequests: (userId: string, direction: string, status: string | null) =>
     `requests/${userId}/${direction}/${status ?? 'ALL'}`,
+  /** An owner's events (or all, for admins) of some types (a short hash of them). */
+  events: (ownerUserId: string | null, typesHash: string) =>
+    `events/${ownerUserId ?? 'ALL'}/${typesHash}`,
 } as const;
+
+/**
+ * What a list is narrowed by, short enough for a cursor: 'all' when
+ * nothing narrows it, else a short hash of the parts (a cursor given out for
+ * one filter is refused for another).
+ */
+export function filterKey(parts: readonly (string | number | null)[]): string {
+  if (parts.every((part) => part === null)) return 'all';
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
+}
+
+const notOurCursor = () =>
+  new DomainError(
+    'BAD_USER_INPUT',
+    'The "after" cursor is not one this service gave out for this list.',
+    { field: 'after' },
+  );
 
 /** Longest cursor text accepted: a list name with an id and a status or two, and a seq. */
 const CURSOR_LENGTH_MAX = 160;
@@ -63,24 +86,23 @@ export function pageRequest(
       : '';
   const digits = decoded.startsWith(`${list}:`) ? decoded.slice(list.length + 1) : '';
   if (!/^[1-9][0-9]{0,18}$/.test(digits)) {
-    throw new DomainError(
-      'BAD_USER_INPUT',
-      'The "after" cursor is not one this service gave out for this list.',
-      { field: 'after' },
-    );
+    throw notOurCursor();
   }
   return { first: size, beforeSeq: BigInt(digits), list };
 }
 
-/** `rows` were fetched with LIMIT first + 1, newest first. */
+/** `rows` were fetched with LIMIT first + 1, in the list's order; a row's cursor is its seq's unless said. */
 export function toPage<R extends { seq: bigint }, T>(
   rows: R[],
-  request: PageRequest,
+  request: { first: number; list: string },
   view: (row: R) => T,
+  cursorOf: (row: R) => string = (row) => encodeCursor(request.list, row.seq),
+  /** An empty page's endCursor: null, or where the next page starts (a reader keeps its place). */
+  emptyEndCursor: string | null = null,
 ): Page<T> {
   const pageRows = rows.slice(0, request.first);
   const edges = pageRows.map((row) => ({
-    cursor: encodeCursor(request.list, row.seq),
+    cursor: cursorOf(row),
     node: view(row),
   }));
   return {
@@ -88,7 +110,7 @@ export function toPage<R extends { seq: bigint }, T>(
     edges,
     pageInfo: {
       hasNextPage: rows.length > request.first,
-      endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
+      endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : emptyEndCursor,
     },
   };
 }
@@ -106,4 +128,81 @@ export function pageClause(
 /** A page's order and size, one row over so the page knows whether another follows. */
 export function pageOrder(request: PageRequest): string {
   return ` ORDER BY seq DESC LIMIT ${request.first + 1}`;
+}
+
+/** A place in the events' order: their writing transaction's, then their own. */
+export interface EventPosition {
+  txOrder: bigint;
+  seq: bigint;
+}
+
+export interface EventPageRequest {
+  first: number;
+  /** Only events after this place; null for the first page. */
+  after: EventPosition | null;
+  list: string;
+}
+
+function encodePairCursor(list: string, major: bigint | number, seq: bigint): string {
+  return Buffer.from(`${list}:${major}.${seq}`).toString('base64url');
+}
+
+/** The pair a cursor of `list` holds (see encodePairCursor), or BAD_USER_INPUT. */
+function decodePairCursor(after: string, list: string): [bigint, bigint] {
+  const decoded =
+    after.length <= CURSOR_LENGTH_MAX && /^[A-Za-z0-9_-]+$/.test(after)
+      ? Buffer.from(after, 'base64url').toString('utf8')
+      : '';
+  const place = decoded.startsWith(`${list}:`) ? decoded.slice(list.length + 1) : '';
+  const match = /^(0|[1-9][0-9]{0,18})\.([1-9][0-9]{0,18})$/.exec(place);
+  if (match === null) {
+    throw notOurCursor();
+  }
+  return [BigInt(match[1]), BigInt(match[2])];
+}
+
+export function encodeEventCursor(list: string, position: EventPosition): string {
+  return encodePairCursor(list, position.txOrder, position.seq);
+}
+
+/** A page of events, oldest first, after a cursor of the same list (see eventsPage). */
+export function eventPageRequest(
+  first: number | null | undefined,
+  after: string | null | undefined,
+  list: string,
+): EventPageRequest {
+  const { first: size } = pageRequest(first, null, list);
+  if (after === null || after === undefined) return { first: size, after: null, list };
+  const [txOrder, seq] = decodePairCursor(after, list);
+  return { first: size, after: { txOrder, seq }, list };
+}
+
+/** A place in a wallet's operations: their time, then their own seq (see history.ts). */
+export interface OperationPosition {
+  createdAtMs: number;
+  seq: bigint;
+}
+
+export interface OperationPageRequest {
+  first: number;
+  /** Only operations before this place (older); null for the first page. */
+  before: OperationPosition | null;
+  list: string;
+}
+
+export function encodeOperationCursor(list: string, position: OperationPosition): string {
+  return encodePairCursor(list, position.createdAtMs, position.seq);
+}
+
+/** A page of a wallet's operations, newest first, after a cursor of the same list. */
+export function operationPageRequest(
+  first: number | null | undefined,
+  after: string | null | undefined,
+  list: string,
+): OperationPageRequest {
+  const { first: size } = pageRequest(first, null, list);
+  if (after === null || after === undefined) return { first: size, before: null, list };
+  const [createdAtMs, seq] = decodePairCursor(after, list);
+  if (createdAtMs > BigInt(Number.MAX_SAFE_INTEGER)) throw notOurCursor();
+  return { first: size, before: { createdAtMs: Number(createdAtMs), seq }, list };
 }

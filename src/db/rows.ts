@@ -32,6 +32,8 @@ export interface WalletRow {
   balanceMinor: bigint;
   /** The reserve of holds stored as PENDING, some perhaps expired (see availableMinor). */
   heldMinor: bigint;
+  /** When its last operation was made: a movement's time is never earlier (legs.ts). */
+  lastOperationAtMs: number;
   createdAtMs: number;
 }
 
@@ -73,7 +75,7 @@ export interface TransferRow {
 export const USER_COLUMNS = 'seq, id, email, name, role, password_hash, created_at';
 export const WALLET_COLUMNS =
   'seq, id, user_id, currency, CAST(balance_minor AS TEXT) AS balance_minor, ' +
-  'CAST(held_minor AS TEXT) AS held_minor, created_at';
+  'CAST(held_minor AS TEXT) AS held_minor, last_operation_at, created_at';
 export const OPERATION_COLUMNS =
   'seq, id, wallet_id, type, CAST(amount_minor AS TEXT) AS amount_minor, ' +
   'CAST(balance_after_minor AS TEXT) AS balance_after_minor, transfer_id, ' +
@@ -109,6 +111,7 @@ export function toWallet(row: Row): WalletRow {
     currency: String(row.currency),
     balanceMinor: big(row.balance_minor),
     heldMinor: big(row.held_minor),
+    lastOperationAtMs: ms(row.last_operation_at),
     createdAtMs: ms(row.created_at),
   };
 }

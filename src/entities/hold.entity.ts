@@ -18,6 +18,7 @@ export type HoldStatus = 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
 @Index('ux_holds_id', ['id'], { unique: true })
 @Index('ux_holds_service_reference', ['serviceUserId', 'reference'], { unique: true })
 @Index('ix_holds_wallet_seq', ['walletId', 'seq'])
+@Index('ix_holds_pending_expiry', ['expiresAtMs'], { where: `"status" = 'PENDING'` })
 @Check('chk_holds_amount', '"amount_minor" > 0')
 @Check(
   'chk_holds_captured',

@@ -1,4 +1,5 @@
 import { CurrencyEntity } from './currency.entity';
+import { EventEntity } from './event.entity';
 import { HoldEntity } from './hold.entity';
 import { OperationEntity } from './operation.entity';
 import { PaymentRequestEntity } from './payment-request.entity';
@@ -9,6 +10,7 @@ import { SettingEntity } from './setting.entity';
 import { TransferEntity } from './transfer.entity';
 import { UserEntity } from './user.entity';
 import { WalletEntity } from './wallet.entity';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entity';
 
 export const ENTITIES = [
   CurrencyEntity,
@@ -22,4 +24,7 @@ export const ENTITIES = [
   HoldEntity,
   ServiceReferenceEntity,
   PaymentRequestEntity,
+  EventEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];

@@ -16,7 +16,8 @@ export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER
 /** One ledger entry: append-only; a wallet's balance is the sum of its entries. */
 @Entity({ name: 'operations' })
 @Index('ux_operations_id', ['id'], { unique: true })
-@Index('ix_operations_wallet_seq', ['walletId', 'seq'])
+// A wallet's operations in time order (the ledger's order too: times never go back on a wallet).
+@Index('ix_operations_wallet_time', ['walletId', 'createdAtMs', 'seq'])
 // Only rows with a reference: one without can never conflict (a transfer's legs).
 @Index('ux_operations_initiator_reference', ['initiatorUserId', 'reference'], {
   unique: true,

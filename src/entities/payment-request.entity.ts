@@ -23,6 +23,7 @@ export type PaymentRequestStatus = 'PENDING' | 'PAID' | 'DECLINED' | 'CANCELED' 
 })
 @Index('ix_payment_requests_requester', ['requesterUserId', 'seq'])
 @Index('ix_payment_requests_payer', ['payerUserId', 'seq'])
+@Index('ix_payment_requests_pending_expiry', ['expiresAtMs'], { where: `"status" = 'PENDING'` })
 @Check('chk_payment_requests_amount', '"amount_minor" > 0')
 @Check(
   'chk_payment_requests_status',

@@ -63,6 +63,13 @@ export class WalletEntity {
   @Column({ name: 'lock_version', type: 'bigint', default: 0 })
   lockVersion!: string;
 
+  /**
+   * The time of the wallet's last operation: a movement's time is never
+   * earlier (ledger/legs.ts, movementTime), so its operations' times never go back.
+   */
+  @Column({ name: 'last_operation_at', type: 'bigint', default: 0 })
+  lastOperationAtMs!: string;
+
   @Column({ name: 'created_at', type: 'bigint' })
   createdAtMs!: string;
 }

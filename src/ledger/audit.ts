@@ -1,7 +1,8 @@
 /**
  * Recomputes everything the ledger promises from its rows, and lists what differs:
  * each balance equals the sum of its operations and is never negative; each
- * operation's balanceAfter follows from the one before; each transfer has one
+ * operation's balanceAfter follows from the one before it in time, and time
+ * never goes back on a wallet; each transfer has one
  * debit and one credit of its amount; per currency, deposits - withdrawals =
  * balances; a transfer's refunds sum to at most its amount, each going back
  * between its two wallets, and no refund is refunded; each wallet's reserve
@@ -54,26 +55,31 @@ async function* inBatches<R>(
   }
 }
 
-/** Operations by wallet, each wallet's in the order they were made. */
+/**
+ * Operations by wallet, each wallet's in time order (ix_operations_wallet_time),
+ * which must also be the order they were made in (seq): a wallet's time never
+ * goes back, and its history and statements rely on that.
+ */
 function operationsByWallet(sql: Sql, size: number): AsyncGenerator<OperationRow> {
+  const order = 'ORDER BY wallet_id, created_at, seq';
   return inBatches(size, async (after) => {
     if (after === null) {
       const rows = await sql.rows(
-        `SELECT ${OPERATION_COLUMNS} FROM operations ORDER BY wallet_id, seq LIMIT ${size}`,
+        `SELECT ${OPERATION_COLUMNS} FROM operations ${order} LIMIT ${size}`,
       );
       return rows.map(toOperation);
     }
     // The rest of this wallet, then the wallets after it, each from the index.
-    // SQLite answers "(wallet_id, seq) > (?, ?)" by reading from the start of
-    // the wallet, so each batch re-read all of the wallet's operations before it.
+    // SQLite answers "(wallet_id, created_at, seq) > (?, ?, ?)" by reading from
+    // the start of the wallet, so each batch re-read all of its operations before it.
     const rows = await sql.rows(
       `SELECT * FROM (SELECT ${OPERATION_COLUMNS} FROM operations
-         WHERE wallet_id = ? AND seq > ? ORDER BY seq LIMIT ${size}) AS this_wallet
+         WHERE wallet_id = ? AND (created_at, seq) > (?, ?) ORDER BY created_at, seq LIMIT ${size}) AS this_wallet
        UNION ALL
        SELECT * FROM (SELECT ${OPERATION_COLUMNS} FROM operations
-         WHERE wallet_id > ? ORDER BY wallet_id, seq LIMIT ${size}) AS next_wallets
-       ORDER BY wallet_id, seq LIMIT ${size}`,
-      [after.walletId, after.seq, after.walletId],
+         WHERE wallet_id > ? ${order} LIMIT ${size}) AS next_wallets
+       ${order} LIMIT ${size}`,
+      [after.walletId, after.createdAtMs, after.seq, after.walletId],
     );
     return rows.map(toOperation);
   });
@@ -183,6 +189,7 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
 
     const walletById = new Map(wallets.map((w) => [w.id, w]));
     const computed = new Map<string, bigint>();
+    const previousOf = new Map<string, OperationRow>();
     const externalNetByCurrency = new Map<string, bigint>();
 
     let operations = 0;
@@ -193,6 +200,13 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
         discrepancies.push(`operation ${op.id} belongs to unknown wallet ${op.walletId}`);
         continue;
       }
+      const previous = previousOf.get(op.walletId);
+      if (previous !== undefined && previous.seq > op.seq) {
+        discrepancies.push(
+          `wallet ${op.walletId}: operation ${op.id} was made after ${previous.id} but is timed before it`,
+        );
+      }
+      previousOf.set(op.walletId, op);
       const before = computed.get(op.walletId) ?? 0n;
       const after = before + signedMinor(op);
       if (after !== op.balanceAfterMinor) {
@@ -218,6 +232,12 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
         );
       }
       if (wallet.balanceMinor < 0n) discrepancies.push(`wallet ${wallet.id}: negative balance`);
+      const last = previousOf.get(wallet.id);
+      if (last !== undefined && wallet.lastOperationAtMs < last.createdAtMs) {
+        discrepancies.push(
+          `wallet ${wallet.id}: its time is ${wallet.lastOperationAtMs}, before its operation ${last.id} at ${last.createdAtMs}`,
+        );
+      }
       balanceByCurrency.set(
         wallet.currency,
         (balanceByCurrency.get(wallet.currency) ?? 0n) + wallet.balanceMinor,

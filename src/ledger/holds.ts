@@ -13,18 +13,26 @@ import type { Sql } from '../db/sql';
 
 /**
  * Stores as EXPIRED the wallet's holds whose expiry has come by the
- * database's clock (they already read as EXPIRED), and says how much
- * reserve they held, for the caller to release from the wallet's
- * held_minor. The wallet must be locked.
+ * database's clock (they already read as EXPIRED) and releases their
+ * reserve from the wallet's held_minor; the holds released. The wallet must
+ * be locked.
  */
-export async function releaseExpiredHolds(sql: Sql, walletId: WalletId): Promise<bigint> {
-  const rows = await sql.rows<{ amount_minor: unknown }>(
+export async function releaseExpiredHolds(sql: Sql, walletId: WalletId): Promise<HoldRow[]> {
+  const rows = await sql.rows(
     `UPDATE holds SET status = 'EXPIRED', resolved_at = expires_at
       WHERE wallet_id = ? AND status = 'PENDING' AND expires_at <= ${nowMs(sql.kind)}
-      RETURNING CAST(amount_minor AS TEXT) AS amount_minor`,
+      RETURNING ${holdColumns(sql.kind)}`,
     [walletId],
   );
-  return rows.reduce((total, row) => total + BigInt(String(row.amount_minor)), 0n);
+  const released = rows.map(toHold);
+  const releasedMinor = released.reduce((total, hold) => total + hold.amountMinor, 0n);
+  if (releasedMinor > 0n) {
+    await sql.run('UPDATE wallets SET held_minor = held_minor - CAST(? AS BIGINT) WHERE id = ?', [
+      releasedMinor,
+      walletId,
+    ]);
+  }
+  return released;
 }
 
 export interface NewHold {

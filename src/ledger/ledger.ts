@@ -16,7 +16,10 @@ import { DomainError } from '../errors';
 import { movements } from '../metrics';
 import type { Currencies } from '../money/currencies';
 import type { FaultInjector } from './faults';
-import { lockOrder, lockWallets } from './locks';
+import { appendEvents, type NewEvent } from './events';
+import { holdEvent } from './event-data';
+import { releaseExpiredHolds } from './holds';
+import { lockOrder, lockWallets, type LockedWallets } from './locks';
 import type { Movement, Outcome } from './movement';
 import {
   authorizeHoldMovement,
@@ -24,7 +27,11 @@ import {
   type HoldResult,
 } from './movements/authorize-hold';
 import { externalMovement, type ExternalCommand, type ExternalResult } from './movements/external';
-import { payRequestMovement, type PayRequestCommand } from './movements/pay-request';
+import {
+  payRequestMovement,
+  type PayRequestCommand,
+  type PayRequestResult,
+} from './movements/pay-request';
 import { refundMovement, type RefundCommand } from './movements/refund';
 import {
   captureHoldMovement,
@@ -66,8 +73,9 @@ export class Ledger {
   }
 
   /** Pays a payment request with one transfer; the request is PAID in the same transaction. */
-  async payRequest(command: PayRequestCommand): Promise<TransferResult> {
-    return this.run(payRequestMovement(command));
+  async payRequest(command: PayRequestCommand): Promise<PayRequestResult> {
+    const precision = this.currencies.precision(command.request.currency);
+    return this.run(payRequestMovement(command, precision));
   }
 
   /** Gives back all or part of what a transfer moved, once in total. */
@@ -89,7 +97,18 @@ export class Ledger {
 
   /** Releases a hold whole. */
   async voidHold(command: VoidHoldCommand): Promise<HoldResult> {
-    return this.run(voidHoldMovement(command));
+    return this.run(voidHoldMovement(command, this.currencies.precision(command.wallet.currency)));
+  }
+
+  /** Releases a wallet's expired holds (their events go out); nothing else moves. */
+  async expireHolds(walletId: WalletId): Promise<void> {
+    await this.run({
+      kind: 'expiry',
+      walletIds: [walletId],
+      replay: null,
+      write: async () => ({ replayed: false }),
+      events: () => [],
+    });
   }
 
   /** Runs one movement of any kind, at most once per key, counted by outcome. */
@@ -114,11 +133,38 @@ export class Ledger {
         if (done !== null) return done;
       }
       return this.inTransaction(async (sql) => {
-        const wallets = await lockWallets(sql, movement.walletIds);
+        const locked = await lockWallets(sql, movement.walletIds);
         this.faults?.at('after-locks');
-        return movement.write(sql, wallets);
+        const { wallets, expired } = await this.releaseExpired(sql, locked);
+        const result = await movement.write(sql, wallets);
+        // A replay reports nothing new of its own; holds it released, it does.
+        await appendEvents(sql, [...expired, ...(result.replayed ? [] : movement.events(result))]);
+        return result;
       }, deadlineMs);
     });
+  }
+
+  /**
+   * Releases the reserve of locked wallets' holds that have expired (they
+   * read as EXPIRED already), before the movement decides on their
+   * balances; their HOLD_EXPIRED events go with the movement's.
+   */
+  private async releaseExpired(
+    sql: Sql,
+    locked: LockedWallets,
+  ): Promise<{ wallets: LockedWallets; expired: NewEvent[] }> {
+    const expired: NewEvent[] = [];
+    const wallets = new Map(locked);
+    for (const wallet of locked.values()) {
+      if (wallet.heldMinor === 0n) continue;
+      const released = await releaseExpiredHolds(sql, wallet.id);
+      if (released.length === 0) continue;
+      const releasedMinor = released.reduce((sum, hold) => sum + hold.amountMinor, 0n);
+      wallets.set(wallet.id, { ...wallet, heldMinor: wallet.heldMinor - releasedMinor });
+      const precision = this.currencies.precision(wallet.currency);
+      expired.push(...released.map((hold) => holdEvent('HOLD_EXPIRED', hold, precision)));
+    }
+    return { wallets, expired };
   }
 
   /**

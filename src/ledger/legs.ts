@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import type { OperationRow, TransferRow, WalletId, WalletRow } from '../db/rows';
 import type { Sql } from '../db/sql';
 import { addToBalance, insufficientFunds } from '../money/money';
-import { releaseExpiredHolds } from './holds';
 import type { LockedWallets } from './locks';
 
 /** An operation's effect on its wallet's balance. */
@@ -30,6 +29,19 @@ export type NewTransfer = Omit<TransferRow, 'seq' | 'refundedMinor'>;
 /** A leg as a movement states it: everything but the balance after it, which post() works out. */
 export type NewLeg = Omit<NewOperation, 'balanceAfterMinor'>;
 
+/**
+ * The time of a movement on locked wallets: the clock's, or the last
+ * operation's of any of them if that is later (another instance's clock
+ * ahead, or a movement that took its time earlier and its lock first). So a
+ * wallet's operations' times never go back, and those before a moment are a
+ * prefix of its ledger: the balance at a moment is one row's balance_after.
+ */
+export function movementTime(wallets: LockedWallets): number {
+  let at = Date.now();
+  for (const wallet of wallets.values()) at = Math.max(at, wallet.lastOperationAtMs);
+  return at;
+}
+
 /** A change to a wallet's reserve: a hold authorized (+), or captured, voided or released (−). */
 export interface HeldChange {
   walletId: WalletId;
@@ -49,8 +61,8 @@ export interface Posted {
  * wallets' reserves, and writes their new balances. Each wallet must be
  * locked. A wallet that the movement takes from (a debit, a new reserve)
  * must keep its available balance (balance less reserve) at zero or more,
- * else INSUFFICIENT_FUNDS; a reserve that may have expired is released
- * first (holds.ts). A credit past the maximum balance is BAD_USER_INPUT.
+ * else INSUFFICIENT_FUNDS (the core has released expired reserves before).
+ * A credit past the maximum balance is BAD_USER_INPUT.
  * Nothing is written when a rule refuses. A transfer's legs sum to zero.
  */
 export async function post(
@@ -68,15 +80,9 @@ export async function post(
     assert.ok(wallet, `wallet ${walletId} is locked`);
     return wallet;
   };
-  /** Refuses a wallet left with less than nothing to spend, once any expired reserve is released. */
-  const assertAvailable = async (walletId: WalletId) => {
-    let wallet = current(walletId);
-    if (availableMinor(wallet) < 0n && wallet.heldMinor > 0n) {
-      const releasedMinor = await releaseExpiredHolds(sql, walletId);
-      wallet = { ...wallet, heldMinor: wallet.heldMinor - releasedMinor };
-      after.set(walletId, wallet);
-    }
-    if (availableMinor(wallet) < 0n) throw insufficientFunds();
+  /** Refuses a wallet left with less than nothing to spend (the core released expired reserves). */
+  const assertAvailable = (walletId: WalletId) => {
+    if (availableMinor(current(walletId)) < 0n) throw insufficientFunds();
   };
   const reserved = new Set<WalletId>();
   for (const { walletId, deltaMinor } of entry.held ?? []) {
@@ -91,15 +97,23 @@ export async function post(
   const operations: NewOperation[] = [];
   for (const leg of entry.legs) {
     const wallet = current(leg.walletId);
+    assert.ok(
+      leg.createdAtMs >= wallet.lastOperationAtMs,
+      `an operation's time never goes back on wallet ${leg.walletId} (see movementTime)`,
+    );
     const credit = signedMinor(leg) > 0n;
     const balanceAfterMinor = credit
       ? addToBalance(wallet.balanceMinor, leg.amountMinor)
       : wallet.balanceMinor - leg.amountMinor;
-    after.set(leg.walletId, { ...wallet, balanceMinor: balanceAfterMinor });
-    if (!credit) await assertAvailable(leg.walletId);
+    after.set(leg.walletId, {
+      ...wallet,
+      balanceMinor: balanceAfterMinor,
+      lastOperationAtMs: leg.createdAtMs,
+    });
+    if (!credit) assertAvailable(leg.walletId);
     operations.push({ ...leg, balanceAfterMinor });
   }
-  for (const walletId of reserved) await assertAvailable(walletId);
+  for (const walletId of reserved) assertAvailable(walletId);
   if (entry.transfer !== null) {
     const sum = operations.reduce((total, op) => total + signedMinor(op), 0n);
     assert.equal(sum, 0n, 'transfer legs sum to zero');
@@ -120,7 +134,7 @@ function availableMinor(wallet: WalletRow): bigint {
 interface LedgerAppend {
   transfer: NewTransfer | null;
   operations: NewOperation[];
-  /** Their new balances and reserves; every wallet here must be locked already. */
+  /** Their new balances, reserves and last times; every wallet here must be locked already. */
   wallets: readonly WalletRow[];
 }
 
@@ -175,11 +189,13 @@ function operationsInsert(ops: readonly NewOperation[]): Statement {
 function balancesUpdate(wallets: LedgerAppend['wallets']): Statement {
   const cases = wallets.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
   return {
-    text: `UPDATE wallets SET balance_minor = CASE id ${cases} END, held_minor = CASE id ${cases} END
+    text: `UPDATE wallets SET balance_minor = CASE id ${cases} END, held_minor = CASE id ${cases} END,
+             last_operation_at = CASE id ${cases} END
            WHERE id IN (${wallets.map(() => '?').join(', ')})`,
     params: [
       ...wallets.flatMap(({ id, balanceMinor }) => [id, balanceMinor]),
       ...wallets.flatMap(({ id, heldMinor }) => [id, heldMinor]),
+      ...wallets.flatMap(({ id, lastOperationAtMs }) => [id, lastOperationAtMs]),
       ...wallets.map(({ id }) => id),
     ],
   };

@@ -2,6 +2,7 @@
 import type { Sql } from '../db/sql';
 import type { WalletId } from '../db/rows';
 import { DomainError } from '../errors';
+import type { NewEvent } from './events';
 import type { LockedWallets } from './locks';
 
 /** Every movement's answer says whether it was a replay of one made before. */
@@ -22,6 +23,8 @@ export interface Movement<R extends Outcome> {
   readonly replay: ((sql: Sql) => Promise<R | null>) | null;
   /** Its writes, inside its transaction, with its wallets locked and read under the locks. */
   write(sql: Sql, wallets: LockedWallets): Promise<R>;
+  /** The events its result reports, written in its transaction (not for a replay). */
+  events(result: R): NewEvent[];
   /**
    * PostgreSQL, where the kind has one: the whole movement (locks, rules,
    * writes) in one statement that is its own transaction, one round trip,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { seqColumn } from './columns';
 import { WALLET_TRANSFER_V3, replaceOnce } from './1764400000000-transfer-lock-wait-bounded';
 
 /** `text` with every `before` (at least one) replaced by `after`. */
@@ -9,7 +10,7 @@ function replaceEvery(text: string, before: string, after: string): string {
   return parts.join(after);
 }
 
-const WALLET_TRANSFER_SIGNATURE = `"wallet_transfer"(integer, varchar, varchar, varchar, varchar,
+export const WALLET_TRANSFER_SIGNATURE = `"wallet_transfer"(integer, varchar, varchar, varchar, varchar,
   varchar, bigint, bigint, varchar, varchar, varchar, varchar, bigint, varchar, varchar)`;
 
 /**
@@ -23,7 +24,7 @@ const WALLET_TRANSFER_SIGNATURE = `"wallet_transfer"(integer, varchar, varchar, 
  * The rule sits on the wallet's row, so PostgreSQL evaluates it again on the
  * row it finds once the lock is free.
  */
-const WALLET_TRANSFER_V4 = [
+export const WALLET_TRANSFER_V4 = [
   ['from_balance_after text)', 'from_balance_after text, from_held text)'],
   [
     '    from_balance_after := CAST(from_wallet.balance_minor AS text);\n',
@@ -73,10 +74,7 @@ export class Holds1764500000000 implements MigrationInterface {
 
   async up(runner: QueryRunner): Promise<void> {
     const postgres = runner.connection.driver.options.type === 'postgres';
-    const seq = (table: string) =>
-      postgres
-        ? `"seq" BIGSERIAL NOT NULL, CONSTRAINT "pk_${table}" PRIMARY KEY ("seq")`
-        : '"seq" integer PRIMARY KEY AUTOINCREMENT NOT NULL';
+    const seq = (table: string) => seqColumn(postgres, table);
     const statements = [
       `CREATE TABLE "service_references" (
         "service_user_id" varchar(36) NOT NULL,

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { seqColumn } from './columns';
 
 /**
  * Payment requests: one person asks another, found by email, to pay an
@@ -11,9 +12,7 @@ export class PaymentRequests1764700000000 implements MigrationInterface {
 
   async up(runner: QueryRunner): Promise<void> {
     const postgres = runner.connection.driver.options.type === 'postgres';
-    const seq = postgres
-      ? `"seq" BIGSERIAL NOT NULL, CONSTRAINT "pk_payment_requests" PRIMARY KEY ("seq")`
-      : '"seq" integer PRIMARY KEY AUTOINCREMENT NOT NULL';
+    const seq = seqColumn(postgres, 'payment_requests');
     for (const statement of [
       `CREATE TABLE "payment_requests" (
         ${seq},

@@ -9,6 +9,8 @@ import { TransferLockWaitBounded1764400000000 } from './1764400000000-transfer-l
 import { Holds1764500000000 } from './1764500000000-holds';
 import { Refunds1764600000000 } from './1764600000000-refunds';
 import { PaymentRequests1764700000000 } from './1764700000000-payment-requests';
+import { EventsAndWebhooks1764800000000 } from './1764800000000-events-and-webhooks';
+import { Statements1764900000000 } from './1764900000000-statements';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -23,4 +25,6 @@ export const MIGRATIONS = [
   Holds1764500000000,
   Refunds1764600000000,
   PaymentRequests1764700000000,
+  EventsAndWebhooks1764800000000,
+  Statements1764900000000,
 ];

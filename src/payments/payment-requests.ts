@@ -13,6 +13,9 @@ import { findPaymentRequest, findPaymentRequestByKey } from '../db/queries';
 import type { PaymentRequestId, PaymentRequestRow, UserId, WalletRow } from '../db/rows';
 import type { Sql } from '../db/sql';
 import { DomainError } from '../errors';
+import type { Currencies } from '../money/currencies';
+import { paymentRequestEvent } from '../ledger/event-data';
+import { appendEvents } from '../ledger/events';
 import { resolvePaymentRequest, unresolvable } from '../ledger/payment-requests';
 
 export interface NewPaymentRequest {
@@ -24,6 +27,8 @@ export interface NewPaymentRequest {
   details: string | null;
   expiresInSeconds: number;
   idempotencyKey: string | null;
+  /** Of the requester wallet's currency, for its event. */
+  precision: number;
 }
 
 const conflict = () =>
@@ -43,8 +48,16 @@ export async function createPaymentRequest(
     });
   }
   const id = ledgerId() as PaymentRequestId;
+  let created: PaymentRequestRow;
   try {
-    await db.transaction((sql) => insertPaymentRequest(sql, id, request));
+    created = await db.transaction(async (sql) => {
+      await insertPaymentRequest(sql, id, request);
+      const row = (await findPaymentRequest(sql, id)) as PaymentRequestRow;
+      await appendEvents(sql, [
+        paymentRequestEvent('PAYMENT_REQUEST_CREATED', row, request.precision),
+      ]);
+      return row;
+    });
   } catch (error) {
     if (!isUniqueViolation(error) || request.idempotencyKey === null) throw error;
     const key = request.idempotencyKey;
@@ -61,8 +74,7 @@ export async function createPaymentRequest(
     if (!same) throw conflict();
     return existing;
   }
-  const created = await db.read((sql) => findPaymentRequest(sql, id));
-  return created as PaymentRequestRow;
+  return created;
 }
 
 async function insertPaymentRequest(
@@ -98,9 +110,47 @@ export async function closePaymentRequest(
   db: Database,
   request: PaymentRequestRow,
   status: 'DECLINED' | 'CANCELED',
+  precision: number,
 ): Promise<PaymentRequestRow> {
-  await db.transaction((sql) => resolvePaymentRequest(sql, request.id, status, null));
-  const now = (await db.read((sql) => findPaymentRequest(sql, request.id))) as PaymentRequestRow;
+  const now = await db.transaction(async (sql) => {
+    const closed = await resolvePaymentRequest(sql, request.id, status, null);
+    const row = (await findPaymentRequest(sql, request.id)) as PaymentRequestRow;
+    if (closed) {
+      const type = status === 'DECLINED' ? 'PAYMENT_REQUEST_DECLINED' : 'PAYMENT_REQUEST_CANCELED';
+      await appendEvents(sql, [paymentRequestEvent(type, row, precision)]);
+    }
+    return row;
+  });
   if (now.status !== status) throw unresolvable(now);
   return now;
+}
+
+/**
+ * Stores as EXPIRED up to `limit` pending requests past their time (they
+ * read as EXPIRED already), with their events. One conditional UPDATE, so
+ * instances sweeping at once expire each request once.
+ */
+export async function expirePaymentRequests(
+  db: Database,
+  currencies: Currencies,
+  limit: number,
+): Promise<number> {
+  return db.transaction(async (sql) => {
+    const now = nowMs(sql.kind);
+    const expired = await sql.rows<{ id: string }>(
+      `UPDATE payment_requests SET status = 'EXPIRED', resolved_at = expires_at
+        WHERE id IN (SELECT id FROM payment_requests
+                      WHERE status = 'PENDING' AND expires_at <= ${now} LIMIT ${Math.trunc(limit)})
+          AND status = 'PENDING' AND expires_at <= ${now}
+        RETURNING id`,
+    );
+    const events = [];
+    for (const { id } of expired) {
+      const request = (await findPaymentRequest(sql, id)) as PaymentRequestRow;
+      const precision = currencies.precision(request.currency);
+      events.push(paymentRequestEvent('PAYMENT_REQUEST_EXPIRED', request, precision));
+    }
+    await appendEvents(sql, events);
+    return expired.length;
+  });
 }

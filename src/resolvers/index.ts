@@ -4,6 +4,8 @@ import { HoldResolver } from './hold.resolver';
 import { OperationResolver } from './operation.resolver';
 import { PaymentRequestResolver } from './payment-request.resolver';
 import { RefundResolver } from './refund.resolver';
+import { StatementResolver, WalletHistoryResolver } from './statement.resolver';
+import { WebhookResolver } from './webhook.resolver';
 import { MovementResolver } from './movement.resolver';
 import { UserFieldsResolver, WalletResolver } from './wallet.resolver';
 
@@ -14,7 +16,10 @@ export const RESOLVERS = [
   MovementResolver,
   HoldResolver,
   RefundResolver,
+  WalletHistoryResolver,
+  StatementResolver,
   OperationResolver,
   PaymentRequestResolver,
+  WebhookResolver,
   AdminResolver,
 ] as const;

@@ -13,7 +13,9 @@ import {
 } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { isStorableText } from '../db/rows';
+import type { EventType } from '../events/event-types';
 import { MoneyScalar } from './scalars';
+import { EventTypeEnum } from './types';
 
 /** An email address once trimmed, at most 254 characters. */
 function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
@@ -258,4 +260,15 @@ export class PayPaymentRequestArgs {
   @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
   @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
+}
+
+@InputType()
+export class CreateWebhookEndpointInput {
+  @Field({ description: 'https (http only outside production), at most 2,048 characters.' })
+  @MaxLength(2048, { message: 'url must be at most 2048 characters' })
+  @IsStorableText('url')
+  url!: string;
+
+  @Field(() => [EventTypeEnum])
+  eventTypes!: EventType[];
 }

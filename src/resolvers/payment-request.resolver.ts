@@ -99,6 +99,7 @@ export class PaymentRequestResolver {
       details: input.details ?? null,
       expiresInSeconds: input.expiresInSeconds ?? EXPIRES_IN_SECONDS.default,
       idempotencyKey: input.idempotencyKey ?? null,
+      precision,
     });
     return paymentRequestView(request, precision);
   }
@@ -165,7 +166,8 @@ export class PaymentRequestResolver {
   ): Promise<PaymentRequestView> {
     const { db, currencies } = context.services;
     const request = await ownRequest(db, signedIn(context), id, 'payer');
-    const declined = await closePaymentRequest(db, request, 'DECLINED');
+    const precision = currencies.precision(request.currency);
+    const declined = await closePaymentRequest(db, request, 'DECLINED', precision);
     return paymentRequestView(declined, currencies.precision(declined.currency));
   }
 
@@ -177,7 +179,8 @@ export class PaymentRequestResolver {
   ): Promise<PaymentRequestView> {
     const { db, currencies } = context.services;
     const request = await ownRequest(db, signedIn(context), id, 'requester');
-    const canceled = await closePaymentRequest(db, request, 'CANCELED');
+    const precision = currencies.precision(request.currency);
+    const canceled = await closePaymentRequest(db, request, 'CANCELED', precision);
     return paymentRequestView(canceled, currencies.precision(canceled.currency));
   }
 

@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { amountShapeProblem } from '../money/money';
+import { INSTANT_FORMAT, parseInstant } from '../statements/period';
 
 function parseMoney(value: unknown): string {
   const problem = amountShapeProblem(value);
@@ -30,18 +31,28 @@ export const MoneyScalar = new GraphQLScalarType({
   },
 });
 
-/** ISO 8601 in UTC with milliseconds; output only. */
+function parseDateTime(value: unknown): Date {
+  const ms = typeof value === 'string' ? parseInstant(value) : null;
+  if (ms === null) throw new GraphQLError(`Invalid DateTime: use ${INSTANT_FORMAT}.`);
+  return new Date(ms);
+}
+
+/**
+ * ISO 8601 in UTC with milliseconds out; in, any time zone (or a date
+ * alone), a finer instant rounded up to the millisecond (see parseInstant).
+ */
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
-  description: 'An instant as ISO 8601 in UTC with milliseconds, e.g. 2026-11-21T10:00:00.000Z.',
+  description:
+    'An instant as ISO 8601 in UTC with milliseconds, e.g. 2026-11-21T10:00:00.000Z. As input, any time zone, or a date alone (midnight UTC).',
   serialize(value) {
     if (!(value instanceof Date)) throw new GraphQLError('DateTime is serialized from a Date.');
     return value.toISOString();
   },
-  parseValue() {
-    throw new GraphQLError('DateTime is not accepted as input.');
-  },
-  parseLiteral() {
-    throw new GraphQLError('DateTime is not accepted as input.');
+  parseValue: parseDateTime,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING)
+      throw new GraphQLError(`Invalid DateTime: use ${INSTANT_FORMAT}.`);
+    return parseDateTime(ast.value);
   },
 });

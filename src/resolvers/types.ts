@@ -8,8 +8,10 @@
  * none has any; field resolvers, such as Wallet.operations, keep theirs.
  */
 import type { ClassType } from 'type-graphql';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { HoldStatus as HoldStatusName } from '../entities/hold.entity';
+import type { DeliveryStatus as DeliveryStatusName } from '../entities/webhook.entity';
+import { EVENT_TYPES, type EventType as EventTypeName } from '../events/event-types';
 import type { OperationType as OperationKind } from '../entities/operation.entity';
 import type { PaymentRequestStatus as PaymentRequestStatusName } from '../entities/payment-request.entity';
 import type { Role as RoleName } from '../entities/user.entity';
@@ -60,6 +62,19 @@ registerEnumType(PaymentRequestDirection, {
     OUTGOING: { description: 'Requests the caller made.' },
   },
 });
+
+/** The event types, as GraphQL's enum (their list is events/event-types.ts). */
+export const EventTypeEnum = Object.fromEntries(EVENT_TYPES.map((type) => [type, type])) as {
+  [T in EventTypeName]: T;
+};
+registerEnumType(EventTypeEnum, { name: 'EventType' });
+
+export enum DeliveryStatus {
+  PENDING = 'PENDING',
+  DELIVERED = 'DELIVERED',
+  FAILED = 'FAILED',
+}
+registerEnumType(DeliveryStatus, { name: 'DeliveryStatus' });
 
 @ObjectType('Wallet', SIMPLE)
 export class WalletView {
@@ -228,6 +243,81 @@ export class PaymentRequestView {
   transferId!: string | null;
 }
 
+@ObjectType('Event', {
+  ...SIMPLE,
+  description: 'Something that happened, as a webhook reports it.',
+})
+export class EventView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => EventTypeEnum)
+  type!: EventTypeName;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => [ID])
+  walletIds!: string[];
+
+  @Field({ description: "The webhook's JSON body." })
+  data!: string;
+}
+
+@ObjectType('WebhookEndpoint', SIMPLE)
+export class WebhookEndpointView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  url!: string;
+
+  @Field(() => [EventTypeEnum])
+  eventTypes!: EventTypeName[];
+
+  @Field({ description: 'Whether it is sent events (a deleted endpoint is gone).' })
+  enabled!: boolean;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType('CreatedWebhookEndpoint', SIMPLE)
+export class CreatedWebhookEndpointView {
+  @Field(() => WebhookEndpointView)
+  endpoint!: WebhookEndpointView;
+
+  @Field({ description: 'The signing secret (whsec_…): shown here once, never again.' })
+  secret!: string;
+}
+
+@ObjectType('WebhookDelivery', SIMPLE)
+export class WebhookDeliveryView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => DeliveryStatus)
+  status!: DeliveryStatusName;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => Int, { nullable: true })
+  lastStatusCode!: number | null;
+
+  @Field(() => String, { nullable: true })
+  lastError!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  nextAttemptAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  deliveredAt!: Date | null;
+
+  /** For WebhookDelivery.event. */
+  eventId!: string;
+}
+
 @ObjectType('Transfer', SIMPLE)
 export class TransferView {
   @Field(() => ID)
@@ -298,6 +388,42 @@ export const TransferConnection = connection(TransferView, 'Transfer');
 export const UserConnection = connection(UserView, 'User');
 export const HoldConnection = connection(HoldView, 'Hold');
 export const PaymentRequestConnection = connection(PaymentRequestView, 'PaymentRequest');
+export const EventConnection = connection(EventView, 'Event');
+export const WebhookDeliveryConnection = connection(WebhookDeliveryView, 'WebhookDelivery');
+
+@ObjectType('Statement', {
+  ...SIMPLE,
+  description:
+    "A wallet's operations in a period [from, to), with what they add up to: opening + totalIn - totalOut = closing.",
+})
+export class StatementView {
+  @Field(() => ID)
+  walletId!: string;
+
+  @Field(() => DateTimeScalar, { description: 'Inclusive.' })
+  from!: Date;
+
+  @Field(() => DateTimeScalar, { description: 'Exclusive.' })
+  to!: Date;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => MoneyScalar, { description: 'The balance just before `from`.' })
+  openingBalance!: string;
+
+  @Field(() => MoneyScalar, { description: 'The balance just before `to`.' })
+  closingBalance!: string;
+
+  @Field(() => MoneyScalar, { description: 'Deposits and transfers in, over the period.' })
+  totalIn!: string;
+
+  @Field(() => MoneyScalar, { description: 'Withdrawals and transfers out, over the period.' })
+  totalOut!: string;
+
+  /** The wallet, for Statement.operations; not exposed. */
+  wallet!: WalletView;
+}
 
 @ObjectType(SIMPLE)
 export class ExternalPayload {

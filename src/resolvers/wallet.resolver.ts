@@ -14,21 +14,31 @@ import {
 import { getWallet, openWallet } from '../accounts/wallets';
 import { assertCanView, signedIn } from '../auth/access';
 import type { Context } from '../context';
-import { lists, pageRequest, toPage } from '../db/pagination';
+import { operationsPage, type OperationFilter } from '../db/history';
 import {
-  findUserById,
-  findWalletOf,
-  holdsPage,
-  operationsPage,
-  pendingHeldMinor,
-  walletsOf,
-} from '../db/queries';
+  encodeOperationCursor,
+  filterKey,
+  lists,
+  operationPageRequest,
+  pageRequest,
+  toPage,
+} from '../db/pagination';
+import { findUserById, findWalletOf, holdsPage, pendingHeldMinor, walletsOf } from '../db/queries';
 import type { UserId, WalletId } from '../db/rows';
 import { DomainError } from '../errors';
 import type { HoldStatus as HoldStatusName } from '../entities/hold.entity';
 import { formatMinor } from '../money/money';
-import { MoneyScalar } from './scalars';
-import { HoldConnection, HoldStatus, OperationConnection, UserView, WalletView } from './types';
+import type { OperationType as OperationKind } from '../entities/operation.entity';
+import { operationFilter } from '../statements/period';
+import { DateTimeScalar, MoneyScalar } from './scalars';
+import {
+  HoldConnection,
+  HoldStatus,
+  OperationConnection,
+  OperationType,
+  UserView,
+  WalletView,
+} from './types';
 import { holdView, operationView, userView, walletView } from './views';
 
 /**
@@ -58,6 +68,27 @@ function pendingHeld(wallet: WalletView, context: Context): Promise<bigint> {
     pendingHeldOf.set(wallet, held);
   }
   return held;
+}
+
+/** A page of a wallet's operations narrowed by `filter`, whose cursors name that filter. */
+export async function operationsOf(
+  context: Context,
+  wallet: WalletView,
+  filter: OperationFilter,
+  first: number,
+  after: string | null,
+) {
+  const key = filterKey([filter.fromMs, filter.toMs, filter.types?.join(',') ?? null]);
+  const page = operationPageRequest(first, after, lists.operations(wallet.id, key));
+  const rows = await context.services.db.read((sql) =>
+    operationsPage(sql, wallet.id as WalletId, filter, page),
+  );
+  return toPage(
+    rows,
+    page,
+    (row) => operationView(row, wallet.precision),
+    (row) => encodeOperationCursor(page.list, row),
+  );
 }
 
 /** A user holds at most one wallet per currency: a handful. */
@@ -99,21 +130,25 @@ export class WalletResolver {
   }
 
   @FieldResolver(() => OperationConnection, {
-    description: 'Newest first.',
+    description: 'Newest first; `from` inclusive, `to` exclusive, either may be left open.',
     complexity: pageComplexity,
   })
   async operations(
     @Root() wallet: WalletView,
     @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('from', () => DateTimeScalar, { nullable: true }) from: Date | null,
+    @Arg('to', () => DateTimeScalar, { nullable: true }) to: Date | null,
+    @Arg('types', () => [OperationType], { nullable: true }) types: OperationKind[] | null,
     @Ctx() context: Context,
   ) {
     assertCanView(signedIn(context), wallet.ownerId);
-    const page = pageRequest(first, after, lists.operations(wallet.id));
-    const { db, currencies } = context.services;
-    const rows = await db.read((sql) => operationsPage(sql, wallet.id as WalletId, page));
-    const precision = currencies.precision(wallet.currency);
-    return toPage(rows, page, (row) => operationView(row, precision));
+    const filter = operationFilter({
+      fromMs: from?.getTime() ?? null,
+      toMs: to?.getTime() ?? null,
+      types: types ?? null,
+    });
+    return operationsOf(context, wallet, filter, first, after);
   }
 
   @FieldResolver(() => MoneyScalar, {

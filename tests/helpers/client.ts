@@ -38,6 +38,16 @@ export class Client {
     return { status: response.status, ...(parsed as object) } as GraphQLResponse;
   }
 
+  /** A GET of a path on the server with this client's session (a file download). */
+  async download(
+    pathAndQuery: string,
+  ): Promise<{ status: number; headers: Headers; text: string }> {
+    const response = await fetch(`${this.baseUrl}${pathAndQuery}`, {
+      headers: this.cookie ? { cookie: this.cookie } : {},
+    });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
     return this.post({ query, variables });
   }

@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Client as PgClient } from 'pg';
 import { loadConfig, type Config } from '../../src/config';
 import type { Services } from '../../src/context';
+import { nowMs } from '../../src/db/clock';
 import type { Database } from '../../src/db/database';
 import { migrate, openDatabase } from '../../src/db/open';
 import { createLogger } from '../../src/logger';
@@ -119,22 +120,31 @@ export async function queryDatabase<T = Record<string, unknown>>(
 }
 
 /**
- * Everything a refused request must leave untouched: balances and reserves,
- * every hold's and payment request's state, and every ledger table's size.
+ * Everything a refused request must leave untouched: balances and what
+ * pending holds reserve, every hold's and payment request's state, every
+ * ledger table's size, the events. States are as read (a PENDING hold past
+ * its expiry is EXPIRED), and expiry events are left out: the webhook worker
+ * stores expiries when their time comes, whatever a test is doing.
  */
 export async function ledgerSnapshot(url: string): Promise<string> {
+  const now = nowMs(url.startsWith('sqlite:') ? 'sqlite' : 'postgres');
+  const expired = `status = 'PENDING' AND expires_at <= ${now}`;
   const balances = await queryDatabase(
     url,
-    'SELECT id, CAST(balance_minor AS TEXT) AS b, CAST(held_minor AS TEXT) AS h FROM wallets ORDER BY id',
+    `SELECT id, CAST(balance_minor AS TEXT) AS b,
+            (SELECT CAST(COALESCE(SUM(amount_minor), 0) AS TEXT) FROM holds
+              WHERE holds.wallet_id = wallets.id AND status = 'PENDING' AND expires_at > ${now}) AS h
+       FROM wallets ORDER BY id`,
   );
   const holds = await queryDatabase(
     url,
-    `SELECT id, status, CAST(captured_minor AS TEXT) AS c, CAST(resolved_at AS TEXT) AS r
-       FROM holds ORDER BY id`,
+    `SELECT id, CASE WHEN ${expired} THEN 'EXPIRED' ELSE status END AS status,
+            CAST(captured_minor AS TEXT) AS c FROM holds ORDER BY id`,
   );
   const requests = await queryDatabase(
     url,
-    'SELECT id, status, transfer_id FROM payment_requests ORDER BY id',
+    `SELECT id, CASE WHEN ${expired} THEN 'EXPIRED' ELSE status END AS status, transfer_id
+       FROM payment_requests ORDER BY id`,
   );
   const counts = await queryDatabase(
     url,
@@ -142,7 +152,9 @@ export async function ledgerSnapshot(url: string): Promise<string> {
             (SELECT COUNT(*) FROM transfers) AS transfers,
             (SELECT COUNT(*) FROM wallets) AS wallets,
             (SELECT COUNT(*) FROM users) AS users,
-            (SELECT COUNT(*) FROM service_references) AS refs`,
+            (SELECT COUNT(*) FROM service_references) AS refs,
+            (SELECT COUNT(*) FROM events
+              WHERE type NOT IN ('HOLD_EXPIRED', 'PAYMENT_REQUEST_EXPIRED')) AS events`,
   );
   return JSON.stringify({
     balances,

@@ -5,7 +5,8 @@
  * conflicting replays and overdrafts run against the real ledger and a small
  * in-memory reference; after every step the balances and available balances
  * match the model (never below zero), every hold reads as the model says,
- * the audit finds nothing, and a refused command changed nothing.
+ * the audit finds nothing, the history (balanceAt, a statement) ends at the
+ * balance, and a refused command changed nothing.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -23,6 +24,8 @@ import {
   migratedDatabase,
 } from '../helpers/databases';
 import { createPerson, createProvider, reload } from '../helpers/ledger-fixtures';
+import { period } from '../../src/statements/period';
+import { balanceAt, statementOf } from '../../src/statements/statements';
 
 const WALLETS = 3;
 const STARTING_MINOR = 10_000n;
@@ -53,6 +56,12 @@ interface Model {
   /** `${sender}:${key}` -> what it did */
   keys: Map<string, string>;
   holds: ModelHold[];
+  /** Events each answered movement must have written, by type. */
+  events: Map<string, number>;
+}
+
+function expectEvent(model: Model, type: string): void {
+  model.events.set(type, (model.events.get(type) ?? 0) + 1);
 }
 
 /** What a wallet can spend in the model: its balance less its pending holds. */
@@ -93,12 +102,34 @@ async function checkInvariants(model: Model, real: Real): Promise<void> {
     const availableMinor = wallet.balanceMinor - held;
     assert.equal(availableMinor, available(model, i), `wallet ${i} available balance`);
     assert.ok(availableMinor >= 0n, `wallet ${i} available balance is never negative`);
+    // The history agrees: every operation so far is before a moment from now, and the
+    // statement of the day around it starts from nothing and ends at the balance.
+    const soon = Date.now() + 60_000;
+    assert.equal(await balanceAt(db, wallet.id, soon), model.balances[i], `wallet ${i} balanceAt`);
+    const day = await statementOf(db, wallet.id, period(soon - 86_400_000, soon));
+    assert.deepEqual(
+      [day.openingMinor, day.closingMinor, day.inMinor - day.outMinor],
+      [0n, model.balances[i], model.balances[i]],
+      `wallet ${i} statement`,
+    );
   }
   for (const expected of model.holds) {
     const hold = await db.read((sql) => findHold(sql, expected.id));
     assert.equal(hold?.status, expected.status, `hold ${expected.id} status`);
     assert.equal(hold?.capturedMinor, expected.capturedMinor, `hold ${expected.id} captured`);
   }
+  // The outbox: each answered movement wrote its event, nothing refused wrote one. A hold
+  // stored as expired (released by a later movement on its wallet) wrote HOLD_EXPIRED.
+  const written = await db.read((sql) =>
+    sql.rows<{ type: string; n: unknown }>('SELECT type, COUNT(*) AS n FROM events GROUP BY type'),
+  );
+  const count = (type: string) => Number(written.find((row) => row.type === type)?.n ?? 0);
+  for (const [type, expected] of model.events)
+    assert.equal(count(type), expected, `${type} events`);
+  const [expiredHolds] = await db.read((sql) =>
+    sql.rows<{ n: unknown }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'EXPIRED'"),
+  );
+  assert.equal(count('HOLD_EXPIRED'), Number(expiredHolds.n), 'HOLD_EXPIRED events');
   const report = await audit(real.services.db);
   assert.deepEqual(report.discrepancies, []);
   // Read two rows at a time, the audit crosses many batches and must say the same.
@@ -133,6 +164,7 @@ class External implements fc.AsyncCommand<Model, Real> {
       assert.equal(outcome, 'ok');
       model.references.set(this.reference, signature);
       model.balances[this.wallet] += this.type === 'deposit' ? this.amountMinor : -this.amountMinor;
+      expectEvent(model, this.type === 'deposit' ? 'DEPOSIT_CREATED' : 'WITHDRAWAL_CREATED');
     }
     await checkInvariants(model, real);
   }
@@ -175,6 +207,7 @@ class Transfer implements fc.AsyncCommand<Model, Real> {
       if (this.key !== null) model.keys.set(scopedKey, signature);
       model.balances[this.from] -= this.amountMinor;
       model.balances[this.to] += this.amountMinor;
+      expectEvent(model, 'TRANSFER_CREATED');
       assert.ok(id !== null);
       model.transfers.push({
         id,
@@ -239,6 +272,7 @@ class Refund implements fc.AsyncCommand<Model, Real> {
       assert.equal(refund.amountMinor, amountMinor);
       if (this.key !== null) model.keys.set(scopedKey, `refund:${original.id}:${amountMinor}`);
       original.refundedMinor += amountMinor;
+      expectEvent(model, 'REFUND_CREATED');
       model.balances[original.to] -= amountMinor;
       model.balances[original.from] += amountMinor;
       model.transfers.push({
@@ -286,6 +320,7 @@ class Authorize implements fc.AsyncCommand<Model, Real> {
       assert.equal(outcome, 'ok');
       assert.ok(id !== null);
       model.references.set(this.reference, signature);
+      expectEvent(model, 'HOLD_AUTHORIZED');
       model.holds.push({
         id,
         wallet: this.wallet,
@@ -340,8 +375,10 @@ class Resolve implements fc.AsyncCommand<Model, Real> {
         expected.status = 'CAPTURED';
         expected.capturedMinor = amountMinor;
         model.balances[expected.wallet] -= amountMinor;
+        expectEvent(model, 'HOLD_CAPTURED');
       } else {
         expected.status = 'VOIDED';
+        expectEvent(model, 'HOLD_VOIDED');
       }
     }
     await checkInvariants(model, real);
@@ -419,6 +456,7 @@ for (const kind of databaseKinds()) {
               keys: new Map(),
               holds: [],
               transfers: [],
+              events: new Map([['DEPOSIT_CREATED', WALLETS]]),
             };
             await fc.asyncModelRun(() => ({ model, real }), sequence);
           } finally {

@@ -92,7 +92,13 @@ for (const kind of databaseKinds()) {
            SELECT '${randomUUID()}', wallet_id, type, amount_minor, balance_after_minor, transfer_id,
              counterparty_wallet_id, NULL, details, initiator_user_id, created_at
            FROM operations WHERE id = '${t.deposit.id}'`,
-        /records balanceAfter 1000, but the operations before it give 1600/,
+        // The copy has the deposit's time, so it counts before the transfer.
+        /records balanceAfter 1000, but the operations before it give 2000/,
+      ],
+      [
+        'an operation moved back in time',
+        (t) => `UPDATE operations SET created_at = 0 WHERE id = '${t.debit.id}'`,
+        /operation [0-9a-f-]+ was made after [0-9a-f-]+ but is timed before it/,
       ],
     ];
     for (const [what, statement, named] of tampering) {

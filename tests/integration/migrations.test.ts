@@ -27,11 +27,13 @@ for (const kind of databaseKinds()) {
           'Holds1764500000000',
           'Refunds1764600000000',
           'PaymentRequests1764700000000',
+          'EventsAndWebhooks1764800000000',
+          'Statements1764900000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
         // The latest migration can be undone (it puts the function before it back) and made again.
         await db.dataSource.undoLastMigration();
-        assert.deepEqual(await migrate(db), ['PaymentRequests1764700000000']);
+        assert.deepEqual(await migrate(db), ['Statements1764900000000']);
         // What `typeorm migration:generate` would write: nothing.
         const drift = await db.dataSource.driver.createSchemaBuilder().log();
         assert.deepEqual(

@@ -18,6 +18,10 @@ describe('configuration', () => {
     assert.equal(config.loginMaxFailuresPerAddress, 100);
     assert.equal(config.signupRatePerHour, 100);
     assert.equal(config.emailLookupsPerHour, 100);
+    assert.equal(config.statementDownloadsPerHour, 60);
+    assert.equal(config.webhookRetryScale, 1);
+    assert.equal(config.webhookTimeoutMs, 15_000);
+    assert.equal(config.webhooksAllowPrivateUrls, false);
     assert.equal(config.dbPoolSize, 10);
     assert.equal(config.trustProxy, false);
   });
@@ -30,6 +34,14 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DEFAULT_CURRENCY: 'eur' }).defaultCurrency, 'EUR', 'any case');
     assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), refusesNaming('LOG_LEVEL'));
     assert.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), refusesNaming('TRUST_PROXY'));
+    for (const bad of ['0', '-1', 'fast', '1e-3']) {
+      assert.throws(
+        () => loadConfig({ WEBHOOK_RETRY_SCALE: bad }),
+        refusesNaming('WEBHOOK_RETRY_SCALE'),
+        bad,
+      );
+    }
+    assert.equal(loadConfig({ WEBHOOK_RETRY_SCALE: '0.001' }).webhookRetryScale, 0.001);
   });
 
   it('requires SESSION_SECRET in production', () => {

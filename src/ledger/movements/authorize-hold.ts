@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findHold, walletsById } from '../../db/queries';
-import type { HoldId, HoldRow, UserId, WalletRow } from '../../db/rows';
+import type { HoldId, HoldRow, OperationRow, UserId, WalletRow } from '../../db/rows';
 import { parseAmountMinor } from '../../money/money';
+import { holdEvent } from '../event-data';
 import { insertHold } from '../holds';
 import { post } from '../legs';
 import { idempotencyConflict, type Movement } from '../movement';
@@ -22,6 +23,8 @@ export interface AuthorizeHoldCommand {
 export interface HoldResult {
   hold: HoldRow;
   wallet: WalletRow;
+  /** A capture's WITHDRAWAL; null for the others. */
+  operation: OperationRow | null;
   replayed: boolean;
 }
 
@@ -47,8 +50,9 @@ export function authorizeHoldMovement(
         existing.expiresAtMs - existing.createdAtMs === command.expiresInSeconds * 1000;
       if (!same) throw idempotencyConflict('reference');
       const [now] = await walletsById(sql, [wallet.id]);
-      return { hold: existing, wallet: now, replayed: true };
+      return { hold: existing, wallet: now, operation: null, replayed: true };
     },
+    events: (result) => [holdEvent('HOLD_AUTHORIZED', result.hold, precision)],
     async write(sql, wallets) {
       const posted = await post(sql, wallets, {
         transfer: null,
@@ -65,7 +69,12 @@ export function authorizeHoldMovement(
         expiresInSeconds: command.expiresInSeconds,
       });
       await recordReference(sql, serviceUserId, reference, { kind: 'HOLD', targetId: hold.id });
-      return { hold, wallet: posted.wallets.get(wallet.id) as WalletRow, replayed: false };
+      return {
+        hold,
+        wallet: posted.wallets.get(wallet.id) as WalletRow,
+        operation: null,
+        replayed: false,
+      };
     },
   };
 }

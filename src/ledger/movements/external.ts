@@ -5,7 +5,8 @@ import { findOperationByReference, walletsById } from '../../db/queries';
 import type { OperationRow, UserId, WalletRow } from '../../db/rows';
 import type { OperationType } from '../../entities/operation.entity';
 import { parseAmountMinor } from '../../money/money';
-import { post } from '../legs';
+import { externalEvent } from '../event-data';
+import { movementTime, post } from '../legs';
 import { idempotencyConflict, type Movement } from '../movement';
 import { findReference, recordReference } from '../references';
 
@@ -50,8 +51,9 @@ export function externalMovement(
       const [now] = await walletsById(sql, [existing.walletId]);
       return { operation: existing, wallet: now, replayed: true };
     },
+    events: (result) => [externalEvent(result.operation, precision)],
     async write(sql, wallets) {
-      const createdAtMs = Date.now();
+      const createdAtMs = movementTime(wallets);
       const posted = await post(sql, wallets, {
         transfer: null,
         legs: [

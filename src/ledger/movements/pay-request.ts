@@ -11,7 +11,9 @@ import { findPaymentRequest, findTransferByKey } from '../../db/queries';
 import type { PaymentRequestRow, UserId } from '../../db/rows';
 import { DomainError } from '../../errors';
 import { resolvePaymentRequest, unresolvable } from '../payment-requests';
+import { paymentRequestEvent, transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';
+import { movementTime } from '../legs';
 import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
 
 export interface PayRequestCommand {
@@ -23,7 +25,15 @@ export interface PayRequestCommand {
   idempotencyKey: string | null;
 }
 
-export function payRequestMovement(command: PayRequestCommand): Movement<TransferResult> {
+/** The payment, and the request as it stands once paid. */
+export interface PayRequestResult extends TransferResult {
+  request: PaymentRequestRow;
+}
+
+export function payRequestMovement(
+  command: PayRequestCommand,
+  precision: number,
+): Movement<PayRequestResult> {
   const { request, source, target, idempotencyKey } = command;
   if (source.currency !== request.currency) {
     throw new DomainError(
@@ -34,6 +44,10 @@ export function payRequestMovement(command: PayRequestCommand): Movement<Transfe
   return {
     kind: 'payment',
     walletIds: [source.id, target.id],
+    events: (result) => [
+      transferEvent(result.transfer, precision),
+      paymentRequestEvent('PAYMENT_REQUEST_PAID', result.request, precision),
+    ],
     replay:
       idempotencyKey === null
         ? null
@@ -41,8 +55,10 @@ export function payRequestMovement(command: PayRequestCommand): Movement<Transfe
             const existing = await findTransferByKey(sql, command.payerUserId, idempotencyKey);
             if (existing === null) return null;
             const now = await findPaymentRequest(sql, request.id);
-            if (now?.transferId !== existing.id) throw idempotencyConflict('idempotency key');
-            return transferReplay(sql, existing);
+            if (now === null || now.transferId !== existing.id) {
+              throw idempotencyConflict('idempotency key');
+            }
+            return { ...(await transferReplay(sql, existing)), request: now };
           },
     async write(sql, wallets) {
       // Resolved or expired already: said before anything else (the contract's order).
@@ -58,15 +74,15 @@ export function payRequestMovement(command: PayRequestCommand): Movement<Transfe
           idempotencyKey,
         },
         request.amountMinor,
+        movementTime(wallets),
       );
       const paid = await postTransfer(sql, wallets, source.id, rows);
-      if (!(await resolvePaymentRequest(sql, request.id, 'PAID', paid.transfer.id))) {
-        // Declined, canceled or expired since it was read: this payment rolls back.
-        const lost = await findPaymentRequest(sql, request.id);
-        assert.ok(lost);
-        throw unresolvable(lost);
-      }
-      return paid;
+      const resolved = await resolvePaymentRequest(sql, request.id, 'PAID', paid.transfer.id);
+      const after = await findPaymentRequest(sql, request.id);
+      assert.ok(after);
+      // Declined, canceled or expired since it was read: this payment rolls back.
+      if (!resolved) throw unresolvable(after);
+      return { ...paid, request: after };
     },
   };
 }

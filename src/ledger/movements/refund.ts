@@ -11,7 +11,9 @@ import type { TransferRow, UserId } from '../../db/rows';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../errors';
 import { parseAmountMinor } from '../../money/money';
+import { transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';
+import { movementTime } from '../legs';
 import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
 
 export interface RefundCommand {
@@ -57,6 +59,7 @@ export function refundMovement(
   return {
     kind: 'refund',
     walletIds: [source.id, target.id],
+    events: (result) => [transferEvent(result.transfer, precision)],
     replay:
       idempotencyKey === null
         ? null
@@ -98,6 +101,7 @@ export function refundMovement(
           idempotencyKey,
         },
         amountMinor,
+        movementTime(wallets),
         original.id,
       );
       return postTransfer(sql, wallets, source.id, rows);

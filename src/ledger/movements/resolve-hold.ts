@@ -12,8 +12,9 @@ import type { HoldRow, UserId, WalletRow } from '../../db/rows';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../errors';
 import { parseAmountMinor } from '../../money/money';
+import { holdEvent } from '../event-data';
 import { resolveHold } from '../holds';
-import { post } from '../legs';
+import { movementTime, post } from '../legs';
 import type { Movement } from '../movement';
 import type { HoldResult } from './authorize-hold';
 
@@ -43,7 +44,7 @@ async function lockedHold(sql: Sql, hold: HoldRow): Promise<HoldRow> {
 
 async function asItIs(sql: Sql, hold: HoldRow): Promise<HoldResult> {
   const [wallet] = await walletsById(sql, [hold.walletId]);
-  return { hold, wallet, replayed: true };
+  return { hold, wallet, operation: null, replayed: true };
 }
 
 export function captureHoldMovement(
@@ -57,6 +58,7 @@ export function captureHoldMovement(
     kind: 'capture',
     walletIds: [wallet.id],
     replay: null,
+    events: (result) => [holdEvent('HOLD_CAPTURED', result.hold, precision, result.operation)],
     async write(sql, wallets) {
       const hold = await lockedHold(sql, command.hold);
       const amountMinor = askedMinor ?? hold.amountMinor;
@@ -78,7 +80,7 @@ export function captureHoldMovement(
           { field: 'amount' },
         );
       }
-      const createdAtMs = Date.now();
+      const createdAtMs = movementTime(wallets);
       const posted = await post(sql, wallets, {
         transfer: null,
         legs: [
@@ -106,18 +108,23 @@ export function captureHoldMovement(
       return {
         hold: captured,
         wallet: posted.wallets.get(wallet.id) as WalletRow,
+        operation: posted.operations[0],
         replayed: false,
       };
     },
   };
 }
 
-export function voidHoldMovement(command: VoidHoldCommand): Movement<HoldResult> {
+export function voidHoldMovement(
+  command: VoidHoldCommand,
+  precision: number,
+): Movement<HoldResult> {
   const { wallet } = command;
   return {
     kind: 'void',
     walletIds: [wallet.id],
     replay: null,
+    events: (result) => [holdEvent('HOLD_VOIDED', result.hold, precision)],
     async write(sql, wallets) {
       const hold = await lockedHold(sql, command.hold);
       switch (hold.status) {
@@ -136,7 +143,12 @@ export function voidHoldMovement(command: VoidHoldCommand): Movement<HoldResult>
         held: [{ walletId: wallet.id, deltaMinor: -hold.amountMinor }],
       });
       const voided = await resolveHold(sql, hold.id, { status: 'VOIDED' });
-      return { hold: voided, wallet: posted.wallets.get(wallet.id) as WalletRow, replayed: false };
+      return {
+        hold: voided,
+        wallet: posted.wallets.get(wallet.id) as WalletRow,
+        operation: null,
+        replayed: false,
+      };
     },
   };
 }

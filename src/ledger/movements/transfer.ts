@@ -13,7 +13,9 @@ import {
   insufficientFunds,
   parseAmountMinor,
 } from '../../money/money';
-import { post, type NewLeg, type NewTransfer } from '../legs';
+import { transferEvent } from '../event-data';
+import { eventRecord } from '../events';
+import { movementTime, post, type NewLeg, type NewTransfer } from '../legs';
 import { lockOrder, type LockedWallets } from '../locks';
 import { idempotencyConflict, type Movement } from '../movement';
 
@@ -70,10 +72,16 @@ export function transferMovement(
             if (!same) throw idempotencyConflict('idempotency key');
             return transferReplay(sql, existing);
           },
+    events: (result) => [transferEvent(result.transfer, precision)],
     write: (sql, wallets) =>
-      postTransfer(sql, wallets, source.id, newTransferRows(command, amountMinor)),
+      postTransfer(
+        sql,
+        wallets,
+        source.id,
+        newTransferRows(command, amountMinor, movementTime(wallets)),
+      ),
     writeInOneStatement: (sql, deadlineMs) =>
-      callWalletTransfer(sql, deadlineMs, command, amountMinor),
+      callWalletTransfer(sql, deadlineMs, command, amountMinor, precision),
   };
 }
 
@@ -113,10 +121,10 @@ export async function transferReplay(sql: Sql, existing: TransferRow): Promise<T
 export function newTransferRows(
   command: Omit<TransferCommand, 'amount'>,
   amountMinor: bigint,
+  createdAtMs: number,
   refundOf: string | null = null,
 ) {
   const { source, target } = command;
-  const createdAtMs = Date.now();
   const transferId = ledgerId(createdAtMs);
   const leg = {
     amountMinor,
@@ -169,7 +177,7 @@ const SENDER_HOLDS_FUNDS = 'WL003';
 
 /**
  * Calls wallet_transfer (PostgreSQL; migrations 1764200000000 to
- * 1764500000000): what `write` does, in one statement that is its own
+ * 1764900000000): what `write` does, its event included, in one statement that is its own
  * transaction, each wallet's lock UPDATE also moving its balance if the
  * wallet's rule allows (the sender's: its balance less its reserve). One
  * round trip instead of three, and the locks are held for no round trip at
@@ -181,10 +189,13 @@ async function callWalletTransfer(
   deadlineMs: number,
   command: TransferCommand,
   amountMinor: bigint,
+  precision: number,
 ): Promise<TransferResult | null> {
   const { source, target } = command;
   const [firstLock, secondLock] = lockOrder([source.id, target.id]);
-  const { transfer, debitLeg, creditLeg } = newTransferRows(command, amountMinor);
+  // The function moves the time on if a wallet's last operation is later (see movementTime).
+  const { transfer, debitLeg, creditLeg } = newTransferRows(command, amountMinor, Date.now());
+  const event = eventRecord(transferEvent(transfer, precision), transfer.createdAtMs);
   let rows: {
     new_transfer_seq: unknown;
     new_debit_seq: unknown;
@@ -192,12 +203,13 @@ async function callWalletTransfer(
     from_wallet_created_at: unknown;
     from_balance_after: string;
     from_held: string;
+    moved_at: unknown;
   }[];
   try {
     rows = await sql.rows(
       `SELECT new_transfer_seq, new_debit_seq, from_wallet_seq, from_wallet_created_at,
-              from_balance_after, from_held
-         FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              from_balance_after, from_held, moved_at
+         FROM wallet_transfer(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         lockTimeoutUntil(deadlineMs),
         firstLock,
@@ -214,6 +226,10 @@ async function callWalletTransfer(
         transfer.createdAtMs,
         debitLeg.id,
         creditLeg.id,
+        // Its event, written by the function in the same transaction (the outbox).
+        event.id,
+        event.walletIds,
+        event.body,
       ],
     );
   } catch (error) {
@@ -224,12 +240,19 @@ async function callWalletTransfer(
   assert.equal(rows.length, 1, 'wallet_transfer returns one row');
   const [row] = rows;
   const fromAfterMinor = BigInt(row.from_balance_after);
+  const movedAtMs = Number(row.moved_at);
   return {
-    transfer: { ...transfer, seq: BigInt(String(row.new_transfer_seq)), refundedMinor: 0n },
+    transfer: {
+      ...transfer,
+      seq: BigInt(String(row.new_transfer_seq)),
+      refundedMinor: 0n,
+      createdAtMs: movedAtMs,
+    },
     operation: {
       ...debitLeg,
       balanceAfterMinor: fromAfterMinor,
       seq: BigInt(String(row.new_debit_seq)),
+      createdAtMs: movedAtMs,
     },
     wallet: {
       id: source.id,
@@ -239,6 +262,7 @@ async function callWalletTransfer(
       createdAtMs: Number(row.from_wallet_created_at),
       balanceMinor: fromAfterMinor,
       heldMinor: BigInt(row.from_held),
+      lastOperationAtMs: movedAtMs,
     },
     replayed: false,
   };

@@ -1,0 +1,148 @@
+/**
+ * The webhook worker inside `wallet serve`: every turn it fans new events
+ * out into deliveries, claims the deliveries that are due (a lease each),
+ * and sends them, at most one at a time per endpoint and a few endpoints at
+ * once, so a slow receiver holds up only itself. It also expires holds and
+ * payment requests whose time has come, so their events go out without
+ * anyone touching them. At shutdown it stops claiming, lets the attempts
+ * under way finish within the deadline, and gives back the rest unattempted.
+ */
+import assert from 'node:assert/strict';
+import type { Services } from '../context';
+import { findEvent } from '../db/queries';
+import { expireDue } from '../payments/expiry';
+import { webhookDeliveries, webhookOldestUndelivered } from '../metrics';
+import {
+  claimDue,
+  dispatchEvents,
+  oldestUndeliveredSeconds,
+  recordAttempt,
+  releaseClaims,
+  type Claimed,
+} from './deliveries';
+import { listEndpoints, type EndpointRow } from './endpoints';
+import { attemptDelivery } from './sender';
+
+/** How often the worker looks for work. */
+const TURN_MS = 200;
+/** Attempts under way at once, per process. */
+const IN_FLIGHT_MAX = 8;
+/** How often expiries are looked for. */
+const EXPIRY_EVERY_MS = 1_000;
+
+export class WebhookWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private lastExpiryMs = 0;
+  private turning: Promise<void> = Promise.resolve();
+
+  constructor(private readonly services: Services) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.turning = this.turn()
+        .catch((err) => this.services.log.warn({ err }, 'webhook worker turn failed'))
+        .finally(() => this.schedule());
+    }, TURN_MS);
+    this.timer.unref();
+  }
+
+  private async turn(): Promise<void> {
+    const { db } = this.services;
+    if (Date.now() - this.lastExpiryMs >= EXPIRY_EVERY_MS) {
+      this.lastExpiryMs = Date.now();
+      await expireDue(this.services);
+    }
+    const endpoints = await listEndpoints(db, null);
+    while ((await dispatchEvents(db, endpoints)) > 0 && !this.stopping);
+    webhookOldestUndelivered.set(await oldestUndeliveredSeconds(db));
+    if (this.stopping) return;
+    const claims = await claimDue(db, IN_FLIGHT_MAX - this.inFlight.size, this.leaseMs(), [
+      ...this.inFlight.keys(),
+    ]);
+    const byEndpoint = new Map<string, Claimed[]>();
+    for (const claim of claims) {
+      byEndpoint.set(claim.endpointId, [...(byEndpoint.get(claim.endpointId) ?? []), claim]);
+    }
+    for (const [endpointId, queue] of byEndpoint) {
+      const endpoint = endpoints.find((e) => e.id === endpointId);
+      const chain = this.sendInTurn(endpoint ?? null, queue).finally(() =>
+        this.inFlight.delete(endpointId),
+      );
+      this.inFlight.set(endpointId, chain);
+    }
+  }
+
+  /** A lease outlasts an attempt: its timeout, the record after it, and a margin. */
+  private leaseMs(): number {
+    return 2 * this.services.config.webhookTimeoutMs + 5_000;
+  }
+
+  /** One endpoint's claims, one after the other; those not attempted at shutdown are given back. */
+  private async sendInTurn(endpoint: EndpointRow | null, queue: Claimed[]): Promise<void> {
+    const { db, config, secrets } = this.services;
+    for (let i = 0; i < queue.length; i++) {
+      const claim = queue[i];
+      if (this.stopping) {
+        await releaseClaims(db, queue.slice(i));
+        return;
+      }
+      const event = await db.read((sql) => findEvent(sql, claim.eventId));
+      assert.ok(event, `event ${claim.eventId} of delivery ${claim.id} exists`);
+      const outcome =
+        endpoint === null
+          ? { delivered: false as const, statusCode: null, error: 'the endpoint was deleted' }
+          : await attemptDelivery({
+              url: endpoint.url,
+              secret: secrets.open(endpoint.secretCiphertext),
+              eventId: event.id,
+              body: event.body,
+              timeoutMs: config.webhookTimeoutMs,
+              policy: {
+                production: config.production,
+                allowPrivate: config.webhooksAllowPrivateUrls,
+              },
+              signal: this.abort.signal,
+            });
+      if (this.abort.signal.aborted && !outcome.delivered) {
+        // Cut short by shutdown: not a failure of the receiver's; due again at once.
+        await releaseClaims(db, queue.slice(i));
+        return;
+      }
+      const status = await recordAttempt(db, claim, outcome, config.webhookRetryScale);
+      if (status !== null) {
+        webhookDeliveries.inc({
+          outcome: status === 'DELIVERED' ? 'delivered' : status === 'FAILED' ? 'failed' : 'retry',
+        });
+      }
+    }
+  }
+
+  /**
+   * Stops claiming, and waits for the attempts under way until `deadlineMs`;
+   * then cuts them short and gives their deliveries back, so none is lost.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    await this.turning;
+    const everything = Promise.all(this.inFlight.values());
+    const left = Math.max(0, deadlineMs - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>(
+      (resolve) => (timer = setTimeout(() => resolve('late'), left)),
+    );
+    if ((await Promise.race([everything.then(() => 'done' as const), late])) === 'late') {
+      this.abort.abort();
+      await everything;
+    }
+    clearTimeout(timer);
+  }
+}
