@@ -57,8 +57,33 @@ export interface Operation {
   amount: string;
   balanceAfter: string;
   counterpartyWalletId: string | null;
+  /** The other party's name on a transfer's leg. */
+  counterpartyName: string | null;
   details: string | null;
   createdAt: string;
+}
+
+/** A pending hold: money the payment provider has reserved, not yet taken. */
+export interface Hold {
+  id: string;
+  amount: string;
+  reference: string;
+  details: string | null;
+  expiresAt: string;
+}
+
+/** The selected wallet as the page shows it: its balances apart, and its pending holds. */
+export interface WalletDetail extends Wallet {
+  availableBalance: string;
+  heldBalance: string;
+  holds: { nodes: Hold[] };
+}
+
+export interface Statement {
+  openingBalance: string;
+  closingBalance: string;
+  totalIn: string;
+  totalOut: string;
 }
 
 export interface User {
@@ -76,9 +101,10 @@ export const LOGIN = `mutation Login($input: LoginInput!) { login(input: $input)
 export const LOGOUT = `mutation Logout { logout }`;
 export const OPERATIONS = `query Operations($id: ID!, $after: String) {
   wallet(id: $id) {
-    id currency balance
+    id currency balance availableBalance heldBalance
+    holds(status: PENDING, first: 20) { nodes { id amount reference details expiresAt } }
     operations(first: 20, after: $after) {
-      nodes { id type amount balanceAfter counterpartyWalletId details createdAt }
+      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName details createdAt }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -86,9 +112,12 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
 export const SEND = `mutation Send($input: WalletToWalletInput!) {
   walletToWallet(input: $input) { transfer { id amount currency } wallet { id currency balance } }
 }`;
-/** What the page checks every few seconds: balances, and whether the selected wallet has a new operation. */
+/** What the page checks every few seconds: balances, and whether the selected wallet has a new operation or hold. */
 export const REFRESH = `query Refresh($id: ID!) {
   me { wallets { id currency balance } }
-  wallet(id: $id) { operations(first: 1) { nodes { id } } }
+  wallet(id: $id) { heldBalance operations(first: 1) { nodes { id } } }
+}`;
+export const STATEMENT = `query Statement($id: ID!, $from: DateTime!, $to: DateTime!) {
+  wallet(id: $id) { statement(from: $from, to: $to) { openingBalance closingBalance totalIn totalOut } }
 }`;
 export const OPEN_WALLET = `mutation Open($currency: String!) { openWallet(currency: $currency) { id currency balance } }`;

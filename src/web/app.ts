@@ -9,9 +9,10 @@ import {
   REFRESH,
   SEND,
   SIGNUP,
+  STATEMENT,
   gql,
 } from './api.js';
-import type { Operation, User, Wallet } from './api.js';
+import type { Hold, Operation, Statement, User, Wallet, WalletDetail } from './api.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -41,6 +42,8 @@ const REFRESH_INTERVAL_MS = 5_000;
 interface SignedInState {
   wallets: Wallet[];
   wallet: Wallet | null;
+  /** What the selected wallet's pending holds reserve, as last shown. */
+  heldBalance: string | null;
   endCursor: string | null;
   /** The selected wallet's operations loaded so far, newest first (for the chart). */
   loaded: Operation[];
@@ -52,6 +55,7 @@ interface SignedInState {
 const emptyState = (): SignedInState => ({
   wallets: [],
   wallet: null,
+  heldBalance: null,
   endCursor: null,
   loaded: [],
   pendingKey: null,
@@ -73,12 +77,45 @@ function resetClientState(): void {
   for (const message of document.querySelectorAll('.error, .success, #copied')) {
     message.textContent = '';
   }
-  for (const id of ['balance', 'currency', 'wallet-id', 'who']) $(id).textContent = '';
-  for (const id of ['wallet-list', 'operations', 'chart']) $(id).replaceChildren();
+  for (const id of ['balance', 'currency', 'wallet-id', 'who', 'available', 'held']) {
+    $(id).textContent = '';
+  }
+  for (const id of ['wallet-list', 'operations', 'chart', 'holds']) $(id).replaceChildren();
+  $('held-part').hidden = true;
+  clearStatement();
   $('load-more').hidden = true;
   $('no-operations').hidden = true;
   sessionStorage.clear();
   localStorage.clear();
+}
+
+/** No statement shown (another wallet chosen, or nobody signed in). */
+function clearStatement(): void {
+  $('statement-result').hidden = true;
+  for (const id of ['opening', 'in', 'out', 'closing']) $(`statement-${id}`).textContent = '';
+  $<HTMLAnchorElement>('statement-csv').href = '#';
+  $('statement-error').textContent = '';
+  $('statement-to').removeAttribute('aria-invalid');
+}
+
+/** A date input's day as the instant its first moment is, in the person's own time zone. */
+function startOfDay(day: string): Date {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(year, month - 1, date);
+}
+
+function dayInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The statement form starts on this month so far. */
+function defaultPeriod(): void {
+  const today = new Date();
+  $<HTMLInputElement>('statement-from').value = dayInput(
+    new Date(today.getFullYear(), today.getMonth(), 1),
+  );
+  $<HTMLInputElement>('statement-to').value = dayInput(today);
 }
 
 function precisionOf(balance: string): number {
@@ -145,9 +182,27 @@ function renderWalletList(): void {
   );
 }
 
+/** The balance apart from what is held, and the pending holds, when anything is held. */
+function renderHolds(detail: WalletDetail): void {
+  state.heldBalance = detail.heldBalance;
+  const held = minorUnits(detail.heldBalance) > 0n;
+  $('held-part').hidden = !held;
+  $('available').textContent = held ? `${detail.availableBalance} ${detail.currency}` : '';
+  $('held').textContent = held ? `${detail.heldBalance} ${detail.currency}` : '';
+  $('holds').replaceChildren(
+    ...(held ? detail.holds.nodes : []).map((hold: Hold) => {
+      const item = document.createElement('li');
+      const until = new Date(hold.expiresAt).toLocaleString();
+      item.textContent = `${hold.amount} ${detail.currency} for ${hold.details ?? hold.reference}, until ${until}`;
+      return item;
+    }),
+  );
+}
+
 async function selectWallet(chosen: Wallet): Promise<void> {
   state.wallet = chosen;
   renderWallet(chosen);
+  clearStatement();
   clearSendMessages();
   $('send-result').textContent = '';
   await loadOperations(true).catch((error) => {
@@ -197,7 +252,7 @@ function operationRow(op: Operation): HTMLTableRowElement {
   const cells: [string, string][] = [
     [new Date(op.createdAt).toLocaleString(), ''],
     [label[op.type], ''],
-    [op.counterpartyWalletId ?? '—', 'counterparty'],
+    [op.counterpartyName ?? '—', op.counterpartyName === null ? '' : 'counterparty'],
     [op.details ?? '', ''],
     [`${incoming ? '+' : '−'}${op.amount}`, `num ${incoming ? 'in' : 'out'}`],
     [op.balanceAfter, 'num'],
@@ -216,7 +271,7 @@ async function loadOperations(reset: boolean): Promise<void> {
   if (!wallet) return;
   if (reset) state.endCursor = null;
   const data = await gql<{
-    wallet: Wallet & {
+    wallet: WalletDetail & {
       operations: {
         nodes: Operation[];
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -231,6 +286,7 @@ async function loadOperations(reset: boolean): Promise<void> {
     balance: data.wallet.balance,
   };
   renderWallet(state.wallet);
+  renderHolds(data.wallet);
   const body = $('operations');
   if (reset) {
     body.replaceChildren();
@@ -253,6 +309,7 @@ async function showHome(signedIn: User): Promise<void> {
   $('who').textContent = signedIn.name;
   $('who').hidden = false;
   $('logout').hidden = false;
+  defaultPeriod();
   state.refreshTimer = window.setInterval(() => void refresh(), REFRESH_INTERVAL_MS);
   if (state.wallet) {
     renderWallet(state.wallet);
@@ -274,14 +331,17 @@ async function refresh(): Promise<void> {
   try {
     const data = await gql<{
       me: { wallets: Wallet[] } | null;
-      wallet: { operations: { nodes: { id: string }[] } };
+      wallet: { heldBalance: string; operations: { nodes: { id: string }[] } };
     }>(REFRESH, { id: wallet.id });
     if (data.me === null) throw new GraphQLFailure('UNAUTHENTICATED', 'signed out');
     if (state.wallet?.id !== wallet.id) return;
     state.wallets = data.me.wallets;
     renderWalletList();
     const newest = data.wallet.operations.nodes[0]?.id;
-    if (newest !== undefined && newest !== state.loaded[0]?.id) await loadOperations(true);
+    const changed =
+      (newest !== undefined && newest !== state.loaded[0]?.id) ||
+      data.wallet.heldBalance !== state.heldBalance;
+    if (changed) await loadOperations(true);
   } catch (error) {
     // A refresh that fails says nothing unless the session is gone; the next one tries again.
     handleExpiry(error);
@@ -462,6 +522,46 @@ function wireForms(): void {
         error instanceof GraphQLFailure && error.code === 'ALREADY_EXISTS'
           ? `You already have a ${currency} wallet.`
           : plainWords(error);
+    }
+  });
+
+  const statementForm = $<HTMLFormElement>('statement-form');
+  statementForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { wallet } = state;
+    const fromDay = $<HTMLInputElement>('statement-from').value;
+    const toDay = $<HTMLInputElement>('statement-to').value;
+    if (!wallet) return;
+    clearStatement();
+    const refuse = (text: string) => {
+      $('statement-error').textContent = text;
+      $('statement-to').setAttribute('aria-invalid', 'true');
+    };
+    if (fromDay === '' || toDay === '') return refuse('Choose the first and the last day.');
+    if (toDay < fromDay) return refuse('The last day cannot be before the first.');
+    // The last day is included: the period ends where the next day begins.
+    const from = startOfDay(fromDay);
+    const to = startOfDay(toDay);
+    to.setDate(to.getDate() + 1);
+    const period = { from: from.toISOString(), to: to.toISOString() };
+    try {
+      const data = await gql<{ wallet: { statement: Statement } }>(STATEMENT, {
+        id: wallet.id,
+        ...period,
+      });
+      if (state.wallet?.id !== wallet.id) return;
+      const { statement } = data.wallet;
+      const show = (id: string, amount: string) =>
+        ($(`statement-${id}`).textContent = `${amount} ${wallet.currency}`);
+      show('opening', statement.openingBalance);
+      show('in', statement.totalIn);
+      show('out', statement.totalOut);
+      show('closing', statement.closingBalance);
+      $<HTMLAnchorElement>('statement-csv').href =
+        `/wallets/${wallet.id}/statement.csv?${new URLSearchParams(period)}`;
+      $('statement-result').hidden = false;
+    } catch (error) {
+      if (!handleExpiry(error)) refuse(plainWords(error));
     }
   });
 

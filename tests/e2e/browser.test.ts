@@ -9,12 +9,29 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { databaseKinds, executeOnDatabase, queryDatabase } from '../helpers/databases';
-import { fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
+import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
 import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
 
 after(stopAllServers);
 
 const CHROMIUM = '/usr/bin/chromium';
+const AUTHORIZE = `mutation($i: AuthorizeHoldInput!) { authorizeHold(input: $i) { hold { id } } }`;
+const CSV_HEADER =
+  'created_at,type,amount,balance_after,counterparty,reference,details,operation_id';
+
+/** What axe-core finds serious or critical on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { source } = await import('axe-core');
+  await page.evaluate(source);
+  const found = (await page.evaluate(
+    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
+  )) as { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[];
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+    );
+}
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', '..', 'screenshots');
 
 if (!fs.existsSync(CHROMIUM)) {
@@ -143,6 +160,74 @@ if (!fs.existsSync(CHROMIUM)) {
         await loginForm.getByLabel('Password').fill('ada-password');
         await loginForm.getByRole('button', { name: 'Log in' }).click();
         await page.locator('#balance', { hasText: '87.50' }).waitFor();
+        await context.close();
+      });
+
+      it("shows names, money held apart and a period's statement with its CSV", async () => {
+        const url = env.server.url;
+        const { context, page, person } = await signedInPage(['100.00'], 'Ada Statement');
+        await page.locator('#balance', { hasText: '100.00' }).waitFor();
+        assert.equal(
+          await page.locator('#held-part').isHidden(),
+          true,
+          'nothing held: one balance',
+        );
+        const bob = await signUp(url, 'Bob Builder');
+        const provider = await signInProvider(url);
+        await fund(provider, bob.walletId, '20.00');
+        await bob.client.ok(SEND, {
+          input: { toWalletId: person.walletId, amount: '5.00', details: 'thanks' },
+        });
+        // The sender by name, never a wallet id; arriving without a reload.
+        const row = page.locator('#operations tr', { hasText: 'Bob Builder' });
+        await row.waitFor({ timeout: 15_000 });
+        assert.doesNotMatch((await row.textContent()) ?? '', new RegExp(bob.walletId));
+
+        await provider.ok(AUTHORIZE, {
+          i: {
+            walletId: person.walletId,
+            amount: '30.00',
+            reference: randomUUID(),
+            details: 'Order 17',
+          },
+        });
+        await page.locator('#held', { hasText: '30.00 USD' }).waitFor({ timeout: 15_000 });
+        assert.equal(await page.locator('#available').textContent(), '75.00 USD');
+        assert.match((await page.locator('#holds').textContent()) ?? '', /30\.00 USD for Order 17/);
+
+        // This month so far, by default: everything above.
+        await page.getByRole('button', { name: 'Show statement' }).click();
+        await page.locator('#statement-in', { hasText: '105.00 USD' }).waitFor();
+        assert.equal(await page.locator('#statement-opening').textContent(), '0.00 USD');
+        assert.equal(await page.locator('#statement-out').textContent(), '0.00 USD');
+        assert.equal(await page.locator('#statement-closing').textContent(), '105.00 USD');
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('link', { name: 'Download the statement as CSV' }).click(),
+        ]);
+        const csv = fs.readFileSync(await download.path(), 'utf8');
+        assert.ok(csv.startsWith(`${CSV_HEADER}\r\n`), csv);
+        assert.match(csv, /TRANSFER_IN,5\.00,105\.00,Bob Builder,,thanks,/);
+        assert.equal(csv.trimEnd().split('\r\n').length, 3, 'the header and two operations');
+        await shot(page, 'statement');
+
+        // Refusals are said beside the period, in words.
+        await page.getByLabel('From').fill('2026-03-10');
+        await page.getByLabel('To (included)').fill('2026-03-01');
+        await page.getByRole('button', { name: 'Show statement' }).click();
+        await page.locator('#statement-error', { hasText: 'cannot be before' }).waitFor();
+        assert.equal(await page.locator('#statement-result').isHidden(), true);
+        await page.getByLabel('From').fill('2024-01-01');
+        await page.getByLabel('To (included)').fill('2025-06-30');
+        await page.getByRole('button', { name: 'Show statement' }).click();
+        await page.locator('#statement-error', { hasText: 'at most 366 days' }).waitFor();
+        assert.equal(await page.locator('#statement-to').getAttribute('aria-invalid'), 'true');
+
+        assert.deepEqual(await seriousViolations(page), [], 'no serious accessibility violation');
+        await page.setViewportSize({ width: 390, height: 844 });
+        const overflow = await page.evaluate('document.documentElement.scrollWidth');
+        assert.ok(Number(overflow) <= 390, `nothing wider than a phone (${overflow} px)`);
+        await shot(page, 'statement-phone');
         await context.close();
       });
 
