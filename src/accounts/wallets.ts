@@ -7,7 +7,7 @@ import { findTransferWallets, findWallet, findWalletOf } from '../db/queries';
 import type { UserId, WalletId, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';
 import type { Currencies } from '../money/currencies';
-import { personByEmail } from '../payments/recipients';
+import { recipientWallet } from '../payments/recipients';
 import type { WalletDirectory, WalletIdentity } from './wallet-directory';
 
 export async function insertWallet(sql: Sql, userId: UserId, currency: string): Promise<WalletRow> {
@@ -124,14 +124,7 @@ export async function walletsForEmail(
 ): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
   const named = sourceId === null ? null : await getWallet(db, sourceId);
   const currency = named?.currency ?? defaultCurrency;
-  const person = await personByEmail(db, email, 'toEmail');
-  const target = await db.read((sql) => findWalletOf(sql, person.id, currency));
-  if (target === null) {
-    throw new DomainError(
-      'CURRENCY_MISMATCH',
-      `The person with this email holds no ${currency} wallet.`,
-    );
-  }
+  const { wallet: target } = await recipientWallet(db, email, currency, 'toEmail');
   const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));
   if (source === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
   return { source: directory.remember(source), target: directory.remember(target) };

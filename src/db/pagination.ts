@@ -165,16 +165,27 @@ export function encodeEventCursor(list: string, position: EventPosition): string
   return encodePairCursor(list, position.txOrder, position.seq);
 }
 
+/** A page's size, and the pair cursor it continues after (null for the first page). */
+function pairPageRequest(
+  first: number | null | undefined,
+  after: string | null | undefined,
+  list: string,
+): { size: number; pair: [bigint, bigint] | null } {
+  const { first: size } = pageRequest(first, null, list);
+  return {
+    size,
+    pair: after === null || after === undefined ? null : decodePairCursor(after, list),
+  };
+}
+
 /** A page of events, oldest first, after a cursor of the same list (see eventsPage). */
 export function eventPageRequest(
   first: number | null | undefined,
   after: string | null | undefined,
   list: string,
 ): EventPageRequest {
-  const { first: size } = pageRequest(first, null, list);
-  if (after === null || after === undefined) return { first: size, after: null, list };
-  const [txOrder, seq] = decodePairCursor(after, list);
-  return { first: size, after: { txOrder, seq }, list };
+  const { size, pair } = pairPageRequest(first, after, list);
+  return { first: size, after: pair && { txOrder: pair[0], seq: pair[1] }, list };
 }
 
 /** A place in a wallet's operations: their time, then their own seq (see history.ts). */
@@ -200,9 +211,7 @@ export function operationPageRequest(
   after: string | null | undefined,
   list: string,
 ): OperationPageRequest {
-  const { first: size } = pageRequest(first, null, list);
-  if (after === null || after === undefined) return { first: size, before: null, list };
-  const [createdAtMs, seq] = decodePairCursor(after, list);
-  if (createdAtMs > BigInt(Number.MAX_SAFE_INTEGER)) throw notOurCursor();
-  return { first: size, before: { createdAtMs: Number(createdAtMs), seq }, list };
+  const { size, pair } = pairPageRequest(first, after, list);
+  if (pair !== null && pair[0] > BigInt(Number.MAX_SAFE_INTEGER)) throw notOurCursor();
+  return { first: size, before: pair && { createdAtMs: Number(pair[0]), seq: pair[1] }, list };
 }

@@ -1,8 +1,8 @@
 /** Finding another person by email, to pay them or ask them to pay. */
 import { normalizeEmail } from '../accounts/users';
 import type { Database } from '../db/database';
-import { findUserByEmail } from '../db/queries';
-import type { UserRow } from '../db/rows';
+import { findUserByEmail, findWalletOf } from '../db/queries';
+import type { UserRow, WalletRow } from '../db/rows';
 import { DomainError } from '../errors';
 
 /**
@@ -14,11 +14,32 @@ import { DomainError } from '../errors';
 export async function personByEmail(
   db: Database,
   email: string,
-  field: 'toEmail' | 'payerEmail',
+  field: 'toEmail' | 'payerEmail' | 'email',
 ): Promise<UserRow> {
   const user = await db.read((sql) => findUserByEmail(sql, normalizeEmail(email)));
   if (user === null || user.role !== 'USER') {
     throw new DomainError('NOT_FOUND', 'There is no one with this email here.', { field });
   }
   return user;
+}
+
+/**
+ * Where a payment by email reaches: the person with this email and their
+ * wallet in `currency`; NOT_FOUND, or CURRENCY_MISMATCH when they hold none.
+ */
+export async function recipientWallet(
+  db: Database,
+  email: string,
+  currency: string,
+  field: 'toEmail' | 'email',
+): Promise<{ person: UserRow; wallet: WalletRow }> {
+  const person = await personByEmail(db, email, field);
+  const wallet = await db.read((sql) => findWalletOf(sql, person.id, currency));
+  if (wallet === null) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The person with this email holds no ${currency} wallet.`,
+    );
+  }
+  return { person, wallet };
 }

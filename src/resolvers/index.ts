@@ -3,6 +3,7 @@ import { AuthResolver } from './auth.resolver';
 import { HoldResolver } from './hold.resolver';
 import { OperationResolver } from './operation.resolver';
 import { PaymentRequestResolver } from './payment-request.resolver';
+import { PartyResolver } from './party.resolver';
 import { RefundResolver } from './refund.resolver';
 import { StatementResolver, WalletHistoryResolver } from './statement.resolver';
 import { WebhookResolver } from './webhook.resolver';
@@ -16,6 +17,7 @@ export const RESOLVERS = [
   MovementResolver,
   HoldResolver,
   RefundResolver,
+  PartyResolver,
   WalletHistoryResolver,
   StatementResolver,
   OperationResolver,

@@ -21,14 +21,17 @@ export const SignupRateLimit: MiddlewareFn<Context> = async ({ context }, next) 
 };
 
 /**
- * Lookups of people by email (paying or asking by email) per user, so that
+ * Lookups of people by email (paying, asking or looking up by email) per user, so that
  * the API cannot list who has an account. Counted whether the email exists
  * or not, before the input is validated (the contract's order).
  */
 export const EmailLookupRateLimit: MiddlewareFn<Context> = async ({ args, context }, next) => {
   const input = args.input as { toEmail?: unknown; payerEmail?: unknown } | undefined;
-  const looksUp = input?.toEmail !== undefined && input?.toEmail !== null;
-  if ((looksUp || input?.payerEmail !== undefined) && context.caller !== null) {
+  const looksUp =
+    (input?.toEmail !== undefined && input?.toEmail !== null) ||
+    input?.payerEmail !== undefined ||
+    args.email !== undefined; // recipient(email)
+  if (looksUp && context.caller !== null) {
     await context.services.emailLookupLimiter.hit(
       context.caller.userId,
       'Too many lookups of people by email.',

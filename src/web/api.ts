@@ -59,6 +59,8 @@ export interface Operation {
   counterpartyWalletId: string | null;
   /** The other party's name on a transfer's leg. */
   counterpartyName: string | null;
+  /** The transfer a TRANSFER_IN or TRANSFER_OUT leg is part of: its receipt. */
+  transferId: string | null;
   details: string | null;
   createdAt: string;
 }
@@ -104,7 +106,7 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
     id currency balance availableBalance heldBalance
     holds(status: PENDING, first: 20) { nodes { id amount reference details expiresAt } }
     operations(first: 20, after: $after) {
-      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName details createdAt }
+      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName transferId details createdAt }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -112,10 +114,78 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
 export const SEND = `mutation Send($input: WalletToWalletInput!) {
   walletToWallet(input: $input) { transfer { id amount currency } wallet { id currency balance } }
 }`;
-/** What the page checks every few seconds: balances, and whether the selected wallet has a new operation or hold. */
+/** Who a payment by email would reach: shown before the person confirms. */
+export const RECIPIENT = `query Recipient($email: String!, $currency: String) {
+  recipient(email: $email, currency: $currency) { name walletId }
+}`;
+
+export interface Party {
+  name: string;
+  walletId: string;
+}
+
+export interface Transfer {
+  id: string;
+  amount: string;
+  currency: string;
+  details: string | null;
+  createdAt: string;
+  from: Party;
+  to: Party;
+  refundOf: string | null;
+  refundedAmount: string;
+  refunds: { id: string; amount: string; createdAt: string }[];
+}
+
+export const TRANSFER = `query Receipt($id: ID!) {
+  transfer(id: $id) {
+    id amount currency details createdAt refundOf refundedAmount
+    from { name walletId } to { name walletId }
+    refunds { id amount createdAt }
+  }
+}`;
+export const REFUND = `mutation Refund($input: RefundTransferInput!) {
+  refundTransfer(input: $input) { transfer { id amount currency } }
+}`;
+
+export type RequestStatus = 'PENDING' | 'PAID' | 'DECLINED' | 'CANCELED' | 'EXPIRED';
+
+export interface PaymentRequest {
+  id: string;
+  amount: string;
+  currency: string;
+  details: string | null;
+  status: RequestStatus;
+  requester: Party;
+  payer: Party;
+  expiresAt: string;
+  createdAt: string;
+  transfer: { id: string } | null;
+}
+
+const REQUEST =
+  'id amount currency details status requester { name walletId } payer { name walletId } expiresAt createdAt transfer { id }';
+
+/** The newest requests each way (the page shows these; older ones are in the API). */
+export const REQUESTS = `query Requests {
+  incoming: paymentRequests(direction: INCOMING, first: 10) { nodes { ${REQUEST} } }
+  outgoing: paymentRequests(direction: OUTGOING, first: 10) { nodes { ${REQUEST} } }
+}`;
+export const REQUEST_PAYMENT = `mutation Ask($input: RequestPaymentInput!) { requestPayment(input: $input) { ${REQUEST} } }`;
+export const PAY_REQUEST = `mutation Pay($id: ID!, $key: String) {
+  payPaymentRequest(id: $id, idempotencyKey: $key) { transfer { id } }
+}`;
+export const DECLINE_REQUEST = `mutation Decline($id: ID!) { declinePaymentRequest(id: $id) { id status } }`;
+export const CANCEL_REQUEST = `mutation Cancel($id: ID!) { cancelPaymentRequest(id: $id) { id status } }`;
+/**
+ * What the page checks every few seconds: balances, whether the selected
+ * wallet has a new operation or hold, and the requests the page shows.
+ */
 export const REFRESH = `query Refresh($id: ID!) {
   me { wallets { id currency balance } }
   wallet(id: $id) { heldBalance operations(first: 1) { nodes { id } } }
+  incoming: paymentRequests(direction: INCOMING, first: 10) { nodes { id status } }
+  outgoing: paymentRequests(direction: OUTGOING, first: 10) { nodes { id status } }
 }`;
 export const STATEMENT = `query Statement($id: ID!, $from: DateTime!, $to: DateTime!) {
   wallet(id: $id) { statement(from: $from, to: $to) { openingBalance closingBalance totalIn totalOut } }

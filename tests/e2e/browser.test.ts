@@ -4,40 +4,29 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import {
+  SCREENSHOTS,
+  chromiumAvailable,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+} from '../helpers/browser';
 import { databaseKinds, executeOnDatabase, queryDatabase } from '../helpers/databases';
 import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
 import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
 
 after(stopAllServers);
 
-const CHROMIUM = '/usr/bin/chromium';
 const AUTHORIZE = `mutation($i: AuthorizeHoldInput!) { authorizeHold(input: $i) { hold { id } } }`;
 const CSV_HEADER =
   'created_at,type,amount,balance_after,counterparty,reference,details,operation_id';
 
-/** What axe-core finds serious or critical on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { source } = await import('axe-core');
-  await page.evaluate(source);
-  const found = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
-  )) as { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[];
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-    );
-}
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', '..', 'screenshots');
-
-if (!fs.existsSync(CHROMIUM)) {
-  console.log(`browser tests: SKIPPED (${CHROMIUM} not found; apt-get install chromium)`);
+if (!chromiumAvailable()) {
+  console.log('browser tests: SKIPPED (/usr/bin/chromium not found; apt-get install chromium)');
 } else {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   console.log(`browser tests: screenshots in ${SCREENSHOTS}`);
   for (const kind of databaseKinds()) {
     describe(`the web frontend on ${kind}`, () => {
@@ -45,17 +34,7 @@ if (!fs.existsSync(CHROMIUM)) {
       let browser: Browser;
       before(async () => {
         env = await startServer(kind, { SIGNUP_RATE_PER_HOUR: '0', LOGIN_MAX_FAILURES: '3' });
-        const { chromium } = await import('playwright-core');
-        browser = await chromium.launch({
-          executablePath: CHROMIUM,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        });
+        browser = await launchChromium();
       });
       after(async () => {
         await browser?.close();
@@ -76,8 +55,7 @@ if (!fs.existsSync(CHROMIUM)) {
         return { context, page, person };
       }
 
-      const shot = (page: Page, name: string) =>
-        page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-${name}.png`), fullPage: true });
+      const shot = (page: Page, name: string) => screenshot(page, `${kind}-${name}`);
 
       it('signs up, sees the wallet, sends money once on a double click, reads refusals', async () => {
         assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));
@@ -104,12 +82,18 @@ if (!fs.existsSync(CHROMIUM)) {
         assert.match((await page.locator('#operations tr').first().textContent()) ?? '', /Deposit/);
 
         const recipient: Person = await signUp(url);
-        await page.getByLabel('Recipient wallet').fill(recipient.walletId);
-        await page.getByLabel('Amount').fill('12.5');
-        await page.getByLabel('Note').fill('lunch');
-        await page.getByRole('button', { name: 'Send' }).dblclick();
-        await page.locator('#send-result', { hasText: 'Sent 12.50 USD.' }).waitFor();
-        await page.locator('#balance', { hasText: '87.50' }).waitFor();
+        await page.getByLabel('To', { exact: true }).fill(recipient.walletId);
+        await page.getByLabel('Amount', { exact: true }).fill('12.5');
+        await page.getByLabel('Note', { exact: true }).fill('lunch');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page
+          .locator('#send-question', {
+            hasText: `Send $12.50 to the wallet ${recipient.walletId}?`,
+          })
+          .waitFor();
+        await page.getByRole('button', { name: 'Confirm and send' }).dblclick();
+        await page.locator('#send-result', { hasText: 'Sent $12.50 to the wallet.' }).waitFor();
+        await page.locator('#balance', { hasText: '$87.50' }).waitFor();
         const firstRow = (await page.locator('#operations tr').first().textContent()) ?? '';
         assert.match(firstRow, /Sent/);
         assert.match(firstRow, /lunch/);
@@ -120,28 +104,34 @@ if (!fs.existsSync(CHROMIUM)) {
         assert.equal(Number(transfers[0].n), 1, 'a double click sent once');
         await shot(page, 'after-send');
 
-        await page.getByLabel('Amount').fill('1.001');
+        await page.getByLabel('Amount', { exact: true }).fill('1.001');
         await page
           .locator('#amount-error', { hasText: 'USD amounts have at most 2 decimals.' })
           .waitFor();
-        await page.getByLabel('Amount').fill('1.00');
-        await page.getByLabel('Recipient wallet').fill(randomUUID());
-        await page.getByRole('button', { name: 'Send' }).click();
+        /** Fills the form, reviews it and confirms: what a person does to send. */
+        const sendTo = async (to: string, amount: string) => {
+          await page.getByLabel('To', { exact: true }).fill(to);
+          await page.getByLabel('Amount', { exact: true }).fill(amount);
+          await page.getByRole('button', { name: 'Review' }).click();
+          await page.getByRole('button', { name: 'Confirm and send' }).click();
+        };
+        await sendTo(randomUUID(), '1.00');
         // Each refusal is said next to the field it concerns.
         await page.locator('#to-error', { hasText: 'There is no wallet with this id' }).waitFor();
         assert.equal(await page.locator('#send-to').getAttribute('aria-invalid'), 'true');
         assert.equal(await page.locator('#note-error').textContent(), '');
-        await page.getByLabel('Recipient wallet').fill(recipient.walletId);
-        await page.getByLabel('Amount').fill('1000');
-        await page.getByRole('button', { name: 'Send' }).click();
+        await sendTo(recipient.walletId, '1000');
         await page.locator('#amount-error', { hasText: 'not enough money' }).waitFor();
         assert.equal(await page.locator('#to-error').textContent(), '', 'the old error is gone');
-        await page.getByLabel('Amount').fill('1.00');
-        await page.getByLabel('Note').fill('x'.repeat(500));
-        await page.getByLabel('Recipient wallet').fill(walletId);
-        await page.getByRole('button', { name: 'Send' }).click();
+        await page.getByLabel('Note', { exact: true }).fill('x'.repeat(500));
+        await sendTo(walletId, '1.00');
         await page.locator('#to-error', { hasText: 'cannot send money to itself' }).waitFor();
-        await page.getByLabel('Note').fill('');
+        // An email nobody has is refused before anything is asked to confirm.
+        await page.getByLabel('To', { exact: true }).fill(`${randomUUID()}@nobody.test`);
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.locator('#to-error', { hasText: 'Nobody with this email' }).waitFor();
+        assert.equal(await page.locator('#send-confirm').isHidden(), true);
+        await page.getByLabel('Note', { exact: true }).fill('');
         await shot(page, 'refusal');
 
         await page.setViewportSize({ width: 375, height: 800 });
@@ -159,7 +149,7 @@ if (!fs.existsSync(CHROMIUM)) {
           .waitFor();
         await loginForm.getByLabel('Password').fill('ada-password');
         await loginForm.getByRole('button', { name: 'Log in' }).click();
-        await page.locator('#balance', { hasText: '87.50' }).waitFor();
+        await page.locator('#balance', { hasText: '$87.50' }).waitFor();
         await context.close();
       });
 
@@ -191,16 +181,16 @@ if (!fs.existsSync(CHROMIUM)) {
             details: 'Order 17',
           },
         });
-        await page.locator('#held', { hasText: '30.00 USD' }).waitFor({ timeout: 15_000 });
-        assert.equal(await page.locator('#available').textContent(), '75.00 USD');
-        assert.match((await page.locator('#holds').textContent()) ?? '', /30\.00 USD for Order 17/);
+        await page.locator('#held', { hasText: '$30.00' }).waitFor({ timeout: 15_000 });
+        assert.equal(await page.locator('#available').textContent(), '$75.00');
+        assert.match((await page.locator('#holds').textContent()) ?? '', /\$30\.00 for Order 17/);
 
         // This month so far, by default: everything above.
         await page.getByRole('button', { name: 'Show statement' }).click();
-        await page.locator('#statement-in', { hasText: '105.00 USD' }).waitFor();
-        assert.equal(await page.locator('#statement-opening').textContent(), '0.00 USD');
-        assert.equal(await page.locator('#statement-out').textContent(), '0.00 USD');
-        assert.equal(await page.locator('#statement-closing').textContent(), '105.00 USD');
+        await page.locator('#statement-in', { hasText: '$105.00' }).waitFor();
+        assert.equal(await page.locator('#statement-opening').textContent(), '$0.00');
+        assert.equal(await page.locator('#statement-out').textContent(), '$0.00');
+        assert.equal(await page.locator('#statement-closing').textContent(), '$105.00');
         const [download] = await Promise.all([
           page.waitForEvent('download'),
           page.getByRole('link', { name: 'Download the statement as CSV' }).click(),
@@ -212,12 +202,12 @@ if (!fs.existsSync(CHROMIUM)) {
         await shot(page, 'statement');
 
         // Refusals are said beside the period, in words.
-        await page.getByLabel('From').fill('2026-03-10');
+        await page.getByLabel('From', { exact: true }).fill('2026-03-10');
         await page.getByLabel('To (included)').fill('2026-03-01');
         await page.getByRole('button', { name: 'Show statement' }).click();
         await page.locator('#statement-error', { hasText: 'cannot be before' }).waitFor();
         assert.equal(await page.locator('#statement-result').isHidden(), true);
-        await page.getByLabel('From').fill('2024-01-01');
+        await page.getByLabel('From', { exact: true }).fill('2024-01-01');
         await page.getByLabel('To (included)').fill('2025-06-30');
         await page.getByRole('button', { name: 'Show statement' }).click();
         await page.locator('#statement-error', { hasText: 'at most 366 days' }).waitFor();
@@ -225,6 +215,8 @@ if (!fs.existsSync(CHROMIUM)) {
 
         assert.deepEqual(await seriousViolations(page), [], 'no serious accessibility violation');
         await page.setViewportSize({ width: 390, height: 844 });
+        // The chart is drawn again at the phone's width, so its text keeps its size.
+        await page.locator('#chart svg[viewBox^="0 0 3"]').waitFor(); // 320–399 px wide
         const overflow = await page.evaluate('document.documentElement.scrollWidth');
         assert.ok(Number(overflow) <= 390, `nothing wider than a phone (${overflow} px)`);
         await shot(page, 'statement-phone');
@@ -233,24 +225,39 @@ if (!fs.existsSync(CHROMIUM)) {
 
       it('opens a wallet in another currency, charts the balance, refuses across currencies', async () => {
         const { context, page } = await signedInPage(['30.00', '10.00', '25.00']);
-        await page.locator('#balance', { hasText: '65.00' }).waitFor();
-        const points = (await page.locator('#chart polyline').getAttribute('points')) ?? '';
-        assert.equal(points.split(' ').length, 3, 'one point per operation');
+        await page.locator('#balance', { hasText: '$65.00' }).waitFor();
+        await page.locator('#chart circle').nth(2).waitFor(); // the operations have loaded
+        assert.equal(await page.locator('#chart circle').count(), 3, 'one point per operation');
+        // Axes with amounts and dates, and the same points as a table.
+        const ticks = await page.locator('#chart text.tick').allTextContents();
+        assert.ok(ticks.includes('$0.00'), `the amount axis starts at zero: ${ticks}`);
+        assert.ok(
+          ticks.some((t) => /^\$[0-9]+\.00$/.test(t) && t !== '$0.00'),
+          `${ticks}`,
+        );
+        await page.getByText('The chart as a table').click();
+        const figures = await page.locator('.chart-table tbody tr td.num').allTextContents();
+        assert.deepEqual(
+          figures,
+          ['$30.00', '$40.00', '$65.00'],
+          'oldest first, each balance after',
+        );
 
         await page.getByLabel('Open a wallet in').selectOption('EUR');
         await page.getByRole('button', { name: 'Open wallet' }).click();
         await page.locator('#currency', { hasText: 'EUR' }).waitFor();
-        assert.equal(await page.locator('#balance').textContent(), '0.00');
+        assert.equal(await page.locator('#balance').textContent(), '€0.00');
         assert.equal(await page.locator('#wallet-list button').count(), 2);
         const euroWalletId = (await page.locator('#wallet-id').textContent()) ?? '';
         await page.getByRole('button', { name: 'Open wallet' }).click();
         await page.locator('#open-error', { hasText: 'You already have a EUR wallet.' }).waitFor();
 
-        await page.getByRole('button', { name: 'USD 65.00' }).click();
+        await page.getByRole('button', { name: 'USD $65.00' }).click();
         await page.locator('#currency', { hasText: 'USD' }).waitFor();
-        await page.getByLabel('Recipient wallet').fill(euroWalletId);
-        await page.getByLabel('Amount').fill('1.00');
-        await page.getByRole('button', { name: 'Send' }).click();
+        await page.getByLabel('To', { exact: true }).fill(euroWalletId);
+        await page.getByLabel('Amount', { exact: true }).fill('1.00');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.getByRole('button', { name: 'Confirm and send' }).click();
         await page.locator('#to-error', { hasText: 'different currency' }).waitFor();
         await shot(page, 'wallets-and-chart');
         await context.close();
@@ -288,23 +295,27 @@ if (!fs.existsSync(CHROMIUM)) {
         const url = env.server.url;
         const { context, page, person } = await signedInPage(['50.00'], 'Ada Private');
         const next = await signUp(url, 'Bob Next');
-        const recipient = await signUp(url);
+        const recipient = await signUp(url, 'Cleo Recipient');
         await page.locator('#balance', { hasText: '50.00' }).waitFor();
-        await page.getByLabel('Recipient wallet').fill(recipient.walletId);
-        await page.getByLabel('Amount').fill('7.77');
-        await page.getByLabel('Note').fill('sent-note-secret');
-        await page.getByRole('button', { name: 'Send' }).click();
-        await page.locator('#send-result', { hasText: 'Sent 7.77 USD.' }).waitFor();
+        await page.getByLabel('To', { exact: true }).fill(recipient.email);
+        await page.getByLabel('Amount', { exact: true }).fill('7.77');
+        await page.getByLabel('Note', { exact: true }).fill('sent-note-secret');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.getByRole('button', { name: 'Confirm and send' }).click();
+        await page.locator('#send-result', { hasText: 'Sent $7.77 to' }).waitFor();
+        await page.locator('#send-result a').click(); // the receipt, then back
+        await page.locator('#receipt-figures', { hasText: 'sent-note-secret' }).waitFor();
+        await page.getByRole('link', { name: 'Back to the wallet' }).click();
         await page.getByLabel('Open a wallet in').selectOption('GBP');
         await page.getByRole('button', { name: 'Open wallet' }).click();
         await page.locator('#currency', { hasText: 'GBP' }).waitFor();
         const otherWalletId = (await page.locator('#wallet-id').textContent()) ?? '';
-        await page.getByRole('button', { name: 'USD 42.23' }).click();
+        await page.getByRole('button', { name: 'USD $42.23' }).click();
         await page.locator('#currency', { hasText: 'USD' }).waitFor();
         // A payment begun and not sent, with an error beside it.
-        await page.getByLabel('Recipient wallet').fill('unsent-recipient-secret');
-        await page.getByLabel('Amount').fill('3.339');
-        await page.getByLabel('Note').fill('unsent-note-secret');
+        await page.getByLabel('To', { exact: true }).fill('unsent-recipient-secret');
+        await page.getByLabel('Amount', { exact: true }).fill('3.339');
+        await page.getByLabel('Note', { exact: true }).fill('unsent-note-secret');
         await page.locator('#amount-error', { hasText: 'at most 2 decimals' }).waitFor();
 
         /** Asserts that nothing of `secrets` is in the page, any form field or the storage. */
@@ -332,7 +343,8 @@ if (!fs.existsSync(CHROMIUM)) {
           person.walletId,
           otherWalletId,
           recipient.walletId,
-          'Sent 7.77',
+          'Cleo Recipient',
+          'Sent $7.77',
           '7.77',
           '42.23',
           'sent-note-secret',
@@ -349,7 +361,7 @@ if (!fs.existsSync(CHROMIUM)) {
         await loginForm.getByLabel('Password').fill(next.password);
         await loginForm.getByRole('button', { name: 'Log in' }).click();
         await page.locator('#wallet-id', { hasText: next.walletId }).waitFor();
-        assert.equal(await page.locator('#balance').textContent(), '0.00');
+        assert.equal(await page.locator('#balance').textContent(), '$0.00');
         assert.equal(
           await page.locator('#wallet-list button').count(),
           1,
@@ -358,7 +370,7 @@ if (!fs.existsSync(CHROMIUM)) {
         await assertForgotten(secretsOfFirst);
 
         // A session that expires forgets as much.
-        await page.getByLabel('Note').fill('second-unsent-secret');
+        await page.getByLabel('Note', { exact: true }).fill('second-unsent-secret');
         await executeOnDatabase(env.database.url, ['DELETE FROM sessions']);
         await page.locator('#notice', { hasText: 'Your session has expired' }).waitFor({
           timeout: 15_000,
@@ -381,9 +393,10 @@ if (!fs.existsSync(CHROMIUM)) {
 
         // Ended behind this server's back (as by another instance): the next request sees it.
         await executeOnDatabase(env.database.url, ['DELETE FROM sessions']);
-        await page.getByLabel('Recipient wallet').fill(randomUUID());
-        await page.getByLabel('Amount').fill('1.00');
-        await page.getByRole('button', { name: 'Send' }).click();
+        await page.getByLabel('To', { exact: true }).fill(randomUUID());
+        await page.getByLabel('Amount', { exact: true }).fill('1.00');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.getByRole('button', { name: 'Confirm and send' }).click();
         await page.locator('#notice', { hasText: 'Your session has expired' }).waitFor();
         assert.equal(await page.locator('#login-form').isVisible(), true);
         await context.close();

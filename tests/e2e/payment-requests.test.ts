@@ -13,6 +13,7 @@ import { databaseKinds, ledgerSnapshot, queryDatabase } from '../helpers/databas
 import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
 import { holdWalletLock } from '../helpers/locks';
 import {
+  SERVICE_ACCOUNT,
   startServer,
   startServerOn,
   stopAllServers,
@@ -34,6 +35,12 @@ const PAY = `mutation Pay($id: ID!, $key: String, $from: ID) {
   payPaymentRequest(id: $id, idempotencyKey: $key, fromWalletId: $from) {
     transfer { id amount fromWalletId toWalletId details } wallet { id balance }
   }
+}`;
+const RECIPIENT = `query Recipient($email: String!, $currency: String) {
+  recipient(email: $email, currency: $currency) { ${PARTY} }
+}`;
+const TRANSFER_PARTIES = `query Transfer($id: ID!) {
+  transfer(id: $id) { from { ${PARTY} } to { ${PARTY} } }
 }`;
 const DECLINE = `mutation Decline($id: ID!) { declinePaymentRequest(id: $id) { ${REQUEST_FIELDS} } }`;
 const CANCEL = `mutation Cancel($id: ID!) { cancelPaymentRequest(id: $id) { ${REQUEST_FIELDS} } }`;
@@ -112,6 +119,46 @@ for (const kind of databaseKinds()) {
       const bobs = (await bob.client.ok(OPERATIONS)).wallet.operations.nodes;
       assert.equal(bobs[0].counterpartyName, 'Ada Lovelace');
       assert.ok(!JSON.stringify([adas, bobs]).includes('@'), 'no email is shown');
+    });
+
+    it('looks up whom an email would pay, before paying: a name and a wallet, nothing more', async () => {
+      const ada = await person('Ada Looks', '10.00');
+      const bob = await person('Bob Looked Up');
+      const bobsEuro = (await bob.client.ok('mutation { openWallet(currency: "EUR") { id } }'))
+        .openWallet.id;
+      const found = await ada.client.ok(RECIPIENT, { email: ` ${bob.email.toUpperCase()}` });
+      assert.deepEqual(found.recipient, { name: 'Bob Looked Up', walletId: bob.walletId });
+      const inEuro = await ada.client.ok(RECIPIENT, { email: bob.email, currency: 'eur' });
+      assert.deepEqual(inEuro.recipient, { name: 'Bob Looked Up', walletId: bobsEuro });
+      const unknown = { email: `${randomUUID()}@nobody.test` };
+      await refusedUnchanged(ada.client, 'NOT_FOUND', RECIPIENT, unknown);
+      await refusedUnchanged(ada.client, 'CURRENCY_MISMATCH', RECIPIENT, {
+        email: bob.email,
+        currency: 'GBP',
+      });
+      const bad = await ada.client.gql(RECIPIENT, { email: bob.email, currency: 'dollars' });
+      assert.equal(codeOf(bad), 'BAD_USER_INPUT');
+      assert.equal((bad.errors?.[0].extensions as { field?: string }).field, 'currency');
+      // Service accounts and admins are nobody's recipients.
+      await refusedUnchanged(ada.client, 'NOT_FOUND', RECIPIENT, { email: SERVICE_ACCOUNT.email });
+      assert.equal(
+        codeOf(await new Client(url).gql(RECIPIENT, { email: bob.email })),
+        'UNAUTHENTICATED',
+      );
+
+      // What was looked up is paid; the transfer names both parties to both of them.
+      const sent = await ada.client.ok(SEND_NAMED, {
+        input: { toWalletId: found.recipient.walletId, amount: '2.00' },
+      });
+      for (const reader of [ada, bob]) {
+        const read = await reader.client.ok(TRANSFER_PARTIES, {
+          id: sent.walletToWallet.transfer.id,
+        });
+        assert.deepEqual(read.transfer, {
+          from: { name: 'Ada Looks', walletId: ada.walletId },
+          to: { name: 'Bob Looked Up', walletId: bob.walletId },
+        });
+      }
     });
 
     it('refuses a payment by email it cannot make, changing nothing', async () => {
@@ -389,9 +436,12 @@ for (const kind of databaseKinds()) {
         // 40 lookups, half on each instance, of emails that mostly do not exist.
         for (let i = 0; i < 40; i++) {
           const client = i % 2 === 0 ? prober.client : onSecond;
-          const answer = await client.gql(SEND, {
-            input: { toEmail: `${randomUUID()}@probe.test`, amount: '0.01' },
-          });
+          const email = `${randomUUID()}@probe.test`;
+          // Looking a person up counts as paying them does.
+          const answer =
+            i % 4 < 2
+              ? await client.gql(SEND, { input: { toEmail: email, amount: '0.01' } })
+              : await client.gql(RECIPIENT, { email });
           assert.equal(codeOf(answer), 'NOT_FOUND');
         }
         const target = await person('Real Person');
@@ -408,6 +458,10 @@ for (const kind of databaseKinds()) {
             codeOf(
               await client.gql(REQUEST, { input: { payerEmail: target.email, amount: '1.00' } }),
             ),
+            'RATE_LIMITED',
+          );
+          assert.equal(
+            codeOf(await client.gql(RECIPIENT, { email: target.email })),
             'RATE_LIMITED',
           );
         }

@@ -1,0 +1,191 @@
+/**
+ * Payment requests: asking someone for money, and the requests each way
+ * with what can still be done to them (pay or decline what was asked of
+ * you; cancel what you asked), their states and when they expire.
+ */
+import {
+  CANCEL_REQUEST,
+  DECLINE_REQUEST,
+  PAY_REQUEST,
+  REQUEST_PAYMENT,
+  REQUESTS,
+  gql,
+} from './api.js';
+import type { PaymentRequest, RequestStatus } from './api.js';
+import { $, element, fieldError, when } from './dom.js';
+import { amountProblem, formatMoney } from './money.js';
+import { keyDone, keyFor, precisionOfWallet, state } from './state.js';
+import { plainWords, sessionEnded } from './words.js';
+
+const STATUS_WORDS: Record<RequestStatus, string> = {
+  PENDING: 'Waiting',
+  PAID: 'Paid',
+  DECLINED: 'Declined',
+  CANCELED: 'Canceled',
+  EXPIRED: 'Expired',
+};
+
+const ASK_WORDS = {
+  NOT_FOUND: 'Nobody with this email has an account here. Check the address.',
+  CURRENCY_MISMATCH: 'This person has no wallet in this currency.',
+};
+
+/** The fingerprint of what the lists show, so a refresh redraws them only on a change. */
+export function requestsFingerprint(lists: { nodes: { id: string; status: string }[] }[]): string {
+  return JSON.stringify(lists.map((list) => list.nodes.map((r) => `${r.id}:${r.status}`)));
+}
+
+export async function loadRequests(onPaid: () => Promise<void>): Promise<void> {
+  const data = await gql<{
+    incoming: { nodes: PaymentRequest[] };
+    outgoing: { nodes: PaymentRequest[] };
+  }>(REQUESTS);
+  state.current.requestsShown = requestsFingerprint([data.incoming, data.outgoing]);
+  $('incoming-requests').replaceChildren(
+    ...data.incoming.nodes.map((r) => requestItem(r, 'INCOMING', onPaid)),
+  );
+  $('outgoing-requests').replaceChildren(
+    ...data.outgoing.nodes.map((r) => requestItem(r, 'OUTGOING', onPaid)),
+  );
+  $('no-incoming').hidden = data.incoming.nodes.length > 0;
+  $('no-outgoing').hidden = data.outgoing.nodes.length > 0;
+}
+
+function requestItem(
+  request: PaymentRequest,
+  direction: 'INCOMING' | 'OUTGOING',
+  onPaid: () => Promise<void>,
+): HTMLLIElement {
+  const money = formatMoney(request.amount, request.currency);
+  const headline =
+    direction === 'INCOMING'
+      ? `${request.requester.name} asks you for ${money}`
+      : `You asked ${request.payer.name} for ${money}`;
+  const standing =
+    request.status === 'PENDING'
+      ? `${STATUS_WORDS.PENDING} · expires ${when(request.expiresAt)}`
+      : STATUS_WORDS[request.status];
+  const item = element(
+    'li',
+    { className: `request ${request.status.toLowerCase()}` },
+    element(
+      'p',
+      { className: 'request-what' },
+      element('strong', {}, headline),
+      request.details ? ` — ${request.details}` : '',
+    ),
+    element('p', { className: 'request-state' }, `${standing} · asked ${when(request.createdAt)}`),
+  );
+  if (request.status === 'PAID' && request.transfer) {
+    item.append(element('a', { href: `#transfer/${request.transfer.id}` }, 'See the receipt'));
+  }
+  if (request.status !== 'PENDING') return item;
+  const error = element('p', { className: 'error', role: 'alert' });
+  const act = (
+    label: string,
+    accessibleName: string,
+    className: string,
+    run: () => Promise<void>,
+  ) => {
+    const button = element(
+      'button',
+      { type: 'button', className, 'aria-label': accessibleName },
+      label,
+    );
+    button.addEventListener('click', async () => {
+      if (button.disabled) return;
+      button.disabled = true;
+      error.textContent = '';
+      try {
+        await run();
+        await loadRequests(onPaid);
+      } catch (failure) {
+        if (!sessionEnded(failure)) error.textContent = plainWords(failure);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
+  const actions = element('div', { className: 'actions' });
+  if (direction === 'INCOMING') {
+    const from = request.requester.name;
+    actions.append(
+      act('Pay', `Pay ${money} to ${from}`, '', async () => {
+        const fingerprint = `pay:${request.id}`;
+        await gql(PAY_REQUEST, { id: request.id, key: keyFor(fingerprint) });
+        keyDone(fingerprint);
+        await onPaid();
+      }),
+      act('Decline', `Decline ${from}'s request for ${money}`, 'secondary', async () => {
+        await gql(DECLINE_REQUEST, { id: request.id });
+      }),
+    );
+  } else {
+    actions.append(
+      act(
+        'Cancel',
+        `Cancel your request to ${request.payer.name} for ${money}`,
+        'secondary',
+        async () => {
+          await gql(CANCEL_REQUEST, { id: request.id });
+        },
+      ),
+    );
+  }
+  item.append(actions, error);
+  return item;
+}
+
+export function wireRequestForm(onPaid: () => Promise<void>): void {
+  const form = $<HTMLFormElement>('request-form');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const wallet = state.current.wallet;
+    const button = form.querySelector('button') as HTMLButtonElement;
+    if (!wallet || button.disabled) return;
+    const email = $<HTMLInputElement>('request-from').value.trim();
+    const amount = $<HTMLInputElement>('request-amount').value.trim();
+    const note = $<HTMLInputElement>('request-note').value.trim();
+    fieldError('request-from-error', 'request-from', '');
+    fieldError('request-amount-error', 'request-amount', '');
+    fieldError('request-error', null, '');
+    $('request-result').textContent = '';
+    const problem =
+      amountProblem(amount, wallet.currency, precisionOfWallet(wallet)) ||
+      (amount === '' ? 'Enter an amount.' : '');
+    if (problem) fieldError('request-amount-error', 'request-amount', problem);
+    if (email === '')
+      fieldError('request-from-error', 'request-from', 'Enter the email of the person to ask.');
+    if (problem || email === '') return;
+    const input = {
+      payerEmail: email,
+      amount,
+      toWalletId: wallet.id,
+      details: note === '' ? null : note,
+    };
+    const fingerprint = JSON.stringify(['ask', input]);
+    button.disabled = true;
+    try {
+      const { requestPayment } = await gql<{ requestPayment: PaymentRequest }>(REQUEST_PAYMENT, {
+        input: { ...input, idempotencyKey: keyFor(fingerprint) },
+      });
+      keyDone(fingerprint);
+      form.reset();
+      $('request-result').textContent =
+        `Asked ${requestPayment.payer.name} for ${formatMoney(requestPayment.amount, requestPayment.currency)}.`;
+      await loadRequests(onPaid);
+    } catch (error) {
+      if (sessionEnded(error)) return;
+      const words = plainWords(error, ASK_WORDS);
+      const code = (error as { code?: string }).code;
+      const field = (error as { details?: { field?: string } }).details?.field;
+      if (code === 'NOT_FOUND' || code === 'CURRENCY_MISMATCH' || field === 'payerEmail') {
+        fieldError('request-from-error', 'request-from', words);
+      } else if (field === 'amount') fieldError('request-amount-error', 'request-amount', words);
+      else fieldError('request-error', null, words);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
