@@ -310,6 +310,8 @@ function wireAuth(): void {
   });
   $('logout').addEventListener('click', async () => {
     await gql(LOGOUT).catch(() => undefined);
+    // A receipt's address stays with the person who opened it, not the next one.
+    history.replaceState(null, '', location.pathname);
     showAuth();
     notice('You are logged out.');
   });

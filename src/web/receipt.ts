@@ -18,6 +18,8 @@ export function receiptInAddress(): string | null {
 }
 
 let shown: Transfer | null = null;
+/** The latest showReceipt call: an older one's answer, arriving later, draws nothing. */
+let latest = 0;
 
 const RECEIPT_WORDS = {
   NOT_FOUND: 'There is no transfer with this id.',
@@ -37,26 +39,29 @@ function party(name: string, walletId: string): HTMLElement {
 /** Nobody signed in: no transfer is kept to refund. */
 export function forgetReceipt(): void {
   shown = null;
+  latest++; // and one on its way draws nothing
 }
 
+/** Fetches the transfer, then redraws the receipt at once (a refresh never blanks it). */
 export async function showReceipt(id: string): Promise<void> {
-  shown = null;
-  const figures = $('receipt-figures');
-  figures.replaceChildren();
-  $('receipt-error').textContent = '';
-  $('refund-form').hidden = true;
-  $('receipt-refunds-part').hidden = true;
+  const turn = ++latest;
   let transfer: Transfer | null;
+  let failure = '';
   try {
     transfer = (await gql<{ transfer: Transfer | null }>(TRANSFER, { id })).transfer;
   } catch (error) {
-    if (!sessionEnded(error)) $('receipt-error').textContent = plainWords(error, RECEIPT_WORDS);
-    return;
+    if (sessionEnded(error)) return;
+    transfer = null;
+    failure = plainWords(error, RECEIPT_WORDS);
   }
-  if (transfer === null) {
-    $('receipt-error').textContent = RECEIPT_WORDS.NOT_FOUND;
-    return;
-  }
+  if (turn !== latest) return;
+  const figures = $('receipt-figures');
+  figures.replaceChildren();
+  $('refund-form').hidden = true;
+  $('receipt-refunds-part').hidden = true;
+  shown = null;
+  $('receipt-error').textContent = transfer === null ? failure || RECEIPT_WORDS.NOT_FOUND : '';
+  if (transfer === null) return;
   shown = transfer;
   const money = (amount: string) => formatMoney(amount, transfer.currency);
   const rows: [string, Node | string][] = [

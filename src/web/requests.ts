@@ -25,6 +25,14 @@ const STATUS_WORDS: Record<RequestStatus, string> = {
   EXPIRED: 'Expired',
 };
 
+/** Refusals of paying, declining or canceling, in words for a request. */
+const ANSWER_WORDS = {
+  CURRENCY_MISMATCH: 'You have no wallet in this currency to pay from. Open one first.',
+  INSUFFICIENT_FUNDS: 'There is not enough money in your wallet to pay this.',
+  ALREADY_RESOLVED: 'This request was already answered, so nothing was changed.',
+  EXPIRED: 'This request has expired, so nothing was changed.',
+};
+
 const ASK_WORDS = {
   NOT_FOUND: 'Nobody with this email has an account here. Check the address.',
   CURRENCY_MISMATCH: 'This person has no wallet in this currency.',
@@ -100,7 +108,7 @@ function requestItem(
         await run();
         await loadRequests(onPaid);
       } catch (failure) {
-        if (!sessionEnded(failure)) error.textContent = plainWords(failure);
+        if (!sessionEnded(failure)) error.textContent = plainWords(failure, ANSWER_WORDS);
       } finally {
         button.disabled = false;
       }

@@ -221,6 +221,10 @@ if (!chromiumAvailable()) {
           await carols.page.goto(`${url}/#transfer/${transferId}`);
           await carols.page.locator('#receipt-error', { hasText: 'not one of yours' }).waitFor();
           assert.equal(await carols.page.locator('#receipt-figures').textContent(), '');
+          // Logging out leaves no receipt's address for the next person at this browser.
+          await a.getByRole('button', { name: 'Log out' }).click();
+          await a.locator('#notice', { hasText: 'You are logged out.' }).waitFor();
+          assert.doesNotMatch(a.url(), /#transfer/);
           for (const { context } of [adas, bobs, carols]) await context.close();
           assert.deepEqual([...adas.offOrigin, ...carols.offOrigin], []);
         });
@@ -273,6 +277,15 @@ if (!chromiumAvailable()) {
           await mine.getByRole('link', { name: 'See the receipt' }).click();
           await a.locator('#receipt-figures', { hasText: 'Bob Builder' }).waitFor();
           await a.getByRole('link', { name: 'Back to the wallet' }).click();
+
+          // More than Bob has: refused beside the request, in words, and still his to answer.
+          await ask(bob.email, '100.00', 'too much');
+          const tooMuch = b.locator('#incoming-requests li', { hasText: 'too much' });
+          await tooMuch.getByRole('button', { name: 'Pay $100.00 to Ada Lovelace' }).click(LIVE);
+          await tooMuch
+            .locator('.error', { hasText: 'not enough money in your wallet to pay this' })
+            .waitFor();
+          assert.match((await tooMuch.textContent()) ?? '', /Waiting/);
 
           await ask(bob.email, '3.00', 'coffee');
           const coffee = b.locator('#incoming-requests li', { hasText: 'coffee' });
