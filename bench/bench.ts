@@ -27,6 +27,7 @@ import { signUpFunded, type Person } from '../tests/helpers/fixtures';
 import { startServerOn, type TestServer } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
+import { serverUsage, type Usage } from './proc';
 import {
   describeRefusals,
   drive,
@@ -45,64 +46,6 @@ const USERS = 100;
  * that no script (CI's included) takes such a run's figures for good ones.
  */
 const violations: string[] = [];
-
-/** What a server process and its live children (WORKERS) have used so far. */
-interface Usage {
-  /** CPU seconds, user + system. */
-  cpuSeconds: number;
-  /** Of which in the kernel (system calls: writes, fsyncs, the sockets). */
-  systemCpuSeconds: number;
-  /** write-family system calls (SQLite's log and journals, and the responses). */
-  writeCalls: number;
-  /** Bytes those calls wrote. */
-  writtenBytes: number;
-  /**
-   * read-family system calls: the requests, and the pages SQLite reads again
-   * after another process's commit emptied its page cache (WORKERS).
-   */
-  readCalls: number;
-  /**
-   * Times the kernel took the CPU from a main thread that could have gone on
-   * (involuntary context switches). Each costs more than the switch: the
-   * caches are another process's when the thread comes back.
-   */
-  preemptions: number;
-}
-
-function serverUsage(pid: number): Usage {
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  const read = (file: string) => {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
-  };
-  const usage: Usage = {
-    cpuSeconds: 0,
-    systemCpuSeconds: 0,
-    writeCalls: 0,
-    readCalls: 0,
-    writtenBytes: 0,
-    preemptions: 0,
-  };
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    const fields = read(`/proc/${entry}/stat`)?.split(') ')[1].split(' ');
-    // fields[1] is the parent pid; [11] and [12] are utime and stime.
-    if (!fields || (Number(entry) !== pid && Number(fields[1]) !== pid)) continue;
-    usage.cpuSeconds += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-    usage.systemCpuSeconds += Number(fields[12]) / ticksPerSecond;
-    const io = read(`/proc/${entry}/io`) ?? '';
-    usage.writeCalls += Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
-    usage.readCalls += Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? 0);
-    usage.writtenBytes += Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? 0);
-    const status = read(`/proc/${entry}/status`) ?? '';
-    usage.preemptions += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-  }
-  return usage;
-}
 
 /** The next request of a pattern: whose cookie, and the body. */
 type NextRequest = (pattern: Pattern) => Request;

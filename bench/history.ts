@@ -23,6 +23,7 @@ import {
 import { signUp } from '../tests/helpers/fixtures';
 import { startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
+import { percentile } from './proc';
 
 const SPAN_MS = 300 * 86_400_000;
 
@@ -48,10 +49,6 @@ function seedStatement(
              || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
            '${walletId}', 'DEPOSIT', 1, n, NULL, 'seeded, operation ' || n, '${userId}', ${startMs} + n * ${stepMs}
       FROM g`;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function memoryOf(pid: number): { peakMb: number; nowMb: number } {

@@ -20,6 +20,7 @@ import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
 import { SEND, fund, signInProvider, signUp, type Person } from '../tests/helpers/fixtures';
 import { startServerOn } from '../tests/helpers/server';
 import { DEPLOYED_ENV } from './deployed';
+import { cpuSecondsOf, percentile, serverUsage } from './proc';
 
 /** The page's refresh query, as the page has it. */
 function pageRefreshQuery(): string {
@@ -31,31 +32,6 @@ function pageRefreshQuery(): string {
   if (!found) throw new Error('REFRESH not found in src/web/api.ts');
   return found[1];
 }
-
-/** User and system CPU seconds the process has spent so far. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
-}
-
-/** CPU seconds of the local PostgreSQL server's processes (its backends do the queries' work). */
-function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
-        total += cpuSeconds(Number(entry));
-      }
-    } catch {
-      // the process ended while being read
-    }
-  }
-  return total;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main() {
   const { values } = parseArgs({
@@ -108,13 +84,13 @@ async function main() {
     // Measure once every page has started polling.
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
     latencies.length = 0;
-    const cpuBefore = cpuSeconds(pid);
-    const databaseCpuBefore = kind === 'postgres' ? postgresCpuSeconds() : 0;
+    const cpuBefore = serverUsage(pid).cpuSeconds;
+    const databaseCpuBefore = kind === 'postgres' ? cpuSecondsOf('postgres') : 0;
     const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, durationMs));
     const seconds = (performance.now() - started) / 1000;
-    const cpu = cpuSeconds(pid) - cpuBefore;
-    const databaseCpu = kind === 'postgres' ? postgresCpuSeconds() - databaseCpuBefore : 0;
+    const cpu = serverUsage(pid).cpuSeconds - cpuBefore;
+    const databaseCpu = kind === 'postgres' ? cpuSecondsOf('postgres') - databaseCpuBefore : 0;
     const answered = latencies.length;
     const sorted = [...latencies].sort((a, b) => a - b);
     stopped = true;

@@ -12,7 +12,6 @@ import { signedIn } from '../auth/access';
 import type { Context } from '../context';
 import { ownerNameOf } from '../db/queries';
 import type { WalletId } from '../db/rows';
-import { DomainError } from '../errors';
 import { recipientWallet } from '../payments/recipients';
 import { EmailLookupRateLimit } from './rate-limits';
 import { PartyView, TransferView } from './types';
@@ -37,13 +36,8 @@ export class PartyResolver {
     @Ctx() context: Context,
   ): Promise<PartyView> {
     signedIn(context);
-    const { db, config } = context.services;
-    const wanted = (currency ?? config.defaultCurrency).toUpperCase();
-    if (!/^[A-Z]{3}$/.test(wanted)) {
-      throw new DomainError('BAD_USER_INPUT', 'A currency is three letters, such as USD.', {
-        field: 'currency',
-      });
-    }
+    const { db, config, currencies } = context.services;
+    const wanted = currencies.known(currency ?? config.defaultCurrency);
     const { person, wallet } = await recipientWallet(db, email, wanted, 'email');
     return { name: person.name, walletId: wallet.id };
   }

@@ -369,9 +369,10 @@ function wireWallet(): void {
 async function start(): Promise<void> {
   wireAuth();
   wireWallet();
-  wireSendForm(reloadAll);
+  // A payment or a refund changes the operations; paying a request changes both.
+  wireSendForm(() => loadOperations(true));
   wireRequestForm(reloadAll);
-  wireRefundForm(reloadAll);
+  wireRefundForm(() => loadOperations(true));
   wireStatementForm();
   try {
     const { me } = await gql<{ me: User | null }>(ME);

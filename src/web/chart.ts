@@ -49,6 +49,7 @@ export function renderChart(
     return;
   }
   const precision = precisionOf(points[0].balanceAfter);
+  // Axis ticks are computed in minor units; the points' own amounts are shown as sent.
   const money = (minor: bigint) => formatMoney(fromMinorUnits(minor, precision), currency);
   const values = points.map((op) => minorUnits(op.balanceAfter));
   const times = points.map((op) => Date.parse(op.createdAt));
@@ -121,17 +122,18 @@ export function renderChart(
   );
   for (const [i, value] of values.entries()) {
     const dot = svg('circle', { cx: x(i).toFixed(1), cy: y(value).toFixed(1), r: 4 });
-    dot.append(svg('title', {}, `${when(points[i].createdAt)}: ${money(value)}`));
+    const { createdAt, balanceAfter } = points[i];
+    dot.append(svg('title', {}, `${when(createdAt)}: ${formatMoney(balanceAfter, currency)}`));
     chart.append(dot);
   }
   box.replaceChildren(chart);
 
-  const rows = points.map((op, i) =>
+  const rows = points.map((op) =>
     element(
       'tr',
       {},
       element('td', {}, when(op.createdAt)),
-      element('td', { className: 'num' }, money(values[i])),
+      element('td', { className: 'num' }, formatMoney(op.balanceAfter, currency)),
     ),
   );
   tableBox.append(

@@ -57,3 +57,8 @@ export function amountProblem(text: string, currency: string, precision: number)
   if (!/[1-9]/.test(text)) return 'The amount must be more than zero.';
   return '';
 }
+
+/** As amountProblem, for a field that must not be left empty. */
+export function requiredAmountProblem(text: string, currency: string, precision: number): string {
+  return text === '' ? 'Enter an amount.' : amountProblem(text, currency, precision);
+}

@@ -3,7 +3,7 @@
  * can be linked to: amount, time, both parties, the note, its id and what
  * was refunded. Its recipient can give all or part of it back from here.
  */
-import { GraphQLFailure, REFUND, TRANSFER, gql } from './api.js';
+import { REFUND, TRANSFER, gql } from './api.js';
 import type { Transfer } from './api.js';
 import { $, element, fieldError, when } from './dom.js';
 import { amountProblem, formatMoney, fromMinorUnits, minorUnits, precisionOf } from './money.js';
@@ -20,6 +20,10 @@ export function receiptInAddress(): string | null {
 let shown: Transfer | null = null;
 /** The latest showReceipt call: an older one's answer, arriving later, draws nothing. */
 let latest = 0;
+
+const REFUND_WORDS = {
+  INSUFFICIENT_FUNDS: 'There is not enough money in your wallet to give this back.',
+};
 
 const RECEIPT_WORDS = {
   NOT_FOUND: 'There is no transfer with this id.',
@@ -139,11 +143,7 @@ export function wireRefundForm(afterRefund: () => Promise<void>): void {
       await afterRefund();
     } catch (error) {
       if (sessionEnded(error)) return;
-      const words =
-        error instanceof GraphQLFailure && error.code === 'INSUFFICIENT_FUNDS'
-          ? 'There is not enough money in your wallet to give this back.'
-          : plainWords(error);
-      fieldError('refund-error', 'refund-amount', words);
+      fieldError('refund-error', 'refund-amount', plainWords(error, REFUND_WORDS));
     } finally {
       button.disabled = false;
     }

@@ -6,6 +6,7 @@
 import {
   CANCEL_REQUEST,
   DECLINE_REQUEST,
+  GraphQLFailure,
   PAY_REQUEST,
   REQUEST_PAYMENT,
   REQUESTS,
@@ -13,8 +14,8 @@ import {
 } from './api.js';
 import type { PaymentRequest, RequestStatus } from './api.js';
 import { $, element, fieldError, when } from './dom.js';
-import { amountProblem, formatMoney } from './money.js';
-import { keyDone, keyFor, precisionOfWallet, state } from './state.js';
+import { formatMoney, precisionOf, requiredAmountProblem } from './money.js';
+import { keyDone, keyFor, state } from './state.js';
 import { plainWords, sessionEnded } from './words.js';
 
 const STATUS_WORDS: Record<RequestStatus, string> = {
@@ -94,6 +95,8 @@ function requestItem(
     accessibleName: string,
     className: string,
     run: () => Promise<void>,
+    // What to read again after: the requests, or (a payment) everything.
+    reload: () => Promise<void> = () => loadRequests(onPaid),
   ) => {
     const button = element(
       'button',
@@ -106,7 +109,7 @@ function requestItem(
       error.textContent = '';
       try {
         await run();
-        await loadRequests(onPaid);
+        await reload();
       } catch (failure) {
         if (!sessionEnded(failure)) error.textContent = plainWords(failure, ANSWER_WORDS);
       } finally {
@@ -119,12 +122,17 @@ function requestItem(
   if (direction === 'INCOMING') {
     const from = request.requester.name;
     actions.append(
-      act('Pay', `Pay ${money} to ${from}`, '', async () => {
-        const fingerprint = `pay:${request.id}`;
-        await gql(PAY_REQUEST, { id: request.id, key: keyFor(fingerprint) });
-        keyDone(fingerprint);
-        await onPaid();
-      }),
+      act(
+        'Pay',
+        `Pay ${money} to ${from}`,
+        '',
+        async () => {
+          const fingerprint = `pay:${request.id}`;
+          await gql(PAY_REQUEST, { id: request.id, key: keyFor(fingerprint) });
+          keyDone(fingerprint);
+        },
+        onPaid,
+      ),
       act('Decline', `Decline ${from}'s request for ${money}`, 'secondary', async () => {
         await gql(DECLINE_REQUEST, { id: request.id });
       }),
@@ -159,9 +167,7 @@ export function wireRequestForm(onPaid: () => Promise<void>): void {
     fieldError('request-amount-error', 'request-amount', '');
     fieldError('request-error', null, '');
     $('request-result').textContent = '';
-    const problem =
-      amountProblem(amount, wallet.currency, precisionOfWallet(wallet)) ||
-      (amount === '' ? 'Enter an amount.' : '');
+    const problem = requiredAmountProblem(amount, wallet.currency, precisionOf(wallet.balance));
     if (problem) fieldError('request-amount-error', 'request-amount', problem);
     if (email === '')
       fieldError('request-from-error', 'request-from', 'Enter the email of the person to ask.');
@@ -186,8 +192,8 @@ export function wireRequestForm(onPaid: () => Promise<void>): void {
     } catch (error) {
       if (sessionEnded(error)) return;
       const words = plainWords(error, ASK_WORDS);
-      const code = (error as { code?: string }).code;
-      const field = (error as { details?: { field?: string } }).details?.field;
+      const code = error instanceof GraphQLFailure ? error.code : '';
+      const field = error instanceof GraphQLFailure ? error.details.field : undefined;
       if (code === 'NOT_FOUND' || code === 'CURRENCY_MISMATCH' || field === 'payerEmail') {
         fieldError('request-from-error', 'request-from', words);
       } else if (field === 'amount') fieldError('request-amount-error', 'request-amount', words);

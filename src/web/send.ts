@@ -5,9 +5,9 @@
  */
 import { GraphQLFailure, RECIPIENT, SEND, gql } from './api.js';
 import type { Party, Wallet } from './api.js';
-import { $, element } from './dom.js';
-import { amountProblem, formatMoney } from './money.js';
-import { keyDone, keyFor, precisionOfWallet, state } from './state.js';
+import { $, element, fieldError } from './dom.js';
+import { amountProblem, formatMoney, precisionOf, requiredAmountProblem } from './money.js';
+import { keyDone, keyFor, state } from './state.js';
 import { plainWords, sessionEnded } from './words.js';
 
 const FIELDS = { 'to-error': 'send-to', 'amount-error': 'send-amount', 'note-error': 'send-note' };
@@ -26,9 +26,6 @@ let reviewed: Reviewed | null = null;
 const RECIPIENT_WORDS = {
   NOT_FOUND: 'Nobody with this email has an account here. Check the address.',
   CURRENCY_MISMATCH: 'This person has no wallet in this currency.',
-};
-const WALLET_WORDS = {
-  NOT_FOUND: 'There is no wallet with this id. Check the recipient wallet id.',
 };
 
 /** Where each refusal is said: next to the field it concerns. */
@@ -53,16 +50,11 @@ function placeOf(error: unknown): Place {
 }
 
 function say(place: Place, text: string): void {
-  $(place).textContent = text;
-  if (place !== 'send-error') $(FIELDS[place]).setAttribute('aria-invalid', 'true');
+  fieldError(place, place === 'send-error' ? null : FIELDS[place], text);
 }
 
 export function clearSendMessages(): void {
-  for (const [place, field] of Object.entries(FIELDS)) {
-    $(place).textContent = '';
-    $(field).removeAttribute('aria-invalid');
-  }
-  $('send-error').textContent = '';
+  for (const place of [...Object.keys(FIELDS), 'send-error'] as Place[]) say(place, '');
   hideConfirmation();
 }
 
@@ -79,9 +71,7 @@ async function review(wallet: Wallet): Promise<void> {
   const note = $<HTMLInputElement>('send-note').value.trim();
   clearSendMessages();
   $('send-result').replaceChildren();
-  const problem =
-    amountProblem(amount, wallet.currency, precisionOfWallet(wallet)) ||
-    (amount === '' ? 'Enter an amount.' : '');
+  const problem = requiredAmountProblem(amount, wallet.currency, precisionOf(wallet.balance));
   if (problem) say('amount-error', problem);
   if (to === '') say('to-error', 'Enter an email or a wallet id.');
   if (problem || to === '') return;
@@ -98,7 +88,7 @@ async function review(wallet: Wallet): Promise<void> {
   }
   if (state.current.wallet?.id !== wallet.id) return;
   reviewed = { from: wallet, to: party, amount, note: note === '' ? null : note };
-  const money = formatMoney(amount, wallet.currency, precisionOfWallet(wallet));
+  const money = formatMoney(amount, wallet.currency, precisionOf(wallet.balance));
   $('send-question').textContent =
     party.name === null
       ? `Send ${money} to the wallet ${party.walletId}?`
@@ -133,7 +123,7 @@ async function send(afterSent: () => Promise<void>): Promise<void> {
     if (sessionEnded(error)) return;
     // A refusal leaves no trace: a changed form gets a new key, the same form reuses this one.
     hideConfirmation();
-    say(placeOf(error), plainWords(error, WALLET_WORDS));
+    say(placeOf(error), plainWords(error));
   } finally {
     button.disabled = false;
   }
@@ -145,10 +135,9 @@ export function wireSendForm(afterSent: () => Promise<void>): void {
   amount.addEventListener('input', () => {
     const wallet = state.current.wallet;
     const problem = wallet
-      ? amountProblem(amount.value.trim(), wallet.currency, precisionOfWallet(wallet))
+      ? amountProblem(amount.value.trim(), wallet.currency, precisionOf(wallet.balance))
       : '';
-    $('amount-error').textContent = problem;
-    amount.setAttribute('aria-invalid', String(problem !== ''));
+    say('amount-error', problem);
   });
   // Anything changed after the review needs a new one: what is confirmed is what is sent.
   form.addEventListener('input', () => {

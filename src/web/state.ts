@@ -41,11 +41,6 @@ export function keyFor(fingerprint: string): string {
   return key;
 }
 
-/** The precision of a wallet's currency, from how the service writes its balance. */
-export function precisionOfWallet(wallet: Wallet): number {
-  return wallet.balance.includes('.') ? wallet.balance.split('.')[1].length : 0;
-}
-
 /** The intent is done (answered): the same form sent again is a new one. */
 export function keyDone(fingerprint: string): void {
   state.current.keys.delete(fingerprint);

@@ -11,6 +11,7 @@ import {
   SCREENSHOTS,
   chromiumAvailable,
   launchChromium,
+  personPage,
   screenshot,
   seriousViolations,
 } from '../helpers/browser';
@@ -47,11 +48,7 @@ if (!chromiumAvailable()) {
         const person = await signUp(url, personName);
         const provider = await signInProvider(url);
         for (const amount of deposits) await fund(provider, person.walletId, amount);
-        const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-        const [name, value] = (person.client.cookie ?? '').split('=');
-        await context.addCookies([{ name, value, url }]);
-        const page = await context.newPage();
-        await page.goto(url);
+        const { context, page } = await personPage(browser, url, person);
         return { context, page, person };
       }
 
