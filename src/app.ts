@@ -20,11 +20,13 @@ import { INTERNAL_MESSAGE, formatError } from './errors';
 import type { Logger } from './logger';
 import {
   DEPTH_MAX,
+  TOKENS_MAX,
   complexityLimit,
   depthLimit,
   faultLogging,
   requestMetrics,
 } from './graphql-limits';
+import { metricsAccess } from './metrics-access';
 import { registry } from './metrics';
 import { walletSchema } from './schema';
 import { statementCsvRoute } from './statements/csv-route';
@@ -97,9 +99,10 @@ function fixedHeaders(middleware: ReturnType<typeof helmet>): [string, string][]
 export async function createApp(services: Services, sessionSecret: string): Promise<App> {
   const { config, db, log } = services;
   const schema = walletSchema();
+  const introspection = !config.production;
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: !config.production,
+    introspection,
     // Apollo's CSRF check would refuse a plain GET query (it wants a preflight
     // header). What it guards against is covered here: mutations only over
     // POST, POST bodies only as JSON (a cross-site form cannot send that
@@ -108,6 +111,11 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
     validationRules: [depthLimit(DEPTH_MAX)],
+    // Every parse is bounded before any rule walks the document: the largest
+    // legal query (a person's whole tree) has about 300 tokens.
+    parseOptions: { maxTokens: TOKENS_MAX },
+    // "Did you mean …?" would name fields that introspection, off in production, hides.
+    hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: false,
     // The process owns shutdown (main.ts): Apollo's own signal handlers would
     // race it and leave our stop() waiting forever.
@@ -128,7 +136,11 @@ export async function createApp(services: Services, sessionSecret: string): Prom
   });
   await apollo.start();
 
-  const sessions = new DatabaseSessionStore(db, config.sessionIdleTimeoutMs);
+  const sessions = new DatabaseSessionStore(
+    db,
+    config.sessionIdleTimeoutMs,
+    config.sessionAbsoluteTimeoutMs,
+  );
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body into an ETag; nothing here is cached
@@ -155,7 +167,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     const ready = !shuttingDown && (await databaseAnswers(db));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(config.metricsToken), async (_req, res) => {
     const text = isWorker() ? await clusterMetrics() : await registry.metrics();
     res.type(registry.contentType).send(text);
   });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { FAULT_POINTS, type FaultPoint } from './ledger/faults';
 
 /**
@@ -28,9 +29,13 @@ export interface Config {
   readonly sqlitePath: string | null;
   readonly sessionSecret: string | null;
   readonly sessionIdleTimeoutMs: number;
-  readonly trustProxy: boolean;
-  readonly serviceAccount: { email: string; password: string } | null;
-  readonly adminAccount: { email: string; password: string } | null;
+  readonly sessionAbsoluteTimeoutMs: number;
+  /** How much of X-Forwarded-For is believed (see trustProxy). */
+  readonly trustProxy: TrustProxy;
+  /** The bearer token /metrics asks for; null: loopback clients only. */
+  readonly metricsToken: string | null;
+  readonly serviceAccount: ConfiguredAccount | null;
+  readonly adminAccount: ConfiguredAccount | null;
   readonly defaultCurrency: string;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -55,6 +60,15 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * false: the socket's address is the client's. A number N: N proxies stand in
+ * front, and the client is the N-th address from the right of X-Forwarded-For
+ * (each proxy appends the address it was called from; what is left of those
+ * the client wrote itself). A list: the proxies' own addresses or ranges,
+ * and the client is the first address from the right that is not one of them.
+ */
+export type TrustProxy = false | number | readonly string[];
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -86,14 +100,21 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
-function account(env: Env, prefix: string): { email: string; password: string } | null {
+/** An account named by the configuration; `variable` names its email's variable in errors. */
+export interface ConfiguredAccount {
+  email: string;
+  password: string;
+  variable: string;
+}
+
+function account(env: Env, prefix: string): ConfiguredAccount | null {
   const email = env[`${prefix}_EMAIL`];
   const password = env[`${prefix}_PASSWORD`];
   if (!email || !password) return null;
   if (password.length < 8 || password.length > 128) {
     throw new ConfigError(`${prefix}_PASSWORD`, 'must be 8 to 128 characters');
   }
-  return { email, password };
+  return { email, password, variable: `${prefix}_EMAIL` };
 }
 
 function database(raw: string): { kind: DatabaseKind; sqlitePath: string | null } {
@@ -114,6 +135,45 @@ function database(raw: string): { kind: DatabaseKind; sqlitePath: string | null 
     'DATABASE_URL',
     `unknown scheme in "${raw.split(':')[0]}:"; use sqlite:<path> or postgres://`,
   );
+}
+
+/** The most proxies a request can be said to pass through. */
+const PROXY_HOPS_MAX = 10;
+
+function trustProxy(env: Env): TrustProxy {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  const lower = raw.toLowerCase();
+  if (['', 'false', 'no', '0'].includes(lower)) return false;
+  // `true` trusts one proxy, never every hop: express's `true` would take the
+  // leftmost address, which is whatever the client wrote.
+  if (['true', 'yes'].includes(lower)) return 1;
+  if (/^[0-9]+$/.test(raw)) return integer(env, 'TRUST_PROXY', 1, 1, PROXY_HOPS_MAX);
+  const proxies = raw.split(',').map((entry) => entry.trim());
+  for (const proxy of proxies) {
+    if (!isAddressOrRange(proxy)) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be false, a number of proxies (1-${PROXY_HOPS_MAX}) or a comma-separated list of proxy addresses or CIDR ranges; "${proxy}" is none of those`,
+      );
+    }
+  }
+  return Object.freeze(proxies);
+}
+
+function isAddressOrRange(text: string): boolean {
+  const [address, prefix, extra] = text.split('/');
+  const family = net.isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function metricsToken(env: Env): string | null {
+  const token = env.METRICS_TOKEN || null;
+  if (token !== null && (token.length < 16 || /\s/.test(token))) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters, without spaces');
+  }
+  return token;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -178,7 +238,15 @@ export function loadConfig(env: Env = process.env): Config {
       1_000,
       31 * 86_400_000,
     ),
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    sessionAbsoluteTimeoutMs: integer(
+      env,
+      'SESSION_ABSOLUTE_TIMEOUT_MS',
+      604_800_000,
+      1_000,
+      366 * 86_400_000,
+    ),
+    trustProxy: trustProxy(env),
+    metricsToken: metricsToken(env),
     serviceAccount: account(env, 'SERVICE_ACCOUNT'),
     adminAccount: account(env, 'ADMIN'),
     defaultCurrency,

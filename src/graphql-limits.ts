@@ -3,9 +3,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
-  type ASTNode,
+  getVariableValues,
   type DocumentNode,
   type GraphQLSchema,
+  type SelectionNode,
   type TypeNode,
   type ValidationContext,
   type ValidationRule,
@@ -16,6 +17,8 @@ import { isFault } from './errors';
 import { graphqlDuration, graphqlRequests } from './metrics';
 
 export const DEPTH_MAX = 10;
+/** Tokens a document may have; past it the parser stops (Apollo's parseOptions). */
+export const TOKENS_MAX = 5_000;
 /**
  * The largest legal page costs under this: a person's whole tree, eight
  * wallets (one per currency) each with 100 operations and every field, as
@@ -24,7 +27,11 @@ export const DEPTH_MAX = 10;
  */
 export const COMPLEXITY_MAX = 25_000;
 
-/** Refuses documents nested deeper than `max` fields (fragments followed). */
+/**
+ * Refuses documents nested deeper than `max` fields (fragments followed).
+ * Each fragment's own depth is worked out once: walking a spread afresh each
+ * time it appears costs 2^n for fragments that each spread the next one twice.
+ */
 export function depthLimit(max: number): ValidationRule {
   return (context: ValidationContext) => {
     const fragments = new Map(
@@ -33,40 +40,35 @@ export function depthLimit(max: number): ValidationRule {
         .definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
         .map((d) => [d.name.value, d]),
     );
-    const depthOf = (node: ASTNode, depth: number, seen: Set<string>): number => {
-      if (depth > max) return depth;
-      switch (node.kind) {
-        case Kind.FIELD: {
-          if (!node.selectionSet) return depth;
-          return Math.max(
-            depth,
-            ...node.selectionSet.selections.map((s) => depthOf(s, depth + 1, seen)),
+    /** Each fragment's depth below the field that spreads it (0: no fields). */
+    const fragmentDepths = new Map<string, number>();
+    const selectionsDepth = (selections: readonly SelectionNode[]): number =>
+      selections.reduce((deepest, selection) => Math.max(deepest, selectionDepth(selection)), 0);
+    /** How many levels of fields a selection adds (a field counts itself). */
+    const selectionDepth = (selection: SelectionNode): number => {
+      switch (selection.kind) {
+        case Kind.FIELD:
+          return (
+            1 + (selection.selectionSet ? selectionsDepth(selection.selectionSet.selections) : 0)
           );
-        }
         case Kind.INLINE_FRAGMENT:
-        case Kind.OPERATION_DEFINITION:
-          return Math.max(
-            depth,
-            ...node.selectionSet.selections.map((s) => depthOf(s, depth, seen)),
-          );
+          return selectionsDepth(selection.selectionSet.selections);
         case Kind.FRAGMENT_SPREAD: {
-          const fragment = fragments.get(node.name.value);
-          if (!fragment || seen.has(node.name.value)) return depth;
-          const next = new Set(seen).add(node.name.value);
-          return Math.max(
-            depth,
-            ...fragment.selectionSet.selections.map((s) => depthOf(s, depth, next)),
-          );
-        }
-        default:
+          const name = selection.name.value;
+          const known = fragmentDepths.get(name);
+          if (known !== undefined) return known;
+          const fragment = fragments.get(name);
+          if (!fragment) return 0; // KnownFragmentNames reports it.
+          fragmentDepths.set(name, 0); // A cycle counts nothing more; NoFragmentCycles reports it.
+          const depth = selectionsDepth(fragment.selectionSet.selections);
+          fragmentDepths.set(name, depth);
           return depth;
+        }
       }
     };
     return {
       OperationDefinition(operation) {
-        // Root fields are level 1. The walk stops once past the limit, so
-        // `depth` is a bound, not the real depth: the message says only that.
-        const depth = depthOf(operation, 1, new Set());
+        const depth = selectionsDepth(operation.selectionSet.selections);
         if (depth > max) {
           context.reportError(
             new GraphQLError(
@@ -105,10 +107,19 @@ function namedType(type: TypeNode): string {
 const COSTS_PER_DOCUMENT_MAX = 32;
 
 /**
+ * Nodes the estimate may visit, fragments expanded each time they are spread.
+ * The largest legal page visits a few hundred; a document built to cost more
+ * to price than to refuse stops here, and is refused.
+ */
+const PRICED_NODES_MAX = 10_000;
+
+/**
  * Refuses operations whose estimated cost is above COMPLEXITY_MAX (aliases
- * count in full). Estimating walks the whole document, which costs as much as
- * a small request: the cost is kept per parsed document (Apollo hands us the
- * same object for the same query text) and per value of what it depends on.
+ * count in full), and any it cannot price: a limit that gives up must not
+ * let the document through. Estimating walks the whole document, which costs
+ * as much as a small request: the cost is kept per parsed document (Apollo
+ * hands us the same object for the same query text) and per value of what it
+ * depends on.
  */
 export function complexityLimit(schema: GraphQLSchema): ApolloServerPlugin<Context> {
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
@@ -119,12 +130,21 @@ export function complexityLimit(schema: GraphQLSchema): ApolloServerPlugin<Conte
       query: document,
       variables: variables as Record<string, unknown>,
       estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      maxQueryNodes: PRICED_NODES_MAX,
     });
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
           const variables = request.variables ?? {};
+          // Variables that do not coerce are the client's mistake: execution
+          // refuses them next, as BAD_USER_INPUT, and runs nothing.
+          const coerced = getVariableValues(
+            schema,
+            operation?.variableDefinitions ?? [],
+            variables,
+          );
+          if (coerced.errors) return;
           const key = costKey(document, request.operationName, variables);
           let known = costs.get(document);
           let complexity = known?.get(key);
@@ -132,22 +152,25 @@ export function complexityLimit(schema: GraphQLSchema): ApolloServerPlugin<Conte
             try {
               complexity = estimate(document, request.operationName, variables);
             } catch {
-              // Variables that do not coerce: execution refuses them next, as BAD_USER_INPUT.
-              return;
+              throw tooCostly('The query is too costly to price');
             }
             if (known === undefined) costs.set(document, (known = new Map()));
             if (known.size < COSTS_PER_DOCUMENT_MAX) known.set(key, complexity);
           }
           if (complexity > COMPLEXITY_MAX) {
-            throw new GraphQLError(
-              `The query is too costly (${complexity}); at most ${COMPLEXITY_MAX} is allowed. Ask for smaller pages or fewer fields.`,
-              { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } },
-            );
+            throw tooCostly(`The query is too costly (${complexity})`);
           }
         },
       };
     },
   };
+}
+
+function tooCostly(reason: string): GraphQLError {
+  return new GraphQLError(
+    `${reason}; at most ${COMPLEXITY_MAX} is allowed. Ask for smaller pages or fewer fields.`,
+    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } },
+  );
 }
 
 /** Counts requests by operation and outcome, and times them. */

@@ -6,7 +6,9 @@ import { findUserByEmail } from '../db/queries';
 import type { UserId, UserRow } from '../db/rows';
 import type { Role } from '../entities/user.entity';
 import { DomainError } from '../errors';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword, verifyPassword } from '../auth/passwords';
+import { endSessionsOf } from '../auth/session-store';
+import { ConfigError } from '../config';
 import { insertWallet } from './wallets';
 
 /** Emails are kept trimmed and lower-cased, so one mailbox is one account. */
@@ -62,15 +64,18 @@ async function insertUser(sql: Sql, user: UserRow): Promise<UserRow> {
 
 /**
  * The service and admin accounts named in the configuration: created at
- * start-up, or given the configured password and role if they exist.
+ * start-up, or given the configured password and role if they exist. A new
+ * password or role ends the account's sessions, which were granted on the
+ * old ones. A person who signed up is never made SERVICE or ADMIN this way:
+ * whoever chose that email would get the rights.
  */
 export async function ensureAccount(
   db: Database,
   role: Role,
-  account: { email: string; password: string },
-): Promise<'created' | 'updated'> {
+  account: { email: string; password: string; variable: string },
+): Promise<'created' | 'updated' | 'unchanged'> {
   const email = normalizeEmail(account.email);
-  const existing = await db.read((sql) => findUserByEmail(sql, email));
+  let existing = await db.read((sql) => findUserByEmail(sql, email));
   if (existing === null) {
     try {
       await createUser(db, {
@@ -82,17 +87,29 @@ export async function ensureAccount(
       });
       return 'created';
     } catch (error) {
-      // Another instance starting at the same moment created it: update below.
+      // Another instance starting at the same moment created it: compare below.
       if (!(error instanceof DomainError && error.code === 'ALREADY_EXISTS')) throw error;
+      existing = await db.read((sql) => findUserByEmail(sql, email));
+      if (existing === null) throw error;
     }
   }
-  const passwordHash = await hashPassword(account.password);
-  await db.read((sql) =>
-    sql.run('UPDATE users SET password_hash = ?, role = ? WHERE email = ?', [
+  if (existing.role === 'USER') {
+    throw new ConfigError(
+      account.variable,
+      `${email} belongs to a person who signed up; it cannot become a ${role} account. Choose another email.`,
+    );
+  }
+  const samePassword = await verifyPassword(existing.passwordHash, account.password);
+  if (samePassword && existing.role === role) return 'unchanged';
+  const passwordHash = samePassword ? existing.passwordHash : await hashPassword(account.password);
+  const userId = existing.id;
+  await db.transaction(async (sql) => {
+    await sql.run('UPDATE users SET password_hash = ?, role = ? WHERE id = ?', [
       passwordHash,
       role,
-      email,
-    ]),
-  );
+      userId,
+    ]);
+    await endSessionsOf(sql, userId);
+  });
   return 'updated';
 }

@@ -1,5 +1,8 @@
 import session from 'express-session';
+import { nowMs } from '../db/clock';
 import { deleteInChunks, type Database } from '../db/database';
+import type { UserId } from '../db/rows';
+import type { Sql } from '../db/sql';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -16,6 +19,10 @@ const KNOWN_EXPIRIES_MAX = 100_000;
  * each one would make every request a database write. The store writes it
  * only once it has moved by a tenth of the idle timeout (at most a minute),
  * so a session idles out up to that much early, never late.
+ *
+ * However much it is used, a session ends `absoluteTimeoutMs` after it began
+ * (its login), by the database's clock; and each row names its user, so
+ * endSessionsOf ends all of them at once.
  */
 export class DatabaseSessionStore extends session.Store {
   /** Each session's stored expiry as this process last read or wrote it: never later than the database's. */
@@ -25,6 +32,7 @@ export class DatabaseSessionStore extends session.Store {
   constructor(
     private readonly db: Database,
     private readonly idleTimeoutMs: number,
+    private readonly absoluteTimeoutMs: number,
   ) {
     super();
     this.touchIntervalMs = Math.min(60_000, Math.floor(idleTimeoutMs / 10));
@@ -44,8 +52,9 @@ export class DatabaseSessionStore extends session.Store {
     this.db
       .read((sql) =>
         sql.rows<{ data: string; expires_at: unknown }>(
-          'SELECT data, expires_at FROM sessions WHERE sid = ?',
-          [sid],
+          `SELECT data, expires_at FROM sessions
+           WHERE sid = ? AND created_at > ${nowMs(this.db.kind)} - ?`,
+          [sid, this.absoluteTimeoutMs],
         ),
       )
       .then(([row]) => {
@@ -64,9 +73,12 @@ export class DatabaseSessionStore extends session.Store {
     this.db
       .read((sql) =>
         sql.run(
-          `INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)
-           ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
-          [sid, JSON.stringify(data), expiresAtMs],
+          // A session's start is written once, when its row is made (a login makes a new sid).
+          `INSERT INTO sessions (sid, data, expires_at, user_id, created_at)
+           VALUES (?, ?, ?, ?, ${nowMs(this.db.kind)})
+           ON CONFLICT (sid) DO UPDATE SET
+             data = excluded.data, expires_at = excluded.expires_at, user_id = excluded.user_id`,
+          [sid, JSON.stringify(data), expiresAtMs, data.userId ?? null],
         ),
       )
       .then(() => {
@@ -109,4 +121,13 @@ export class DatabaseSessionStore extends session.Store {
   pruneExpired(): Promise<number> {
     return deleteInChunks(this.db, 'sessions', 'sid', 'expires_at <= ?', [Date.now()]);
   }
+}
+
+/**
+ * Ends every session of a user, on every instance at once (each request reads
+ * its session's row). Inside the transaction that changes what the sessions
+ * were granted on: the password, the role.
+ */
+export async function endSessionsOf(sql: Sql, userId: UserId): Promise<number> {
+  return sql.run('DELETE FROM sessions WHERE user_id = ?', [userId]);
 }

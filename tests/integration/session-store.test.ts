@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
-import { DatabaseSessionStore } from '../../src/auth/session-store';
+import { DatabaseSessionStore, endSessionsOf } from '../../src/auth/session-store';
+import type { UserId } from '../../src/db/rows';
 import { DELETE_CHUNK } from '../../src/db/database';
 import {
   databaseKinds,
@@ -30,7 +31,7 @@ for (const kind of databaseKinds()) {
     let store: DatabaseSessionStore;
     before(async () => {
       env = await migratedDatabase(kind);
-      store = new DatabaseSessionStore(env.db, 60_000);
+      store = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
     });
     after(async () => env?.close());
 
@@ -75,7 +76,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('ends a session at once everywhere: a logout on another instance, or its row deleted', async () => {
-      const elsewhere = new DatabaseSessionStore(env.db, 60_000);
+      const elsewhere = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
       const userOf = async (sid: string) =>
         (
           (await call<session.SessionData | null>((cb) => store.get(sid, cb))) as unknown as {
@@ -114,9 +115,45 @@ for (const kind of databaseKinds()) {
       await call((cb) => store.touch('sid-4', later, cb));
       assert.equal(await storedExpiry(), new Date(later.cookie.expires as Date).getTime());
       // A touch never shortens what another instance may have extended.
-      const other = new DatabaseSessionStore(env.db, 60_000);
+      const other = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
       await call((cb) => other.touch('sid-4', data(10_000), cb));
       assert.equal(await storedExpiry(), new Date(later.cookie.expires as Date).getTime());
+    });
+
+    it('ends a session its absolute lifetime after it began, however much it is used', async () => {
+      const brief = new DatabaseSessionStore(env.db, 60_000, 300);
+      await call((cb) => brief.set('sid-5', data(60_000), cb));
+      assert.notEqual(await call((cb) => brief.get('sid-5', cb)), null, 'young: alive');
+      // Used and touched all along: the idle expiry keeps moving, the start does not.
+      for (let i = 0; i < 4; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await call((cb) => brief.touch('sid-5', data(60_000 + i * 10_000), cb));
+        await call((cb) => brief.set('sid-5', data(60_000 + i * 10_000), cb));
+      }
+      assert.equal(await call((cb) => brief.get('sid-5', cb)), null, 'past its lifetime: gone');
+      // The same row under the longer lifetime is still alive: the start was kept, not reset.
+      assert.notEqual(await call((cb) => store.get('sid-5', cb)), null);
+    });
+
+    it("ends every session of one user at once, and only that user's", async () => {
+      const owned = (userId: string) => ({ ...data(60_000), userId }) as never;
+      await call((cb) => store.set('sid-a1', owned('user-a'), cb));
+      await call((cb) => store.set('sid-a2', owned('user-a'), cb));
+      await call((cb) => store.set('sid-b1', owned('user-b'), cb));
+      const elsewhere = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
+      assert.notEqual(await call((cb) => elsewhere.get('sid-a2', cb)), null);
+      assert.equal(await env.db.transaction((sql) => endSessionsOf(sql, 'user-a' as UserId)), 2);
+      assert.equal(await call((cb) => store.get('sid-a1', cb)), null);
+      assert.equal(
+        await call((cb) => elsewhere.get('sid-a2', cb)),
+        null,
+        'gone on the other store too',
+      );
+      assert.notEqual(
+        await call((cb) => store.get('sid-b1', cb)),
+        null,
+        'another user keeps theirs',
+      );
     });
   });
 }

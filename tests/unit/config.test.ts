@@ -24,6 +24,41 @@ describe('configuration', () => {
     assert.equal(config.webhooksAllowPrivateUrls, false);
     assert.equal(config.dbPoolSize, 10);
     assert.equal(config.trustProxy, false);
+    assert.equal(config.metricsToken, null);
+    assert.equal(config.sessionAbsoluteTimeoutMs, 604_800_000);
+  });
+
+  it('reads TRUST_PROXY as a number of proxies or their addresses, never "trust everything"', () => {
+    const trust = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
+    assert.equal(trust('false'), false);
+    assert.equal(trust('0'), false);
+    assert.equal(trust('true'), 1, 'true is one proxy: the rightmost address is its');
+    assert.equal(trust('2'), 2);
+    assert.deepEqual(trust('10.0.0.1, 10.1.0.0/16,::1,fd00::/8'), [
+      '10.0.0.1',
+      '10.1.0.0/16',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of [
+      'maybe',
+      '11',
+      '10.0.0.1/33',
+      '::1/129',
+      '10.0.0.1/8/8',
+      'proxy.local',
+      '10.0.0.1,',
+    ]) {
+      assert.throws(() => trust(bad), refusesNaming('TRUST_PROXY'), bad);
+    }
+  });
+
+  it('takes a METRICS_TOKEN only when it is long enough to guard anything', () => {
+    assert.equal(
+      loadConfig({ METRICS_TOKEN: 'a-token-of-24-characters' }).metricsToken,
+      'a-token-of-24-characters',
+    );
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), refusesNaming('METRICS_TOKEN'));
   });
 
   it('names the variable of a bad value', () => {
