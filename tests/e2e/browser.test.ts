@@ -194,7 +194,7 @@ if (!chromiumAvailable()) {
         ]);
         const csv = fs.readFileSync(await download.path(), 'utf8');
         assert.ok(csv.startsWith(`${CSV_HEADER}\r\n`), csv);
-        assert.match(csv, /TRANSFER_IN,5\.00,105\.00,Bob Builder,,thanks,/);
+        assert.match(csv, /"TRANSFER_IN",5\.00,105\.00,"Bob Builder",,"thanks",/);
         assert.equal(csv.trimEnd().split('\r\n').length, 3, 'the header and two operations');
         await shot(page, 'statement');
 
