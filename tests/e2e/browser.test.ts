@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
   SCREENSHOTS,
+  CHROMIUM_SKIP,
   chromiumAvailable,
   launchChromium,
   personPage,
@@ -26,7 +27,7 @@ const CSV_HEADER =
   'created_at,type,amount,balance_after,counterparty,reference,details,operation_id';
 
 if (!chromiumAvailable()) {
-  console.log('browser tests: SKIPPED (/usr/bin/chromium not found; apt-get install chromium)');
+  it('the web frontend', { skip: CHROMIUM_SKIP });
 } else {
   console.log(`browser tests: screenshots in ${SCREENSHOTS}`);
   for (const kind of databaseKinds()) {
