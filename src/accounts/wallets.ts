@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertCanSpend } from '../auth/access';
 import type { Caller } from '../context';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
@@ -112,7 +113,10 @@ export function payeeOf(input: { toWalletId?: string | null; toEmail?: string | 
 /**
  * A payment to a person by email: their wallet in the sender's currency
  * (the named source wallet's, else `defaultCurrency`), and the source: the
- * named wallet, else the caller's wallet in that currency.
+ * named wallet, else the caller's wallet in that currency. The named wallet
+ * must be the caller's before the payee is looked up: the lookup is in that
+ * wallet's currency, and its answer (NOT_FOUND, CURRENCY_MISMATCH) would
+ * tell a stranger what the wallet holds.
  */
 export async function walletsForEmail(
   db: Database,
@@ -123,6 +127,7 @@ export async function walletsForEmail(
   defaultCurrency: string,
 ): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
   const named = sourceId === null ? null : await getWallet(db, sourceId);
+  if (named !== null) assertCanSpend(caller, named.userId);
   const currency = named?.currency ?? defaultCurrency;
   const { wallet: target } = await recipientWallet(db, email, currency, 'toEmail');
   const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));

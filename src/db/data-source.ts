@@ -16,7 +16,7 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
   let options: DataSourceOptions;
   if (settings.databaseKind === 'sqlite') {
     const file = settings.sqlitePath as string;
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    createPrivately(file);
     options = {
       ...common,
       type: 'better-sqlite3',
@@ -75,6 +75,18 @@ export function buildDataSource(settings: DatabaseSettings): DataSource {
     };
   }
   return dataSource;
+}
+
+/**
+ * The database holds password hashes, the session secret and the ledger:
+ * the directories made for it are 0700 and a new file 0600, whatever the
+ * umask (which can only take bits away). SQLite gives the -wal and -shm
+ * files the database file's mode. An existing file keeps its mode.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:') return;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
 }
 
 /** How often PostgreSQL checks, while a statement runs, that this process is still there. */

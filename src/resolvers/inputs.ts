@@ -43,6 +43,17 @@ function IsStorableText(field: string): PropertyDecorator {
   });
 }
 
+/** Each value at most once, so a list of enum values is no longer than its enum (a Set: linear). */
+function IsDistinct(field: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDistinct',
+    validator: {
+      validate: (value: unknown) => !Array.isArray(value) || new Set(value).size === value.length,
+      defaultMessage: () => `${field} must name each value at most once`,
+    },
+  });
+}
+
 @InputType()
 export class SignupInput {
   @Field()
@@ -270,5 +281,6 @@ export class CreateWebhookEndpointInput {
   url!: string;
 
   @Field(() => [EventTypeEnum])
+  @IsDistinct('eventTypes')
   eventTypes!: EventType[];
 }

@@ -66,7 +66,8 @@ export class PaymentRequestResolver {
   ): Promise<PaymentRequestView> {
     const caller = signedIn(context);
     const { db, currencies, config } = context.services;
-    const payer = await personByEmail(db, input.payerEmail, 'payerEmail');
+    // The wallet is the caller's before the payer is looked up: what the lookup
+    // answers is about that wallet's currency.
     const into =
       input.toWalletId === null || input.toWalletId === undefined
         ? await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency))
@@ -77,6 +78,7 @@ export class PaymentRequestResolver {
     if (into.userId !== caller.userId) {
       throw new DomainError('FORBIDDEN', 'You can only ask to be paid into your own wallets.');
     }
+    const payer = await personByEmail(db, input.payerEmail, 'payerEmail');
     if (payer.id === caller.userId) {
       throw new DomainError('BAD_USER_INPUT', 'You cannot ask yourself to pay you.', {
         field: 'payerEmail',

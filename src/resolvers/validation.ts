@@ -1,5 +1,6 @@
 import { validateOrReject, type ValidationError, type ValidatorOptions } from 'class-validator';
 import { ArgumentValidationError, type ValidatorFn } from 'type-graphql';
+import { DomainError } from '../errors';
 
 /** What type-graphql passes class-validator for `validate: { forbidUnknownValues: false }`. */
 const OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
@@ -26,3 +27,14 @@ export const validateArgument: ValidatorFn = async (value) => {
     throw new ArgumentValidationError(errors as ValidationError[]);
   }
 };
+
+/**
+ * A list argument of enum values (types to filter by) names each at most
+ * once, so its length is bounded by the enum's before it reaches a query.
+ */
+export function assertDistinct(values: readonly string[] | null | undefined, field: string): void {
+  if (values === null || values === undefined || new Set(values).size === values.length) return;
+  throw new DomainError('BAD_USER_INPUT', `"${field}" must name each value at most once.`, {
+    field,
+  });
+}

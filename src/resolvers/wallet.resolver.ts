@@ -30,6 +30,7 @@ import type { HoldStatus as HoldStatusName } from '../entities/hold.entity';
 import { formatMinor } from '../money/money';
 import type { OperationType as OperationKind } from '../entities/operation.entity';
 import { operationFilter } from '../statements/period';
+import { assertDistinct } from './validation';
 import { DateTimeScalar, MoneyScalar } from './scalars';
 import {
   HoldConnection,
@@ -142,6 +143,7 @@ export class WalletResolver {
     @Arg('types', () => [OperationType], { nullable: true }) types: OperationKind[] | null,
     @Ctx() context: Context,
   ) {
+    assertDistinct(types, 'types');
     assertCanView(signedIn(context), wallet.ownerId);
     const filter = operationFilter({
       fromMs: from?.getTime() ?? null,

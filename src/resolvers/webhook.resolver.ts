@@ -45,6 +45,7 @@ import {
   WebhookDeliveryView,
   WebhookEndpointView,
 } from './types';
+import { assertDistinct } from './validation';
 import { pageComplexity } from './wallet.resolver';
 
 function eventView(row: EventRow): EventView {
@@ -102,6 +103,7 @@ export class WebhookResolver {
     @Ctx() context: Context,
   ) {
     const caller = signedIn(context);
+    assertDistinct(types, 'types');
     const ownerUserId = caller.role === 'ADMIN' ? null : caller.userId;
     const wanted = types === null || types === undefined || types.length === 0 ? null : types;
     const page = eventPageRequest(first, after, lists.events(ownerUserId, typesHash(wanted)));

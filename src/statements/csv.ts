@@ -1,10 +1,10 @@
 /**
  * A period's operations as RFC 4180 CSV, streamed a page at a time so a
  * wallet with millions of operations is never held in memory. csv-stringify
- * does the quoting and guards text cells against formula injection
- * (`escape_formulas`: a cell beginning with = + - @, a tab or a return gets
- * a leading `'`); amounts are bigints up to the writer, so a debit's `-`
- * stays a number's sign.
+ * does the quoting; every text cell is quoted and made inert here
+ * (inertText). Amounts are bigints up to the writer and stay unquoted
+ * numbers: we write them (`-?digits.digits`), so a debit's `-` is a sign and
+ * can never begin a formula.
  */
 import { Readable } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
@@ -50,6 +50,22 @@ async function* operationsIn(
   }
 }
 
+/**
+ * Wherever a spreadsheet may begin reading a cell and a formula's first
+ * character follows (= + - @, a tab, a return, their full-width forms; after
+ * any `"`), a `'` goes before it. Such places are the cell's start, after a
+ * line break (an importer that splits lines first), and after `;` or a tab:
+ * the separators a spreadsheet picks for CSV in other locales. Quoting alone
+ * does not keep `x;=1+1` in one cell there: such a reader starts a cell at
+ * each `;`, and a quote that does not open a cell is kept as a character.
+ */
+const FORMULA_AT_CELL_START =
+  /(?<=^|[\r\n\t;\u0085\u2028\u2029])(?="*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+function inertText(text: string): string {
+  return text.replace(FORMULA_AT_CELL_START, "'");
+}
+
 function record(op: NamedOperationRow): unknown[] {
   return [
     new Date(op.createdAtMs),
@@ -79,9 +95,10 @@ export function statementCsv(
     header: true,
     columns: [...CSV_COLUMNS],
     record_delimiter: 'windows',
-    escape_formulas: true,
+    // Text is quoted and made inert here (escape_formulas looks at a cell's first character only).
     cast: {
-      date: (value) => value.toISOString(),
+      string: (value, { header }) => (header ? value : { value: inertText(value), quoted: true }),
+      date: (value) => ({ value: value.toISOString(), quoted: true }),
       bigint: (value) => formatMinor(value, precision),
     },
   });

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   DESKTOP,
   PHONE,
+  CHROMIUM_SKIP,
   chromiumAvailable,
   launchChromium,
   personPage,
@@ -30,7 +31,7 @@ const ASK = `mutation($input: RequestPaymentInput!) { requestPayment(input: $inp
 const LIVE = { timeout: 15_000 };
 
 if (!chromiumAvailable()) {
-  console.log('browser flows: SKIPPED (/usr/bin/chromium not found; apt-get install chromium)');
+  it('two people in the web frontend', { skip: CHROMIUM_SKIP });
 } else {
   for (const kind of databaseKinds()) {
     describe(`two people in the web frontend on ${kind}`, () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
   SCREENSHOTS,
+  CHROMIUM_SKIP,
   chromiumAvailable,
   launchChromium,
   personPage,
@@ -26,7 +27,7 @@ const CSV_HEADER =
   'created_at,type,amount,balance_after,counterparty,reference,details,operation_id';
 
 if (!chromiumAvailable()) {
-  console.log('browser tests: SKIPPED (/usr/bin/chromium not found; apt-get install chromium)');
+  it('the web frontend', { skip: CHROMIUM_SKIP });
 } else {
   console.log(`browser tests: screenshots in ${SCREENSHOTS}`);
   for (const kind of databaseKinds()) {
@@ -194,7 +195,7 @@ if (!chromiumAvailable()) {
         ]);
         const csv = fs.readFileSync(await download.path(), 'utf8');
         assert.ok(csv.startsWith(`${CSV_HEADER}\r\n`), csv);
-        assert.match(csv, /TRANSFER_IN,5\.00,105\.00,Bob Builder,,thanks,/);
+        assert.match(csv, /"TRANSFER_IN",5\.00,105\.00,"Bob Builder",,"thanks",/);
         assert.equal(csv.trimEnd().split('\r\n').length, 3, 'the header and two operations');
         await shot(page, 'statement');
 

@@ -279,6 +279,44 @@ for (const kind of databaseKinds()) {
     });
     after(async () => env?.close());
 
+    it('refuses a list argument that names a value twice, however long, and changes nothing', async () => {
+      const as = (session: string) => {
+        const client = new Client(env.server.url);
+        client.cookie = sessions[session];
+        return client;
+      };
+      const EVENTS = `query Events($types: [EventType!]) { events(first: 1, types: $types) { nodes { id } } }`;
+      const OPERATIONS = `query Ops($id: ID!, $types: [OperationType!]) {
+        wallet(id: $id) { operations(first: 1, types: $types) { nodes { id } } } }`;
+      const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {
+        createWebhookEndpoint(input: $input) { endpoint { id } } }`;
+      const ENDPOINTS = '{ webhookEndpoints { id } }';
+      const all = await as('admin').ok<{ events: unknown }>(EVENTS, {
+        types: ['DEPOSIT_CREATED', 'TRANSFER_CREATED'],
+      });
+      assert.ok(all.events);
+      const endpointsBefore = await as('provider').ok(ENDPOINTS);
+      const before = await ledgerSnapshot(env.database.url);
+      for (const copies of [2, 5_000]) {
+        const message = await as('admin').refused('BAD_USER_INPUT', EVENTS, {
+          types: Array.from({ length: copies }, () => 'DEPOSIT_CREATED'),
+        });
+        assert.match(message, /types/);
+        await person.client.refused('BAD_USER_INPUT', OPERATIONS, {
+          id: person.walletId,
+          types: Array.from({ length: copies }, () => 'DEPOSIT'),
+        });
+        await as('provider').refused('BAD_USER_INPUT', CREATE, {
+          input: {
+            url: 'https://example.com/hooks',
+            eventTypes: Array.from({ length: copies }, () => 'DEPOSIT_CREATED'),
+          },
+        });
+      }
+      assert.deepEqual(await as('provider').ok(ENDPOINTS), endpointsBefore);
+      assert.equal(await ledgerSnapshot(env.database.url), before);
+    });
+
     it('refuses U+0000 and half surrogate pairs in text it would keep, finds nothing by them, and changes nothing', async () => {
       const [NUL, HALF_PAIR] = ['a\u0000b', 'a\ud800'];
       const provider = new Client(env.server.url);

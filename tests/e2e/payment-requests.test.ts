@@ -211,6 +211,56 @@ for (const kind of databaseKinds()) {
       );
     });
 
+    it('refuses someone else’s wallet before anything about the payee, revealing nothing of it', async () => {
+      const mallory = await person('Mallory', '5.00');
+      const victim = await person('Victim');
+      const victimsEuro = (
+        await victim.client.ok('mutation { openWallet(currency: "EUR") { id } }')
+      ).openWallet.id;
+      await fund(provider, victimsEuro, '7.00');
+      const dollarOnly = await person('Dollar Only');
+      const nobody = `${randomUUID()}@nobody.test`;
+      const send = (input: Record<string, unknown>) => ({ input: { amount: '1.00', ...input } });
+      // Paying by email from the victim's EUR wallet: neither that the payee holds no EUR
+      // wallet (which would tell the wallet's currency) nor that the email is unknown.
+      for (const toEmail of [dollarOnly.email, nobody]) {
+        const message = await refusedUnchanged(
+          mallory.client,
+          'FORBIDDEN',
+          SEND,
+          send({ toEmail, fromWalletId: victimsEuro }),
+        );
+        assert.doesNotMatch(message, /EUR|email/, message);
+      }
+      // Asking to be paid into the victim's wallet: the same, whoever is asked.
+      for (const toWalletId of [victimsEuro, victim.walletId]) {
+        for (const payerEmail of [dollarOnly.email, nobody]) {
+          const message = await refusedUnchanged(mallory.client, 'FORBIDDEN', REQUEST, {
+            input: { payerEmail, amount: '1.00', toWalletId },
+          });
+          assert.doesNotMatch(message, /EUR|email/, message);
+        }
+      }
+      // Paying a request from, or refunding, what is not one's own.
+      const { requestPayment: request } = await dollarOnly.client.ok(REQUEST, {
+        input: { payerEmail: mallory.email, amount: '1.00' },
+      });
+      await refusedUnchanged(mallory.client, 'FORBIDDEN', PAY, {
+        id: request.id,
+        from: victim.walletId,
+      });
+      await fund(provider, victim.walletId, '2.00');
+      const { walletToWallet: gift } = await victim.client.ok(SEND, {
+        input: { toWalletId: dollarOnly.walletId, amount: '1.00' },
+      });
+      await refusedUnchanged(
+        mallory.client,
+        'FORBIDDEN',
+        'mutation($input: RefundTransferInput!) { refundTransfer(input: $input) { transfer { id } } }',
+        { input: { transferId: gift.transfer.id } },
+      );
+    });
+
     it('asks to be paid: the payer sees it incoming, pays it once, with one transfer', async () => {
       const carol = await person('Carol Requester');
       const dave = await person('Dave Payer', '30.00');

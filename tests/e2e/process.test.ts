@@ -1,7 +1,9 @@
 /** The `wallet` process itself: start-up checks, shutdown, restarts, and the command line. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -55,6 +57,29 @@ describe('start-up configuration', () => {
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.length, 1, result.stderr);
       assert.match(lines[0], new RegExp(`\\b${variable}\\b`));
+    }
+  });
+
+  it('keeps a new SQLite database to itself: directories 0700, files 0600', async () => {
+    const database = await freshDatabase('sqlite');
+    databases.push(database);
+    // Under a loose umask, in directories that do not exist yet (as ./data/ on a first start).
+    const root = path.dirname(database.url.slice('sqlite:'.length));
+    const file = path.join(root, 'data', 'nested', 'wallet.sqlite');
+    const umask = process.umask(0o022); // the server inherits it
+    const server = await startServerOn(`sqlite:${file}`).finally(() => process.umask(umask));
+    const mode = (target: string) => fs.statSync(target).mode & 0o777;
+    try {
+      // A write, so the log and its index exist.
+      await signUp(server.url);
+      for (const dir of [path.join(root, 'data'), path.dirname(file)]) {
+        assert.equal(mode(dir).toString(8), '700', dir);
+      }
+      for (const suffix of ['', '-wal', '-shm']) {
+        assert.equal(mode(file + suffix).toString(8), '600', file + suffix);
+      }
+    } finally {
+      await server.stop();
     }
   });
 });

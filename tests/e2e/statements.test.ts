@@ -580,6 +580,83 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(parseCsv(empty.text), []);
     });
 
+    it('quotes every text cell; no line break, `;` or tab inside one starts a formula', async () => {
+      const sender = await funded('100.00', 'Eve\n=HYPERLINK("https://evil.test","x")');
+      const person = await funded('1.00', 'Person');
+      // What each details cell must read: a `'` before a formula's first
+      // character wherever a spreadsheet may start reading a cell (the cell's
+      // start, after a line break, after a `;` or a tab), nothing else touched.
+      const cases: [string, string][] = [
+        ['\n=1+1', "\n'=1+1"],
+        ['x;=1+1', "x;'=1+1"],
+        ['ok\r\n+SUM(A1:A9)', "ok\r\n'+SUM(A1:A9)"],
+        ['a\n\n-2+3', "a\n\n'-2+3"],
+        ['tab\t@cmd', "tab\t'@cmd"],
+        ['\r=1', "'\r'=1"],
+        ['x;"=1+1', `x;'"=1+1`],
+        ['x\u2028\uFF1D1', "x\u2028'\uFF1D1"],
+        ['-5.00', "'-5.00"],
+        ['2; -3 + 4 = 5, =6', '2; -3 + 4 = 5, =6'],
+      ];
+      for (const [details] of cases) {
+        await sender.client.ok(SEND, {
+          input: { toWalletId: person.walletId, amount: '0.01', details },
+        });
+      }
+      await person.client.ok(SEND, {
+        input: { toWalletId: sender.walletId, amount: '0.05', details: 'back' },
+      });
+      const reference = `r;=1 ${randomUUID()}`;
+      await provider.ok(WITHDRAW, {
+        input: { walletId: person.walletId, amount: '1.00', reference },
+      });
+      const from = iso(Date.now() - DAY_MS);
+      const to = iso(Date.now() + DAY_MS);
+      const file = await person.client.download(csvPath(person.walletId, from, to));
+      assert.equal(file.status, 200, file.text);
+
+      // Parsed back, with whether each cell was quoted.
+      type Cell = { value: string; quoted: boolean };
+      const rows: Record<string, Cell>[] = parse(file.text, {
+        columns: true,
+        record_delimiter: '\r\n',
+        cast: (value, context) => (context.header ? value : { value, quoted: context.quoting }),
+      });
+      assert.equal(rows.length, cases.length + 3);
+      const amounts = ['amount', 'balance_after'];
+      for (const row of rows) {
+        for (const [column, cell] of Object.entries(row)) {
+          if (amounts.includes(column)) {
+            assert.equal(cell.quoted, false, `${column} is a number`);
+            assert.match(cell.value, /^-?\d+\.\d{2}$/);
+          } else if (cell.value !== '') {
+            assert.equal(cell.quoted, true, `${column} ${JSON.stringify(cell.value)} is quoted`);
+          }
+        }
+      }
+      const details = rows.map((row) => row.details.value);
+      for (const [sent, written] of cases) {
+        assert.ok(
+          details.includes(written),
+          `${JSON.stringify(sent)} as ${JSON.stringify(written)}`,
+        );
+      }
+      assert.ok(rows.some((row) => row.reference.value === reference.replace(';=', ";'=")));
+      assert.ok(
+        rows.some((row) => row.counterparty.value === 'Eve\n\'=HYPERLINK("https://evil.test","x")'),
+      );
+      assert.ok(rows.some((row) => row.amount.value === '-0.05' && row.details.value === 'back'));
+      assert.ok(rows.some((row) => row.amount.value === '-1.00'));
+
+      // The raw text, as a reader that splits at line breaks, `;` or tabs sees it: no piece
+      // starts a formula, quoted or not; and no quoted cell does either.
+      const formula = /^"*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+      for (const piece of file.text.split(/\r\n|[\r\n;\t\u0085\u2028\u2029]/)) {
+        assert.doesNotMatch(piece, formula, JSON.stringify(piece));
+      }
+      assert.doesNotMatch(file.text, /(^|,)"+[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/m);
+    });
+
     it('answers a download it refuses as JSON, revealing nothing', async () => {
       const owner = await funded('9.99', 'Owner');
       const stranger = await funded('1.00', 'Stranger');

@@ -18,6 +18,9 @@ export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM);
 }
 
+/** Why a browser suite is not run (reported as a skipped test, so the runner counts it). */
+export const CHROMIUM_SKIP = `${CHROMIUM} not found; apt-get install chromium`;
+
 export async function launchChromium(): Promise<Browser> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const { chromium } = await import('playwright-core');

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Client as PgClient } from 'pg';
 import { loadConfig, type Config } from '../../src/config';
@@ -18,8 +19,27 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** The variable that points the suites at a PostgreSQL server; unset, PostgreSQL suites are skipped. */
 export const POSTGRES_URL_VARIABLE = 'POSTGRES_TEST_URL';
 
+/** Why PostgreSQL's half is not run, or false when it is. */
+export const POSTGRES_SKIP: string | false = process.env[POSTGRES_URL_VARIABLE]
+  ? false
+  : `${POSTGRES_URL_VARIABLE} is not set (e.g. postgres://postgres@127.0.0.1:5432/test)`;
+
+let postgresSkipReported = false;
+
+/**
+ * The databases a suite runs on. Without PostgreSQL, its half is reported
+ * as a skipped test (once per file), so the runner counts it and
+ * `npm test` lists it; a console line alone would pass unnoticed.
+ */
 export function databaseKinds(): DatabaseKind[] {
-  return process.env[POSTGRES_URL_VARIABLE] ? ['sqlite', 'postgres'] : ['sqlite'];
+  if (POSTGRES_SKIP === false) return ['sqlite', 'postgres'];
+  if (!postgresSkipReported) {
+    postgresSkipReported = true;
+    // Registered here, so named after the file that runs (node --test runs each file as its own process).
+    const file = path.relative(process.cwd(), process.argv[1] ?? 'this file');
+    it(`${file} on postgres`, { skip: POSTGRES_SKIP });
+  }
+  return ['sqlite'];
 }
 
 export interface FreshDatabase {
