@@ -57,11 +57,12 @@ export function statementCsvRoute(services: Services): RequestHandler {
     let download: ReturnType<typeof statementCsv>;
     let walletId: string;
     try {
+      // The contract's precedence: who, how often, the input's shape, then the wallet and its owner.
       const caller = callerOf(req);
-      const wallet = await getWallet(db, String(req.params.id));
-      assertCanView(caller, wallet.userId);
       await services.statementDownloadLimiter.hit(caller.userId, 'Too many statement downloads.');
       const range = period(instantParameter(req, 'from'), instantParameter(req, 'to'));
+      const wallet = await getWallet(db, String(req.params.id));
+      assertCanView(caller, wallet.userId);
       walletId = wallet.id;
       download = statementCsv(
         db,

@@ -664,8 +664,9 @@ for (const kind of databaseKinds()) {
       const refusals = [
         [new Client(url), path, 401, 'UNAUTHENTICATED'],
         [stranger.client, path, 403, 'FORBIDDEN'],
-        [owner.client, csvPath(randomUUID(), '2026-01-01', '2026-12-31'), 404, 'NOT_FOUND'],
-        [owner.client, csvPath('not-an-id', '2026-01-01', '2026-12-31'), 404, 'NOT_FOUND'],
+        // Every attempt counts against the allowance (5 here): the stranger asks for the missing ones.
+        [stranger.client, csvPath(randomUUID(), '2026-01-01', '2026-12-31'), 404, 'NOT_FOUND'],
+        [stranger.client, csvPath('not-an-id', '2026-01-01', '2026-12-31'), 404, 'NOT_FOUND'],
         [owner.client, csvPath(owner.walletId, '2026-03-01', '2026-02-01'), 400, 'BAD_USER_INPUT'],
         [owner.client, csvPath(owner.walletId, '2025-01-01', '2026-01-03'), 400, 'BAD_USER_INPUT'],
         [
@@ -715,6 +716,11 @@ for (const kind of databaseKinds()) {
       const body = JSON.parse(limited.text);
       assert.equal(body.errors[0].extensions.code, 'RATE_LIMITED');
       assert.ok(body.errors[0].extensions.retryAfterSeconds > 0);
+      // RATE_LIMITED ranks before the input's shape and the wallet (the contract's order).
+      const elsewhere = await person.client.download(
+        csvPath(randomUUID(), '2026-02-01', '2026-01-01'),
+      );
+      assert.equal(elsewhere.status, 429);
       // Someone else is not held back by it.
       const other = await funded('1.00');
       const own = csvPath(other.walletId, '2026-01-01', '2026-02-01');
