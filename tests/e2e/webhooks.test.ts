@@ -358,9 +358,21 @@ for (const kind of databaseKinds()) {
         'http://localhost:9/hooks',
         'http://10.1.2.3/hooks',
         'http://169.254.169.254/latest/meta-data',
+        'http://[::127.0.0.1]:9/hooks',
+        'http://[::ffff:10.0.0.1]/hooks',
+        'http://[64:ff9b::a9fe:a9fe]/hooks',
+        'https://198.18.0.1/hooks',
       ]) {
         const message = await strictProvider.refused('BAD_USER_INPUT', CREATE, input({ url: bad }));
         assert.match(message, /webhook URL|url/i, bad);
+      }
+      // Public receivers of both families are accepted (and deleted at once: none answers here).
+      for (const good of ['https://1.1.1.1/hooks', 'https://[2606:4700:4700::1111]/hooks']) {
+        const made = (await strictProvider.ok(CREATE, input({ url: good }))).createWebhookEndpoint;
+        assert.equal(made.endpoint.url, good);
+        await strictProvider.ok('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', {
+          id: made.endpoint.id,
+        });
       }
       await strictProvider.refused('BAD_USER_INPUT', CREATE, input({ eventTypes: [] }));
       await strict.stop();
