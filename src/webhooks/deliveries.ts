@@ -154,7 +154,13 @@ export const RETRY_AFTER_MS = [
 
 export type AttemptOutcome =
   | { delivered: true; statusCode: number }
-  | { delivered: false; statusCode: number | null; error: string };
+  | {
+      delivered: false;
+      statusCode: number | null;
+      error: string;
+      /** No attempt can succeed (the endpoint is gone, its secret unreadable): FAILED at once. */
+      final?: boolean;
+    };
 
 /**
  * Records an attempt under the lease that made it (a lease that ran out and
@@ -168,7 +174,9 @@ export async function recordAttempt(
   retryScale: number,
 ): Promise<DeliveryStatus | null> {
   const attempts = claimed.attempts + 1;
-  const retryInMs = outcome.delivered ? null : RETRY_AFTER_MS[attempts - 1];
+  // undefined: no more tries (delivered, or failed for good).
+  const retryInMs =
+    outcome.delivered || outcome.final === true ? undefined : RETRY_AFTER_MS[attempts - 1];
   const status: DeliveryStatus = outcome.delivered
     ? 'DELIVERED'
     : retryInMs === undefined

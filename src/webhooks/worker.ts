@@ -27,6 +27,11 @@ import { attemptDelivery } from './sender';
 const TURN_MS = 200;
 /** Attempts under way at once, per process. */
 const IN_FLIGHT_MAX = 8;
+/** The longest wait between turns while they keep failing. */
+const TURN_BACKOFF_MAX_MS = 5_000;
+/** Why an endpoint's deliveries fail once SESSION_SECRET has changed (docs/operations.md). */
+export const SECRET_UNREADABLE =
+  "the endpoint's signing secret cannot be opened (SESSION_SECRET changed); recreate the endpoint";
 /** How often expiries are looked for. */
 const EXPIRY_EVERY_MS = 1_000;
 
@@ -37,6 +42,10 @@ export class WebhookWorker {
   private readonly abort = new AbortController();
   private lastExpiryMs = 0;
   private turning: Promise<void> = Promise.resolve();
+  /** Endpoints whose secret could not be opened, already logged. */
+  private readonly unreadable = new Set<string>();
+  /** Turns failed in a row (the database away): the next waits longer. */
+  private failedTurns = 0;
 
   constructor(private readonly services: Services) {}
 
@@ -46,11 +55,20 @@ export class WebhookWorker {
 
   private schedule(): void {
     if (this.stopping) return;
+    const waitMs = Math.min(TURN_MS * 2 ** this.failedTurns, TURN_BACKOFF_MAX_MS);
     this.timer = setTimeout(() => {
       this.turning = this.turn()
-        .catch((err) => this.services.log.warn({ err }, 'webhook worker turn failed'))
+        .then(
+          () => {
+            this.failedTurns = 0;
+          },
+          (err) => {
+            this.failedTurns = Math.min(this.failedTurns + 1, 16);
+            this.services.log.warn({ err }, 'webhook worker turn failed; trying again later');
+          },
+        )
         .finally(() => this.schedule());
-    }, TURN_MS);
+    }, waitMs);
     this.timer.unref();
   }
 
@@ -73,9 +91,16 @@ export class WebhookWorker {
     }
     for (const [endpointId, queue] of byEndpoint) {
       const endpoint = endpoints.find((e) => e.id === endpointId);
-      const chain = this.sendInTurn(endpoint ?? null, queue).finally(() =>
-        this.inFlight.delete(endpointId),
-      );
+      // A failure here (the database away while recording) marks nothing and
+      // ends nothing: the claims' leases run out and they are tried again.
+      const chain = this.sendInTurn(endpoint ?? null, queue)
+        .catch((err) =>
+          this.services.log.error(
+            { err, endpointId },
+            'webhook deliveries not recorded; retried later',
+          ),
+        )
+        .finally(() => this.inFlight.delete(endpointId));
       this.inFlight.set(endpointId, chain);
     }
   }
@@ -87,7 +112,7 @@ export class WebhookWorker {
 
   /** One endpoint's claims, one after the other; those not attempted at shutdown are given back. */
   private async sendInTurn(endpoint: EndpointRow | null, queue: Claimed[]): Promise<void> {
-    const { db, config, secrets } = this.services;
+    const { db, config } = this.services;
     for (let i = 0; i < queue.length; i++) {
       const claim = queue[i];
       if (this.stopping) {
@@ -96,21 +121,29 @@ export class WebhookWorker {
       }
       const event = await db.read((sql) => findEvent(sql, claim.eventId));
       assert.ok(event, `event ${claim.eventId} of delivery ${claim.id} exists`);
+      const secret = endpoint === null ? null : this.openSecret(endpoint);
       const outcome =
         endpoint === null
-          ? { delivered: false as const, statusCode: null, error: 'the endpoint was deleted' }
-          : await attemptDelivery({
-              url: endpoint.url,
-              secret: secrets.open(endpoint.secretCiphertext),
-              eventId: event.id,
-              body: event.body,
-              timeoutMs: config.webhookTimeoutMs,
-              policy: {
-                production: config.production,
-                allowPrivate: config.webhooksAllowPrivateUrls,
-              },
-              signal: this.abort.signal,
-            });
+          ? {
+              delivered: false as const,
+              statusCode: null,
+              error: 'the endpoint was deleted',
+              final: true,
+            }
+          : secret === null
+            ? { delivered: false as const, statusCode: null, error: SECRET_UNREADABLE, final: true }
+            : await attemptDelivery({
+                url: endpoint.url,
+                secret,
+                eventId: event.id,
+                body: event.body,
+                timeoutMs: config.webhookTimeoutMs,
+                policy: {
+                  production: config.production,
+                  allowPrivate: config.webhooksAllowPrivateUrls,
+                },
+                signal: this.abort.signal,
+              });
       if (this.abort.signal.aborted && !outcome.delivered) {
         // Cut short by shutdown: not a failure of the receiver's; due again at once.
         await releaseClaims(db, queue.slice(i));
@@ -122,6 +155,23 @@ export class WebhookWorker {
           outcome: status === 'DELIVERED' ? 'delivered' : status === 'FAILED' ? 'failed' : 'retry',
         });
       }
+    }
+  }
+
+  /**
+   * The endpoint's signing secret, or null when it was sealed under another
+   * SESSION_SECRET: nothing can sign for it until it is made again. Said
+   * once per endpoint, not at every delivery.
+   */
+  private openSecret(endpoint: EndpointRow): string | null {
+    try {
+      return this.services.secrets.open(endpoint.secretCiphertext);
+    } catch {
+      if (!this.unreadable.has(endpoint.id)) {
+        this.unreadable.add(endpoint.id);
+        this.services.log.error({ endpointId: endpoint.id }, SECRET_UNREADABLE);
+      }
+      return null;
     }
   }
 

@@ -1,0 +1,180 @@
+/**
+ * Webhooks when things go wrong on the service's side: an endpoint whose
+ * signing secret can no longer be opened, a database that goes away while a
+ * delivery is under way, providers whose receivers never answer, and
+ * endpoints made a moment before an event. The real server over HTTP, real
+ * receivers on loopback, real databases.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '../helpers/client';
+import { databaseKinds } from '../helpers/databases';
+import { fund, signInAdmin, signInProvider, signUp } from '../helpers/fixtures';
+import { Receiver } from '../helpers/receiver';
+import {
+  startServer,
+  startServerOn,
+  stopAllServers,
+  type TestEnvironment,
+} from '../helpers/server';
+import { TcpProxy } from '../helpers/tcp-proxy';
+
+const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) { endpoint { id } secret }
+}`;
+const DELETE = 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }';
+const DELIVERIES = `query Deliveries($endpointId: ID!, $status: DeliveryStatus) {
+  webhookDeliveries(endpointId: $endpointId, status: $status, first: 100) {
+    nodes { id status attempts lastStatusCode lastError event { id type } }
+  }
+}`;
+
+interface DeliveryNode {
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  event: { id: string; type: string };
+}
+
+after(stopAllServers);
+
+async function endpointFor(client: Client, receiver: Receiver, eventTypes: string[]) {
+  const created = (await client.ok(CREATE, { input: { url: receiver.url, eventTypes } }))
+    .createWebhookEndpoint;
+  receiver.secret = created.secret;
+  return created.endpoint as { id: string };
+}
+
+async function deliveries(client: Client, endpointId: string, status?: string) {
+  return (await client.ok(DELIVERIES, { endpointId, status })).webhookDeliveries
+    .nodes as DeliveryNode[];
+}
+
+/** Polls `check` every 100 ms until it holds, for at most `timeoutMs`. */
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) assert.fail(`not in ${timeoutMs} ms: ${what}`);
+    await sleep(100);
+  }
+}
+
+const status = async (url: string, path: string) => (await fetch(`${url}${path}`)).status;
+
+for (const kind of databaseKinds()) {
+  describe(`webhooks when things go wrong, on ${kind}`, () => {
+    let env: TestEnvironment;
+    const receivers: Receiver[] = [];
+    const settings = {
+      SIGNUP_RATE_PER_HOUR: '0',
+      WEBHOOKS_ALLOW_PRIVATE_URLS: 'true',
+      WEBHOOK_RETRY_SCALE: '0.0001',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      SESSION_SECRET: 'the-first-session-secret-0123456789',
+    };
+
+    before(async () => {
+      env = await startServer(kind, settings);
+    });
+    after(async () => {
+      await Promise.all(receivers.map((r) => r.close()));
+      await env?.close();
+    });
+
+    async function receiver(): Promise<Receiver> {
+      const made = await Receiver.start();
+      receivers.push(made);
+      return made;
+    }
+
+    it('stays up when SESSION_SECRET changed: those endpoints’ deliveries fail, saying why', async () => {
+      const target = await receiver();
+      const endpoint = await endpointFor(await signInAdmin(env.server.url), target, [
+        'DEPOSIT_CREATED',
+      ]);
+      await env.server.stop();
+      env.server = await startServerOn(env.database.url, {
+        ...settings,
+        SESSION_SECRET: 'a-rotated-session-secret-9876543210',
+      });
+      const { url } = env.server;
+      const admin = await signInAdmin(url);
+      const provider = await signInProvider(url);
+      const person = await signUp(url);
+      await fund(provider, person.walletId, '1.00');
+      await fund(provider, person.walletId, '2.00');
+      await eventually(
+        async () => (await deliveries(admin, endpoint.id, 'FAILED')).length === 2,
+        'both deliveries FAILED',
+      );
+      for (const delivery of await deliveries(admin, endpoint.id)) {
+        assert.equal(delivery.status, 'FAILED');
+        assert.match(delivery.lastError ?? '', /signing secret cannot be opened.*recreate/);
+      }
+      assert.equal(target.requestsStarted, 0, 'nothing was sent unsigned or wrongly signed');
+      assert.equal(env.server.process.exitCode, null, 'the process is still running');
+      assert.equal(await status(url, '/healthz'), 200);
+      assert.equal(
+        env.server.output().match(/signing secret cannot be opened/g)?.length,
+        1,
+        'logged once per endpoint',
+      );
+      // A new endpoint under the new secret is served as ever.
+      const fresh = await receiver();
+      await endpointFor(admin, fresh, ['DEPOSIT_CREATED']);
+      await fund(provider, person.walletId, '3.00');
+      await fresh.until(() => fresh.ids().size === 1, 10_000, 'the new endpoint');
+      await admin.ok(DELETE, { id: endpoint.id });
+    });
+
+    if (kind === 'postgres') {
+      it('stays up when the database goes away while a delivery is under way, and delivers after', async () => {
+        const proxy = await TcpProxy.to({ host: '127.0.0.1', port: 5432 });
+        proxy.restore();
+        const viaProxy = new URL(env.database.url);
+        viaProxy.hostname = '127.0.0.1';
+        viaProxy.port = String(proxy.port);
+        // An attempt's answer takes 1.5 s, well within its timeout.
+        const server = await startServerOn(viaProxy.toString(), {
+          ...settings,
+          WEBHOOK_TIMEOUT_MS: '3000',
+        });
+        try {
+          const admin = await signInAdmin(server.url);
+          const slow = await receiver();
+          slow.delayMs = 1_500;
+          const endpoint = await endpointFor(admin, slow, ['DEPOSIT_CREATED']);
+          const person = await signUp(server.url);
+          await fund(await signInProvider(server.url), person.walletId, '1.00');
+          await slow.until(() => slow.requestsStarted > 0, 10_000, 'the attempt');
+          // The answer comes while the database is away: its record cannot be written.
+          proxy.cut();
+          await slow.until(() => slow.received.length > 0, 10_000, 'the answer');
+          await eventually(
+            async () => (await status(server.url, '/readyz')) === 503,
+            '/readyz 503 while the database is away',
+          );
+          await sleep(1_000);
+          assert.equal(server.process.exitCode, null, 'the process is still running');
+          assert.equal(await status(server.url, '/healthz'), 200);
+          proxy.restore();
+          await eventually(
+            async () => (await status(server.url, '/readyz')) === 200,
+            '/readyz 200 again',
+          );
+          // The unrecorded attempt is made again once its lease (2 × 3 s + 5 s) runs out.
+          await eventually(
+            async () => (await deliveries(admin, endpoint.id, 'DELIVERED')).length === 1,
+            'DELIVERED after the outage',
+            30_000,
+          );
+          assert.equal(server.process.exitCode, null);
+        } finally {
+          await server.stop();
+          await proxy.close();
+        }
+      });
+    }
+  });
+}
