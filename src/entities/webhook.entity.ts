@@ -48,6 +48,13 @@ export class WebhookEndpointEntity {
 
   @Column({ name: 'deleted_at', type: 'bigint', nullable: true })
   deletedAtMs!: string | null;
+
+  /** Where in the events' (tx_order, seq) order it starts (webhooks/endpoints.ts). */
+  @Column({ name: 'from_tx_order', type: 'bigint', default: 0 })
+  fromTxOrder!: string;
+
+  @Column({ name: 'from_seq', type: 'bigint', default: 0 })
+  fromSeq!: string;
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';

@@ -12,18 +12,25 @@ import type { EventPosition } from '../db/pagination';
 import { eventHeadsAfter, lastEventAfter, type EventHead } from '../db/queries';
 import type { Row, Sql } from '../db/sql';
 import type { DeliveryStatus } from '../entities/webhook.entity';
-import type { EndpointRow } from './endpoints';
+import { endpointsIn, type EndpointRow } from './endpoints';
 
 const POSITION_KEY = 'webhooks_dispatched_through';
 
 /** Events fanned out per round. */
 export const DISPATCH_BATCH = 200;
 
-/** Whether an endpoint is to be sent an event: its owner's to see, of its types, made after it. */
+/**
+ * Whether an endpoint is to be sent an event: its owner's to see, of its
+ * types, at or past the endpoint's start in the events' order (so every
+ * event that commits after the endpoint, whatever its time says).
+ */
 function wants(endpoint: EndpointRow, event: EventHead): boolean {
   const owners = endpoint.ownerRole === 'ADMIN' || event.ownerUserId === endpoint.ownerUserId;
   return (
-    owners && endpoint.eventTypes.includes(event.type) && event.createdAtMs >= endpoint.createdAtMs
+    owners &&
+    endpoint.eventTypes.includes(event.type) &&
+    event.txOrder >= endpoint.from.txOrder &&
+    event.seq > endpoint.from.seq
   );
 }
 
@@ -33,11 +40,12 @@ function wants(endpoint: EndpointRow, event: EventHead): boolean {
  * row is locked for the transaction (PostgreSQL), so instances take turns;
  * a delivery made twice is refused by its unique index. With no endpoints,
  * the position moves to the newest event without reading the others.
+ *
+ * The endpoints are read after the events, in the same transaction: an
+ * endpoint that committed before an event did is then always among them
+ * (on PostgreSQL each statement sees what committed before it began).
  */
-export async function dispatchEvents(
-  db: Database,
-  endpoints: readonly EndpointRow[],
-): Promise<number> {
+export async function dispatchEvents(db: Database): Promise<number> {
   return db.transaction(async (sql) => {
     const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
     const [row] = await sql.rows<{ value: string }>(
@@ -46,13 +54,15 @@ export async function dispatchEvents(
     );
     const [txOrder, seq] = row.value.split('.').map((part) => BigInt(part));
     const position = { txOrder, seq };
+    // Both reads of events come before the read of endpoints (see above).
+    const last = await lastEventAfter(sql, position);
+    if (last === null) return 0;
+    const events = await eventHeadsAfter(sql, position, DISPATCH_BATCH);
+    const endpoints = await endpointsIn(sql, null);
     if (endpoints.length === 0) {
-      const last = await lastEventAfter(sql, position);
-      if (last !== null) await savePosition(sql, last);
+      await savePosition(sql, last);
       return 0;
     }
-    const events = await eventHeadsAfter(sql, position, DISPATCH_BATCH);
-    if (events.length === 0) return 0;
     // One statement for the batch: the position's lock is held for no more round trips.
     await insertDeliveries(
       sql,

@@ -20,7 +20,7 @@ import {
   releaseClaims,
   type Claimed,
 } from './deliveries';
-import { listEndpoints, type EndpointRow } from './endpoints';
+import { endpointsById, type EndpointRow } from './endpoints';
 import { attemptDelivery } from './sender';
 
 /** How often the worker looks for work. */
@@ -78,8 +78,7 @@ export class WebhookWorker {
       this.lastExpiryMs = Date.now();
       await expireDue(this.services);
     }
-    const endpoints = await listEndpoints(db, null);
-    while ((await dispatchEvents(db, endpoints)) > 0 && !this.stopping);
+    while ((await dispatchEvents(db)) > 0 && !this.stopping);
     webhookOldestUndelivered.set(await oldestUndeliveredSeconds(db));
     if (this.stopping) return;
     const claims = await claimDue(db, IN_FLIGHT_MAX - this.inFlight.size, this.leaseMs(), [
@@ -89,8 +88,10 @@ export class WebhookWorker {
     for (const claim of claims) {
       byEndpoint.set(claim.endpointId, [...(byEndpoint.get(claim.endpointId) ?? []), claim]);
     }
+    // Read after the claims: an endpoint made a moment ago is among them.
+    const endpoints = await endpointsById(db, [...byEndpoint.keys()]);
     for (const [endpointId, queue] of byEndpoint) {
-      const endpoint = endpoints.find((e) => e.id === endpointId);
+      const endpoint = endpoints.get(endpointId);
       // A failure here (the database away while recording) marks nothing and
       // ends nothing: the claims' leases run out and they are tried again.
       const chain = this.sendInTurn(endpoint ?? null, queue)

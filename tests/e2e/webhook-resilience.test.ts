@@ -6,11 +6,14 @@
  * receivers on loopback, real databases.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
-import { fund, signInAdmin, signInProvider, signUp } from '../helpers/fixtures';
+import { WITHDRAW, fund, signInAdmin, signInProvider, signUp } from '../helpers/fixtures';
 import { Receiver } from '../helpers/receiver';
 import {
   startServer,
@@ -22,6 +25,9 @@ import { TcpProxy } from '../helpers/tcp-proxy';
 
 const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { endpoint { id } secret }
+}`;
+const EVENTS = `query Events($first: Int, $types: [EventType!]) {
+  events(first: $first, types: $types) { nodes { id data } }
 }`;
 const DELETE = 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }';
 const DELIVERIES = `query Deliveries($endpointId: ID!, $status: DeliveryStatus) {
@@ -37,7 +43,11 @@ interface DeliveryNode {
   event: { id: string; type: string };
 }
 
-after(stopAllServers);
+const closers: (() => Promise<void>)[] = [];
+after(async () => {
+  await stopAllServers();
+  await Promise.all(closers.map((close) => close()));
+});
 
 async function endpointFor(client: Client, receiver: Receiver, eventTypes: string[]) {
   const created = (await client.ok(CREATE, { input: { url: receiver.url, eventTypes } }))
@@ -58,6 +68,20 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     if (Date.now() - started > timeoutMs) assert.fail(`not in ${timeoutMs} ms: ${what}`);
     await sleep(100);
   }
+}
+
+/** A receiver on loopback that takes every delivery (signatures are not its concern here). */
+async function acceptEverything(): Promise<{ url: string }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` };
 }
 
 const status = async (url: string, path: string) => (await fetch(`${url}${path}`)).status;
@@ -94,10 +118,9 @@ for (const kind of databaseKinds()) {
         'DEPOSIT_CREATED',
       ]);
       await env.server.stop();
-      env.server = await startServerOn(env.database.url, {
-        ...settings,
-        SESSION_SECRET: 'a-rotated-session-secret-9876543210',
-      });
+      // From here on every instance on this database runs with the new secret.
+      settings.SESSION_SECRET = 'a-rotated-session-secret-9876543210';
+      env.server = await startServerOn(env.database.url, settings);
       const { url } = env.server;
       const admin = await signInAdmin(url);
       const provider = await signInProvider(url);
@@ -126,6 +149,64 @@ for (const kind of databaseKinds()) {
       await fund(provider, person.walletId, '3.00');
       await fresh.until(() => fresh.ids().size === 1, 10_000, 'the new endpoint');
       await admin.ok(DELETE, { id: endpoint.id });
+    });
+
+    it('sends an event to every endpoint made before it committed, even while the worker is busy', async () => {
+      const { url } = env.server;
+      const provider = await signInProvider(url);
+      const admin = await signInAdmin(url);
+      const sink = await acceptEverything();
+      const payer = await signUp(url);
+      await fund(provider, payer.walletId, '100.00');
+      // A stream of other events keeps the worker fanning out, round after round.
+      let flooding = true;
+      const flood = Promise.all(
+        Array.from({ length: 3 }, async () => {
+          const person = await signUp(url);
+          while (flooding) await fund(provider, person.walletId, '0.01');
+        }),
+      );
+      const rounds: { endpointId: string; operationId: string }[] = [];
+      try {
+        for (let i = 0; i < 12; i++) {
+          const endpoint = (
+            await provider.ok(CREATE, {
+              input: { url: `${sink.url}/${i}`, eventTypes: ['WITHDRAWAL_CREATED'] },
+            })
+          ).createWebhookEndpoint.endpoint;
+          const withdrawal = await provider.ok(WITHDRAW, {
+            input: { walletId: payer.walletId, amount: '0.01', reference: randomUUID() },
+          });
+          rounds.push({
+            endpointId: endpoint.id,
+            operationId: withdrawal.walletToExternal.operation.id,
+          });
+          await sleep(i * 20); // each round lands at another moment of the worker's turn
+        }
+      } finally {
+        flooding = false;
+        await flood;
+      }
+      let events: { id: string; data: string }[] = [];
+      const eventOf = (operationId: string) =>
+        events.find((e) => JSON.parse(e.data).data.operation.id === operationId)?.id;
+      // On PostgreSQL an event shows once the transactions begun before it have ended.
+      await eventually(async () => {
+        events = (await admin.ok(EVENTS, { first: 100, types: ['WITHDRAWAL_CREATED'] })).events
+          .nodes;
+        return rounds.every((r) => eventOf(r.operationId) !== undefined);
+      }, 'every withdrawal has its event');
+      // Endpoint i is owed the withdrawals from the i-th on.
+      for (const [i, round] of rounds.entries()) {
+        const owed = rounds.slice(i).map((r) => eventOf(r.operationId));
+        await eventually(async () => {
+          const sent = new Set(
+            (await deliveries(provider, round.endpointId)).map((d) => d.event.id),
+          );
+          return owed.every((id) => sent.has(id as string));
+        }, `endpoint ${i} was sent every withdrawal after it`);
+      }
+      for (const round of rounds) await provider.ok(DELETE, { id: round.endpointId });
     });
 
     if (kind === 'postgres') {

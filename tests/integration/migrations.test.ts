@@ -29,11 +29,16 @@ for (const kind of databaseKinds()) {
           'PaymentRequests1764700000000',
           'EventsAndWebhooks1764800000000',
           'Statements1764900000000',
+          'WebhookEndpointStart1765000000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
-        // The latest migration can be undone (it puts the function before it back) and made again.
+        // The latest two migrations can be undone (one puts the function before it back) and made again.
         await db.dataSource.undoLastMigration();
-        assert.deepEqual(await migrate(db), ['Statements1764900000000']);
+        await db.dataSource.undoLastMigration();
+        assert.deepEqual(await migrate(db), [
+          'Statements1764900000000',
+          'WebhookEndpointStart1765000000000',
+        ]);
         // What `typeorm migration:generate` would write: nothing.
         const drift = await db.dataSource.driver.createSchemaBuilder().log();
         assert.deepEqual(
