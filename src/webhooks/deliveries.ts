@@ -108,6 +108,8 @@ const INSERT_CHUNK = 1_000;
 export interface Claimed {
   id: string;
   endpointId: string;
+  /** The endpoint's owner, whose share of the sending it takes. */
+  ownerUserId: string;
   eventId: string;
   /** Attempts made before this one. */
   attempts: number;
@@ -115,40 +117,108 @@ export interface Claimed {
   leaseUntilMs: number;
 }
 
+/** How much one process claims at once, and how fairly. */
+export interface ClaimLimits {
+  /** Endpoints it sends to at once. */
+  endpointsMax: number;
+  /** Of those, how many may be one owner's: one owner's silent receivers hold up only that owner. */
+  endpointsPerOwnerMax: number;
+  /** Deliveries claimed per endpoint, sent one after the other. */
+  perEndpointMax: number;
+  leaseMs: number;
+}
+
 /**
- * Claims up to `limit` deliveries that are due and not under anyone's
- * lease, skipping `busy` endpoints; each is leased for `leaseMs`. On
- * PostgreSQL rows another instance is claiming are skipped, not waited for.
+ * Claims deliveries that are due and not under anyone's lease, each leased
+ * for `leaseMs`, for endpoints not in `busy` (endpoint id → owner: what
+ * this process is sending to already). Owners with due work share the free
+ * slots in turn, one endpoint each, the one whose delivery is oldest first,
+ * and none takes more than its share. On PostgreSQL rows another instance
+ * is claiming are skipped, not waited for.
  */
 export async function claimDue(
   db: Database,
-  limit: number,
-  leaseMs: number,
-  busy: readonly string[],
+  limits: ClaimLimits,
+  busy: ReadonlyMap<string, string>,
 ): Promise<Claimed[]> {
-  if (limit <= 0) return [];
+  if (busy.size >= limits.endpointsMax) return [];
   return db.transaction(async (sql) => {
     const now = nowMs(sql.kind);
-    const skip = sql.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const skip = sql.kind === 'postgres' ? ' FOR UPDATE OF delivery SKIP LOCKED' : '';
     const notBusy =
-      busy.length === 0 ? '' : ` AND endpoint_id NOT IN (${busy.map(() => '?').join(', ')})`;
+      busy.size === 0
+        ? ''
+        : ` AND endpoint.id NOT IN (${[...busy.keys()].map(() => '?').join(', ')})`;
+    // Each endpoint's oldest few: an endpoint with a backlog cannot crowd the others out.
+    const candidates = await sql.rows<Row>(
+      `SELECT delivery.id, delivery.endpoint_id, endpoint.owner_user_id
+         FROM webhook_deliveries AS delivery
+         JOIN webhook_endpoints AS endpoint ON endpoint.id = delivery.endpoint_id
+        WHERE delivery.id IN (SELECT due.id FROM webhook_deliveries AS due
+                               WHERE due.endpoint_id = endpoint.id AND due.status = 'PENDING'
+                                 AND due.next_attempt_at <= ${now}
+                                 AND (due.lease_until IS NULL OR due.lease_until <= ${now})
+                               ORDER BY due.next_attempt_at, due.seq
+                               LIMIT ${Math.trunc(limits.perEndpointMax)})${notBusy}
+        ORDER BY delivery.next_attempt_at, delivery.seq${skip}`,
+      [...busy.keys()],
+    );
+    const chosen = chooseEndpoints(candidates, limits, busy);
+    const picked = candidates.filter((c) => chosen.has(String(c.endpoint_id)));
+    const ids = picked.map((c) => String(c.id));
+    const ownerOf = new Map(picked.map((c) => [String(c.id), String(c.owner_user_id)]));
+    if (ids.length === 0) return [];
     const rows = await sql.rows<Row>(
       `UPDATE webhook_deliveries SET lease_until = ${now} + CAST(? AS BIGINT)
-        WHERE id IN (SELECT id FROM webhook_deliveries
-                      WHERE status = 'PENDING' AND next_attempt_at <= ${now}
-                        AND (lease_until IS NULL OR lease_until <= ${now})${notBusy}
-                      ORDER BY next_attempt_at LIMIT ${Math.trunc(limit)}${skip})
+        WHERE id IN (${ids.map(() => '?').join(', ')})
         RETURNING id, endpoint_id, event_id, attempts, lease_until`,
-      [leaseMs, ...busy],
+      [limits.leaseMs, ...ids],
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      endpointId: String(row.endpoint_id),
-      eventId: String(row.event_id),
-      attempts: Number(row.attempts),
-      leaseUntilMs: Number(row.lease_until),
-    }));
+    // In the candidates' order: each endpoint's oldest first.
+    const place = new Map(ids.map((id, i) => [id, i]));
+    return rows
+      .map((row) => ({
+        id: String(row.id),
+        endpointId: String(row.endpoint_id),
+        ownerUserId: ownerOf.get(String(row.id)) as string,
+        eventId: String(row.event_id),
+        attempts: Number(row.attempts),
+        leaseUntilMs: Number(row.lease_until),
+      }))
+      .sort((a, b) => (place.get(a.id) ?? 0) - (place.get(b.id) ?? 0));
   });
+}
+
+/** The endpoints to claim for: owners in turn, one endpoint each, within each owner's share. */
+function chooseEndpoints(
+  candidates: readonly Row[],
+  limits: ClaimLimits,
+  busy: ReadonlyMap<string, string>,
+): Set<string> {
+  const waiting = new Map<string, string[]>(); // owner → endpoints, oldest delivery first
+  for (const candidate of candidates) {
+    const owner = String(candidate.owner_user_id);
+    const endpointId = String(candidate.endpoint_id);
+    const queue = waiting.get(owner) ?? [];
+    if (!queue.includes(endpointId)) queue.push(endpointId);
+    waiting.set(owner, queue);
+  }
+  const held = new Map<string, number>();
+  for (const owner of busy.values()) held.set(owner, (held.get(owner) ?? 0) + 1);
+  const chosen = new Set<string>();
+  let total = busy.size;
+  for (let more = true; more && total < limits.endpointsMax;) {
+    more = false;
+    for (const [owner, queue] of waiting) {
+      if (total >= limits.endpointsMax) break;
+      if (queue.length === 0 || (held.get(owner) ?? 0) >= limits.endpointsPerOwnerMax) continue;
+      chosen.add(queue.shift() as string);
+      held.set(owner, (held.get(owner) ?? 0) + 1);
+      total++;
+      more = true;
+    }
+  }
+  return chosen;
 }
 
 /** The retry schedule after each failed attempt; past its end, FAILED until redelivered. */

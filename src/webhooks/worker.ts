@@ -1,8 +1,8 @@
 /**
  * The webhook worker inside `wallet serve`: every turn it fans new events
  * out into deliveries, claims the deliveries that are due (a lease each),
- * and sends them, at most one at a time per endpoint and a few endpoints at
- * once, so a slow receiver holds up only itself. It also expires holds and
+ * and sends them, at most one at a time per endpoint and a few endpoints
+ * per owner at once, so a slow receiver holds up only its owner. It also expires holds and
  * payment requests whose time has come, so their events go out without
  * anyone touching them. At shutdown it stops claiming, lets the attempts
  * under way finish within the deadline, and gives back the rest unattempted.
@@ -25,8 +25,18 @@ import { attemptDelivery } from './sender';
 
 /** How often the worker looks for work. */
 const TURN_MS = 200;
-/** Attempts under way at once, per process. */
-const IN_FLIGHT_MAX = 8;
+/**
+ * Endpoints sent to at once, per process, and how many of them one owner
+ * (the service account or admin that made them) may take: an owner whose
+ * receivers never answer holds up only its own deliveries while fewer than
+ * IN_FLIGHT_MAX / OWNER_IN_FLIGHT_MAX owners do the same.
+ */
+const IN_FLIGHT_MAX = 64;
+const OWNER_IN_FLIGHT_MAX = 4;
+/** Deliveries claimed for one endpoint per turn, sent one after the other. */
+const PER_ENDPOINT_MAX = 8;
+/** Kept free at the end of a lease for recording an attempt's outcome. */
+const RECORD_MARGIN_MS = 2_000;
 /** The longest wait between turns while they keep failing. */
 const TURN_BACKOFF_MAX_MS = 5_000;
 /** Why an endpoint's deliveries fail once SESSION_SECRET has changed (docs/operations.md). */
@@ -38,7 +48,8 @@ const EXPIRY_EVERY_MS = 1_000;
 export class WebhookWorker {
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Endpoint id → the chain sending to it, and the endpoint's owner. */
+  private readonly inFlight = new Map<string, { owner: string; chain: Promise<void> }>();
   private readonly abort = new AbortController();
   private lastExpiryMs = 0;
   private turning: Promise<void> = Promise.resolve();
@@ -81,9 +92,17 @@ export class WebhookWorker {
     while ((await dispatchEvents(db)) > 0 && !this.stopping);
     webhookOldestUndelivered.set(await oldestUndeliveredSeconds(db));
     if (this.stopping) return;
-    const claims = await claimDue(db, IN_FLIGHT_MAX - this.inFlight.size, this.leaseMs(), [
-      ...this.inFlight.keys(),
-    ]);
+    const claimedAtMs = Date.now();
+    const claims = await claimDue(
+      db,
+      {
+        endpointsMax: IN_FLIGHT_MAX,
+        endpointsPerOwnerMax: OWNER_IN_FLIGHT_MAX,
+        perEndpointMax: PER_ENDPOINT_MAX,
+        leaseMs: this.leaseMs(),
+      },
+      new Map([...this.inFlight].map(([endpointId, { owner }]) => [endpointId, owner])),
+    );
     const byEndpoint = new Map<string, Claimed[]>();
     for (const claim of claims) {
       byEndpoint.set(claim.endpointId, [...(byEndpoint.get(claim.endpointId) ?? []), claim]);
@@ -94,7 +113,7 @@ export class WebhookWorker {
       const endpoint = endpoints.get(endpointId);
       // A failure here (the database away while recording) marks nothing and
       // ends nothing: the claims' leases run out and they are tried again.
-      const chain = this.sendInTurn(endpoint ?? null, queue)
+      const chain = this.sendInTurn(endpoint ?? null, queue, claimedAtMs)
         .catch((err) =>
           this.services.log.error(
             { err, endpointId },
@@ -102,7 +121,7 @@ export class WebhookWorker {
           ),
         )
         .finally(() => this.inFlight.delete(endpointId));
-      this.inFlight.set(endpointId, chain);
+      this.inFlight.set(endpointId, { owner: queue[0].ownerUserId, chain });
     }
   }
 
@@ -112,11 +131,18 @@ export class WebhookWorker {
   }
 
   /** One endpoint's claims, one after the other; those not attempted at shutdown are given back. */
-  private async sendInTurn(endpoint: EndpointRow | null, queue: Claimed[]): Promise<void> {
+  private async sendInTurn(
+    endpoint: EndpointRow | null,
+    queue: Claimed[],
+    claimedAtMs: number,
+  ): Promise<void> {
     const { db, config } = this.services;
+    const leaseEndsMs = claimedAtMs + this.leaseMs();
     for (let i = 0; i < queue.length; i++) {
       const claim = queue[i];
-      if (this.stopping) {
+      // An attempt starts only within its lease, so no other instance can be making it too.
+      const leaseTooShort = Date.now() + config.webhookTimeoutMs + RECORD_MARGIN_MS > leaseEndsMs;
+      if (this.stopping || leaseTooShort) {
         await releaseClaims(db, queue.slice(i));
         return;
       }
@@ -184,7 +210,7 @@ export class WebhookWorker {
     this.stopping = true;
     if (this.timer !== null) clearTimeout(this.timer);
     await this.turning;
-    const everything = Promise.all(this.inFlight.values());
+    const everything = Promise.all([...this.inFlight.values()].map(({ chain }) => chain));
     const left = Math.max(0, deadlineMs - Date.now());
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>(

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '../helpers/client';
@@ -257,5 +257,67 @@ for (const kind of databaseKinds()) {
         }
       });
     }
+  });
+}
+
+/** A receiver that takes connections and never answers, as a hostile one would. */
+async function silentReceiver(): Promise<{ url: string; connections: () => number }> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+  };
+}
+
+for (const kind of databaseKinds()) {
+  describe(`webhook fairness between owners, on ${kind}`, () => {
+    let env: TestEnvironment;
+    before(async () => {
+      env = await startServer(kind, {
+        SIGNUP_RATE_PER_HOUR: '0',
+        WEBHOOKS_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_TIMEOUT_MS: '15000', // the contract's
+        SHUTDOWN_TIMEOUT_MS: '1000',
+      });
+    });
+    after(() => env?.close());
+
+    it('keeps one owner’s silent receivers from holding up another owner’s delivery', async () => {
+      const { url } = env.server;
+      const provider = await signInProvider(url);
+      const admin = await signInAdmin(url);
+      const silent = await silentReceiver();
+      // The provider's twenty endpoints (its most) all go nowhere.
+      for (let i = 0; i < 20; i++) {
+        await provider.ok(CREATE, {
+          input: { url: `${silent.url}/${i}`, eventTypes: ['DEPOSIT_CREATED'] },
+        });
+      }
+      const person = await signUp(url);
+      await fund(provider, person.walletId, '1.00');
+      await eventually(async () => silent.connections() >= 4, 'the silent attempts under way');
+      await sleep(500); // every slot the provider may take is taken
+      const honest = await Receiver.start();
+      closers.push(() => honest.close());
+      await endpointFor(admin, honest, ['DEPOSIT_CREATED']);
+      const started = Date.now();
+      await fund(provider, person.walletId, '2.00');
+      await honest.until(() => honest.ids().size === 1, 10_000, 'the honest receiver');
+      const tookMs = Date.now() - started;
+      assert.ok(tookMs < 2_000, `the admin's delivery took ${tookMs} ms`);
+      assert.equal(env.server.process.exitCode, null);
+    });
   });
 }
