@@ -53,6 +53,8 @@ export class WebhookWorker {
   private readonly abort = new AbortController();
   private lastExpiryMs = 0;
   private turning: Promise<void> = Promise.resolve();
+  /** Expiries under way, if any. */
+  private expiring: Promise<void> | null = null;
   /** Endpoints whose secret could not be opened, already logged. */
   private readonly unreadable = new Set<string>();
   /** Turns failed in a row (the database away): the next waits longer. */
@@ -87,7 +89,11 @@ export class WebhookWorker {
     const { db } = this.services;
     if (Date.now() - this.lastExpiryMs >= EXPIRY_EVERY_MS) {
       this.lastExpiryMs = Date.now();
-      await expireDue(this.services);
+      // Beside the turn, not in it: an expiry waiting on a busy wallet's lock
+      // must not hold up deliveries.
+      this.expiring ??= expireDue(this.services)
+        .catch((err) => this.services.log.warn({ err }, 'expiries failed; tried again later'))
+        .finally(() => (this.expiring = null));
     }
     while ((await dispatchEvents(db)) > 0 && !this.stopping);
     webhookOldestUndelivered.set(await oldestUndeliveredSeconds(db));
@@ -210,6 +216,7 @@ export class WebhookWorker {
     this.stopping = true;
     if (this.timer !== null) clearTimeout(this.timer);
     await this.turning;
+    await this.expiring;
     const everything = Promise.all([...this.inFlight.values()].map(({ chain }) => chain));
     const left = Math.max(0, deadlineMs - Date.now());
     let timer: NodeJS.Timeout | undefined;

@@ -29,6 +29,7 @@ const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {
 const EVENTS = `query Events($first: Int, $types: [EventType!]) {
   events(first: $first, types: $types) { nodes { id data } }
 }`;
+const AUTHORIZE = `mutation($i: AuthorizeHoldInput!) { authorizeHold(input: $i) { hold { id } } }`;
 const DELETE = 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }';
 const DELIVERIES = `query Deliveries($endpointId: ID!, $status: DeliveryStatus) {
   webhookDeliveries(endpointId: $endpointId, status: $status, first: 100) {
@@ -207,6 +208,26 @@ for (const kind of databaseKinds()) {
         }, `endpoint ${i} was sent every withdrawal after it`);
       }
       for (const round of rounds) await provider.ok(DELETE, { id: round.endpointId });
+    });
+
+    it('expires a hold by itself, beside the deliveries, and sends its HOLD_EXPIRED', async () => {
+      const { url } = env.server;
+      const provider = await signInProvider(url);
+      const target = await receiver();
+      const endpoint = await endpointFor(provider, target, ['HOLD_EXPIRED']);
+      const holder = await signUp(url);
+      await fund(provider, holder.walletId, '5.00');
+      await provider.ok(AUTHORIZE, {
+        i: {
+          walletId: holder.walletId,
+          amount: '1.00',
+          reference: randomUUID(),
+          expiresInSeconds: 1,
+        },
+      });
+      await target.until(() => target.ids().size === 1, 10_000, 'the HOLD_EXPIRED delivery');
+      assert.equal(JSON.parse(target.received[0].body).type, 'HOLD_EXPIRED');
+      await provider.ok(DELETE, { id: endpoint.id });
     });
 
     if (kind === 'postgres') {
