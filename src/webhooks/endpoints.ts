@@ -82,18 +82,21 @@ export async function createEndpoint(
     });
   }
   await resolveEndpoint(url, policy);
-  const existing = await listEndpoints(db, owner);
-  if (existing.length >= ENDPOINTS_PER_OWNER_MAX) {
-    throw new DomainError(
-      'BAD_USER_INPUT',
-      `An account can have at most ${ENDPOINTS_PER_OWNER_MAX} webhook endpoints.`,
-    );
-  }
   const secret = newSigningSecret();
   const id = ledgerId();
-  await db.transaction((sql) => {
+  await db.transaction(async (sql) => {
+    // The owner's row, locked, makes concurrent creations count one after another.
+    if (sql.kind === 'postgres') {
+      await sql.rows('SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE', [owner]);
+    }
+    if ((await endpointsIn(sql, owner)).length >= ENDPOINTS_PER_OWNER_MAX) {
+      throw new DomainError(
+        'BAD_USER_INPUT',
+        `An account can have at most ${ENDPOINTS_PER_OWNER_MAX} webhook endpoints.`,
+      );
+    }
     const start = startOf(sql.kind);
-    return sql.run(
+    await sql.run(
       `INSERT INTO webhook_endpoints (id, owner_user_id, url, event_types, secret_ciphertext, created_at,
          from_tx_order, from_seq)
        VALUES (?, ?, ?, ?, ?, ${nowMs(sql.kind)}, ${start.txOrder}, ${start.seq})`,

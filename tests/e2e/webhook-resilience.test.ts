@@ -210,6 +210,30 @@ for (const kind of databaseKinds()) {
       for (const round of rounds) await provider.ok(DELETE, { id: round.endpointId });
     });
 
+    it('keeps an owner to 20 endpoints, also when it asks for 30 at once', async () => {
+      const { url } = env.server;
+      const admin = await signInAdmin(url);
+      const sink = await acceptEverything();
+      const LIST = '{ webhookEndpoints { id } }';
+      const before = (await admin.ok(LIST)).webhookEndpoints.length as number;
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          admin.gql(CREATE, {
+            input: { url: `${sink.url}/many/${i}`, eventTypes: ['DEPOSIT_CREATED'] },
+          }),
+        ),
+      );
+      const made = answers.filter((a) => a.errors === undefined);
+      const refused = answers.filter((a) => a.errors !== undefined);
+      assert.equal(made.length, 20 - before);
+      assert.ok(refused.every((a) => a.errors?.[0].extensions?.code === 'BAD_USER_INPUT'));
+      const listed = (await admin.ok(LIST)).webhookEndpoints as { id: string }[];
+      assert.equal(listed.length, 20);
+      for (const answer of made) {
+        await admin.ok(DELETE, { id: answer.data.createWebhookEndpoint.endpoint.id });
+      }
+    });
+
     it('expires a hold by itself, beside the deliveries, and sends its HOLD_EXPIRED', async () => {
       const { url } = env.server;
       const provider = await signInProvider(url);
