@@ -158,14 +158,27 @@ export async function endpointsById(
   return new Map(rows.map((row) => [String(row.id), toEndpoint(row)]));
 }
 
-/** Deletes an endpoint: no more deliveries; what it was sent stays listed nowhere. */
+/**
+ * Deletes an endpoint: no more deliveries (those pending fail at once; one
+ * fanned out meanwhile fails when the worker comes to it); what it was
+ * sent stays listed nowhere.
+ */
 export async function deleteEndpoint(db: Database, owner: UserId, id: string): Promise<boolean> {
   const endpoint = await ownEndpoint(db, owner, id);
-  await db.transaction((sql) =>
-    sql.run(
+  await db.transaction(async (sql) => {
+    await sql.run(
       `UPDATE webhook_endpoints SET deleted_at = ${nowMs(sql.kind)} WHERE id = ? AND deleted_at IS NULL`,
       [endpoint.id],
-    ),
-  );
+    );
+    await sql.run(
+      `UPDATE webhook_deliveries SET status = 'FAILED', last_error = ?, next_attempt_at = NULL,
+              lease_until = NULL
+        WHERE endpoint_id = ? AND status = 'PENDING'`,
+      [ENDPOINT_DELETED, endpoint.id],
+    );
+  });
   return true;
 }
+
+/** Why a deleted endpoint's deliveries failed. */
+export const ENDPOINT_DELETED = 'the endpoint was deleted';

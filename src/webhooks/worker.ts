@@ -20,7 +20,7 @@ import {
   releaseClaims,
   type Claimed,
 } from './deliveries';
-import { endpointsById, type EndpointRow } from './endpoints';
+import { ENDPOINT_DELETED, endpointsById, type EndpointRow } from './endpoints';
 import { attemptDelivery } from './sender';
 
 /** How often the worker looks for work. */
@@ -160,7 +160,7 @@ export class WebhookWorker {
           ? {
               delivered: false as const,
               statusCode: null,
-              error: 'the endpoint was deleted',
+              error: ENDPOINT_DELETED,
               final: true,
             }
           : secret === null

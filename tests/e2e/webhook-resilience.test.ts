@@ -12,7 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '../helpers/client';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, queryDatabase } from '../helpers/databases';
 import { WITHDRAW, fund, signInAdmin, signInProvider, signUp } from '../helpers/fixtures';
 import { Receiver } from '../helpers/receiver';
 import {
@@ -232,6 +232,22 @@ for (const kind of databaseKinds()) {
       for (const answer of made) {
         await admin.ok(DELETE, { id: answer.data.createWebhookEndpoint.endpoint.id });
       }
+    });
+
+    it('fails a deleted endpoint’s pending deliveries at once', async () => {
+      const { url } = env.server;
+      const admin = await signInAdmin(url);
+      const down = await receiver();
+      down.behaviour = 'down';
+      const endpoint = await endpointFor(admin, down, ['DEPOSIT_CREATED']);
+      await fund(await signInProvider(url), (await signUp(url)).walletId, '1.00');
+      await down.until(() => down.requestsStarted > 0, 10_000, 'the first attempt');
+      await admin.ok(DELETE, { id: endpoint.id });
+      const rows = await queryDatabase<{ status: string; last_error: string }>(
+        env.database.url,
+        `SELECT status, last_error FROM webhook_deliveries WHERE endpoint_id = '${endpoint.id}'`,
+      );
+      assert.deepEqual(rows, [{ status: 'FAILED', last_error: 'the endpoint was deleted' }]);
     });
 
     it('expires a hold by itself, beside the deliveries, and sends its HOLD_EXPIRED', async () => {
