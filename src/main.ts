@@ -63,7 +63,18 @@ async function prepareDatabase(config: Config, log: Logger, db: Database): Promi
   await sessionSecret(db, config.sessionSecret);
 }
 
+/**
+ * A promise nobody awaited that fails is logged, and the process goes on:
+ * one failed background job must not end every request being served.
+ */
+function surviveUnhandledRejections(log: Logger): void {
+  process.on('unhandledRejection', (reason) =>
+    log.error({ err: reason }, 'unhandled rejection (a bug: every promise should be handled)'),
+  );
+}
+
 async function serve(config: Config, log: Logger): Promise<number> {
+  surviveUnhandledRejections(log);
   if (cluster.isPrimary && config.workers > 1) return superviseWorkers(config, log);
   const db = await openDatabase(config, log);
   // In a cluster the primary has prepared the database before forking.

@@ -48,6 +48,13 @@ export class WebhookEndpointEntity {
 
   @Column({ name: 'deleted_at', type: 'bigint', nullable: true })
   deletedAtMs!: string | null;
+
+  /** Where in the events' (tx_order, seq) order it starts (webhooks/endpoints.ts). */
+  @Column({ name: 'from_tx_order', type: 'bigint', default: 0 })
+  fromTxOrder!: string;
+
+  @Column({ name: 'from_seq', type: 'bigint', default: 0 })
+  fromSeq!: string;
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
@@ -57,6 +64,9 @@ export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
 @Index('ux_webhook_deliveries_id', ['id'], { unique: true })
 @Index('ux_webhook_deliveries_endpoint_event', ['endpointId', 'eventId'], { unique: true })
 @Index('ix_webhook_deliveries_due', ['nextAttemptAtMs'], { where: `"status" = 'PENDING'` })
+@Index('ix_webhook_deliveries_endpoint_due', ['endpointId', 'nextAttemptAtMs'], {
+  where: `"status" = 'PENDING'`,
+})
 @Check('chk_webhook_deliveries_status', `"status" IN ('PENDING', 'DELIVERED', 'FAILED')`)
 export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_webhook_deliveries' })

@@ -11,6 +11,7 @@ import { Refunds1764600000000 } from './1764600000000-refunds';
 import { PaymentRequests1764700000000 } from './1764700000000-payment-requests';
 import { EventsAndWebhooks1764800000000 } from './1764800000000-events-and-webhooks';
 import { Statements1764900000000 } from './1764900000000-statements';
+import { WebhookEndpointStart1765000000000 } from './1765000000000-webhook-endpoint-start';
 import { SessionOwners1765100000000 } from './1765100000000-session-owners';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   PaymentRequests1764700000000,
   EventsAndWebhooks1764800000000,
   Statements1764900000000,
+  WebhookEndpointStart1765000000000,
   SessionOwners1765100000000,
 ];

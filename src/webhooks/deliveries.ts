@@ -12,18 +12,25 @@ import type { EventPosition } from '../db/pagination';
 import { eventHeadsAfter, lastEventAfter, type EventHead } from '../db/queries';
 import type { Row, Sql } from '../db/sql';
 import type { DeliveryStatus } from '../entities/webhook.entity';
-import type { EndpointRow } from './endpoints';
+import { endpointsIn, type EndpointRow } from './endpoints';
 
 const POSITION_KEY = 'webhooks_dispatched_through';
 
 /** Events fanned out per round. */
 export const DISPATCH_BATCH = 200;
 
-/** Whether an endpoint is to be sent an event: its owner's to see, of its types, made after it. */
+/**
+ * Whether an endpoint is to be sent an event: its owner's to see, of its
+ * types, at or past the endpoint's start in the events' order (so every
+ * event that commits after the endpoint, whatever its time says).
+ */
 function wants(endpoint: EndpointRow, event: EventHead): boolean {
   const owners = endpoint.ownerRole === 'ADMIN' || event.ownerUserId === endpoint.ownerUserId;
   return (
-    owners && endpoint.eventTypes.includes(event.type) && event.createdAtMs >= endpoint.createdAtMs
+    owners &&
+    endpoint.eventTypes.includes(event.type) &&
+    event.txOrder >= endpoint.from.txOrder &&
+    event.seq > endpoint.from.seq
   );
 }
 
@@ -33,11 +40,12 @@ function wants(endpoint: EndpointRow, event: EventHead): boolean {
  * row is locked for the transaction (PostgreSQL), so instances take turns;
  * a delivery made twice is refused by its unique index. With no endpoints,
  * the position moves to the newest event without reading the others.
+ *
+ * The endpoints are read after the events, in the same transaction: an
+ * endpoint that committed before an event did is then always among them
+ * (on PostgreSQL each statement sees what committed before it began).
  */
-export async function dispatchEvents(
-  db: Database,
-  endpoints: readonly EndpointRow[],
-): Promise<number> {
+export async function dispatchEvents(db: Database): Promise<number> {
   return db.transaction(async (sql) => {
     const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
     const [row] = await sql.rows<{ value: string }>(
@@ -46,13 +54,15 @@ export async function dispatchEvents(
     );
     const [txOrder, seq] = row.value.split('.').map((part) => BigInt(part));
     const position = { txOrder, seq };
+    // Both reads of events come before the read of endpoints (see above).
+    const last = await lastEventAfter(sql, position);
+    if (last === null) return 0;
+    const events = await eventHeadsAfter(sql, position, DISPATCH_BATCH);
+    const endpoints = await endpointsIn(sql, null);
     if (endpoints.length === 0) {
-      const last = await lastEventAfter(sql, position);
-      if (last !== null) await savePosition(sql, last);
+      await savePosition(sql, last);
       return 0;
     }
-    const events = await eventHeadsAfter(sql, position, DISPATCH_BATCH);
-    if (events.length === 0) return 0;
     // One statement for the batch: the position's lock is held for no more round trips.
     await insertDeliveries(
       sql,
@@ -98,6 +108,8 @@ const INSERT_CHUNK = 1_000;
 export interface Claimed {
   id: string;
   endpointId: string;
+  /** The endpoint's owner, whose share of the sending it takes. */
+  ownerUserId: string;
   eventId: string;
   /** Attempts made before this one. */
   attempts: number;
@@ -105,40 +117,108 @@ export interface Claimed {
   leaseUntilMs: number;
 }
 
+/** How much one process claims at once, and how fairly. */
+export interface ClaimLimits {
+  /** Endpoints it sends to at once. */
+  endpointsMax: number;
+  /** Of those, how many may be one owner's: one owner's silent receivers hold up only that owner. */
+  endpointsPerOwnerMax: number;
+  /** Deliveries claimed per endpoint, sent one after the other. */
+  perEndpointMax: number;
+  leaseMs: number;
+}
+
 /**
- * Claims up to `limit` deliveries that are due and not under anyone's
- * lease, skipping `busy` endpoints; each is leased for `leaseMs`. On
- * PostgreSQL rows another instance is claiming are skipped, not waited for.
+ * Claims deliveries that are due and not under anyone's lease, each leased
+ * for `leaseMs`, for endpoints not in `busy` (endpoint id → owner: what
+ * this process is sending to already). Owners with due work share the free
+ * slots in turn, one endpoint each, the one whose delivery is oldest first,
+ * and none takes more than its share. On PostgreSQL rows another instance
+ * is claiming are skipped, not waited for.
  */
 export async function claimDue(
   db: Database,
-  limit: number,
-  leaseMs: number,
-  busy: readonly string[],
+  limits: ClaimLimits,
+  busy: ReadonlyMap<string, string>,
 ): Promise<Claimed[]> {
-  if (limit <= 0) return [];
+  if (busy.size >= limits.endpointsMax) return [];
   return db.transaction(async (sql) => {
     const now = nowMs(sql.kind);
-    const skip = sql.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const skip = sql.kind === 'postgres' ? ' FOR UPDATE OF delivery SKIP LOCKED' : '';
     const notBusy =
-      busy.length === 0 ? '' : ` AND endpoint_id NOT IN (${busy.map(() => '?').join(', ')})`;
+      busy.size === 0
+        ? ''
+        : ` AND endpoint.id NOT IN (${[...busy.keys()].map(() => '?').join(', ')})`;
+    // Each endpoint's oldest few: an endpoint with a backlog cannot crowd the others out.
+    const candidates = await sql.rows<Row>(
+      `SELECT delivery.id, delivery.endpoint_id, endpoint.owner_user_id
+         FROM webhook_deliveries AS delivery
+         JOIN webhook_endpoints AS endpoint ON endpoint.id = delivery.endpoint_id
+        WHERE delivery.id IN (SELECT due.id FROM webhook_deliveries AS due
+                               WHERE due.endpoint_id = endpoint.id AND due.status = 'PENDING'
+                                 AND due.next_attempt_at <= ${now}
+                                 AND (due.lease_until IS NULL OR due.lease_until <= ${now})
+                               ORDER BY due.next_attempt_at, due.seq
+                               LIMIT ${Math.trunc(limits.perEndpointMax)})${notBusy}
+        ORDER BY delivery.next_attempt_at, delivery.seq${skip}`,
+      [...busy.keys()],
+    );
+    const chosen = chooseEndpoints(candidates, limits, busy);
+    const picked = candidates.filter((c) => chosen.has(String(c.endpoint_id)));
+    const ids = picked.map((c) => String(c.id));
+    const ownerOf = new Map(picked.map((c) => [String(c.id), String(c.owner_user_id)]));
+    if (ids.length === 0) return [];
     const rows = await sql.rows<Row>(
       `UPDATE webhook_deliveries SET lease_until = ${now} + CAST(? AS BIGINT)
-        WHERE id IN (SELECT id FROM webhook_deliveries
-                      WHERE status = 'PENDING' AND next_attempt_at <= ${now}
-                        AND (lease_until IS NULL OR lease_until <= ${now})${notBusy}
-                      ORDER BY next_attempt_at LIMIT ${Math.trunc(limit)}${skip})
+        WHERE id IN (${ids.map(() => '?').join(', ')})
         RETURNING id, endpoint_id, event_id, attempts, lease_until`,
-      [leaseMs, ...busy],
+      [limits.leaseMs, ...ids],
     );
-    return rows.map((row) => ({
-      id: String(row.id),
-      endpointId: String(row.endpoint_id),
-      eventId: String(row.event_id),
-      attempts: Number(row.attempts),
-      leaseUntilMs: Number(row.lease_until),
-    }));
+    // In the candidates' order: each endpoint's oldest first.
+    const place = new Map(ids.map((id, i) => [id, i]));
+    return rows
+      .map((row) => ({
+        id: String(row.id),
+        endpointId: String(row.endpoint_id),
+        ownerUserId: ownerOf.get(String(row.id)) as string,
+        eventId: String(row.event_id),
+        attempts: Number(row.attempts),
+        leaseUntilMs: Number(row.lease_until),
+      }))
+      .sort((a, b) => (place.get(a.id) ?? 0) - (place.get(b.id) ?? 0));
   });
+}
+
+/** The endpoints to claim for: owners in turn, one endpoint each, within each owner's share. */
+function chooseEndpoints(
+  candidates: readonly Row[],
+  limits: ClaimLimits,
+  busy: ReadonlyMap<string, string>,
+): Set<string> {
+  const waiting = new Map<string, string[]>(); // owner → endpoints, oldest delivery first
+  for (const candidate of candidates) {
+    const owner = String(candidate.owner_user_id);
+    const endpointId = String(candidate.endpoint_id);
+    const queue = waiting.get(owner) ?? [];
+    if (!queue.includes(endpointId)) queue.push(endpointId);
+    waiting.set(owner, queue);
+  }
+  const held = new Map<string, number>();
+  for (const owner of busy.values()) held.set(owner, (held.get(owner) ?? 0) + 1);
+  const chosen = new Set<string>();
+  let total = busy.size;
+  for (let more = true; more && total < limits.endpointsMax;) {
+    more = false;
+    for (const [owner, queue] of waiting) {
+      if (total >= limits.endpointsMax) break;
+      if (queue.length === 0 || (held.get(owner) ?? 0) >= limits.endpointsPerOwnerMax) continue;
+      chosen.add(queue.shift() as string);
+      held.set(owner, (held.get(owner) ?? 0) + 1);
+      total++;
+      more = true;
+    }
+  }
+  return chosen;
 }
 
 /** The retry schedule after each failed attempt; past its end, FAILED until redelivered. */
@@ -154,7 +234,13 @@ export const RETRY_AFTER_MS = [
 
 export type AttemptOutcome =
   | { delivered: true; statusCode: number }
-  | { delivered: false; statusCode: number | null; error: string };
+  | {
+      delivered: false;
+      statusCode: number | null;
+      error: string;
+      /** No attempt can succeed (the endpoint is gone, its secret unreadable): FAILED at once. */
+      final?: boolean;
+    };
 
 /**
  * Records an attempt under the lease that made it (a lease that ran out and
@@ -168,7 +254,9 @@ export async function recordAttempt(
   retryScale: number,
 ): Promise<DeliveryStatus | null> {
   const attempts = claimed.attempts + 1;
-  const retryInMs = outcome.delivered ? null : RETRY_AFTER_MS[attempts - 1];
+  // undefined: no more tries (delivered, or failed for good).
+  const retryInMs =
+    outcome.delivered || outcome.final === true ? undefined : RETRY_AFTER_MS[attempts - 1];
   const status: DeliveryStatus = outcome.delivered
     ? 'DELIVERED'
     : retryInMs === undefined

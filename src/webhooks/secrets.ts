@@ -4,7 +4,8 @@
  * production takes from the environment, never from the database. (Outside
  * production an unset SESSION_SECRET is generated and kept in the database,
  * and then so is, in effect, this key.) Changing SESSION_SECRET leaves the
- * stored secrets unreadable: their endpoints must be made again.
+ * stored secrets unreadable: `open` throws, the worker fails those
+ * endpoints' deliveries, and the endpoints must be made again.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 

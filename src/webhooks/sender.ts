@@ -3,7 +3,7 @@
  * Webhooks with the `standardwebhooks` library, to the address the URL
  * policy checked (no second DNS lookup), within the timeout. A receiver
  * cannot hold the worker: no redirect is followed, at most a few KiB of an
- * answer are read, and the whole attempt ends at the timeout.
+ * answer are read (its words are never kept), and the whole attempt ends at the timeout.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -12,7 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import type { AttemptOutcome } from './deliveries';
 import { resolveEndpoint, type UrlPolicy } from './url-policy';
 
-/** Of an answer, at most this much is read (an error's start is kept). */
+/** Of an answer, at most this much is read (and none of it kept). */
 const ANSWER_BYTES_MAX = 4_096;
 
 export interface Attempt {
@@ -73,17 +73,18 @@ export async function attemptDelivery(attempt: Attempt): Promise<AttemptOutcome>
       },
       (response) => {
         const statusCode = response.statusCode ?? 0;
-        let answer = '';
+        // The answer's words stay unread: they may be a private service's
+        // internals, and lastError is shown to the endpoint's owner.
+        let answerBytes = 0;
         response.on('data', (chunk: Buffer) => {
-          if (answer.length < ANSWER_BYTES_MAX) answer += chunk.toString('utf8');
+          answerBytes += chunk.length;
           // Enough is known: the rest of a large answer is not waited for.
-          if (answer.length >= ANSWER_BYTES_MAX) settle();
+          if (answerBytes >= ANSWER_BYTES_MAX) settle();
         });
         const settle = () => {
           if (statusCode >= 200 && statusCode < 300) finish({ delivered: true, statusCode });
           else if (statusCode >= 300 && statusCode < 400) fail('redirect not followed', statusCode);
-          else
-            fail(`answered ${statusCode}${answer ? `: ${answer.slice(0, 200)}` : ''}`, statusCode);
+          else fail(`answered ${statusCode}`, statusCode);
         };
         response.on('end', settle);
         response.on('error', () => settle());
@@ -95,7 +96,10 @@ export async function attemptDelivery(attempt: Attempt): Promise<AttemptOutcome>
     );
     const onAbort = () => fail('shutting down');
     attempt.signal.addEventListener('abort', onAbort);
-    request.on('error', (error) => fail(error.message));
+    // The code only: a message names the address the name resolved to.
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      fail(`request failed (${error.code ?? 'network error'})`),
+    );
     request.end(attempt.body);
   });
 }

@@ -17,42 +17,57 @@ export interface UrlPolicy {
   allowPrivate: boolean;
 }
 
-/** Loopback, private, link-local, shared, reserved and multicast ranges. */
-const NOT_PUBLIC = (() => {
+/**
+ * IPv4 ranges that are not public: this network, private, shared (CGNAT),
+ * loopback, link-local, IETF assignments, documentation, 6to4 relay,
+ * benchmarking, multicast, reserved and broadcast.
+ */
+const IPV4_NOT_PUBLIC = blockList('ipv4', [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+]);
+
+/** Global unicast: every other IPv6 address (loopback, ::/96, ::ffff:0:0/96, ULA, link-local, multicast…) is not public. */
+const IPV6_GLOBAL = blockList('ipv6', [['2000::', 3]]);
+
+/**
+ * Inside global unicast, what is still not a public host: IETF assignments
+ * (Teredo 2001::/32 among them), documentation, and 6to4. NAT64 and the
+ * IPv4-mapped, -compatible and -translated forms lie outside 2000::/3. Every
+ * form that embeds an IPv4 address is refused outright, whatever that
+ * address: judging the embedded one would need each prefix's layout, and a
+ * public receiver has a plain address of its own.
+ */
+const IPV6_NOT_PUBLIC = blockList('ipv6', [
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['3fff::', 20],
+]);
+
+/**
+ * Each family has its own list: Node's BlockList matches an IPv4 address
+ * against IPv6 rules through its mapped form, so one list with ::ffff:0:0/96
+ * refuses every IPv4 address.
+ */
+function blockList(family: 'ipv4' | 'ipv6', subnets: readonly (readonly [string, number])[]) {
   const list = new BlockList();
-  for (const [network, prefix] of [
-    ['0.0.0.0', 8],
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10],
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16],
-    ['172.16.0.0', 12],
-    ['192.0.0.0', 24],
-    ['192.0.2.0', 24],
-    ['192.168.0.0', 16],
-    ['198.18.0.0', 15],
-    ['198.51.100.0', 24],
-    ['203.0.113.0', 24],
-    ['224.0.0.0', 4],
-    ['240.0.0.0', 4],
-  ] as const) {
-    list.addSubnet(network, prefix, 'ipv4');
-  }
-  for (const [network, prefix] of [
-    ['::', 128],
-    ['::1', 128],
-    ['::ffff:0:0', 96],
-    ['64:ff9b::', 96],
-    ['100::', 64],
-    ['2001:db8::', 32],
-    ['fc00::', 7],
-    ['fe80::', 10],
-    ['ff00::', 8],
-  ] as const) {
-    list.addSubnet(network, prefix, 'ipv6');
-  }
+  for (const [network, prefix] of subnets) list.addSubnet(network, prefix, family);
   return list;
-})();
+}
 
 const badUrl = (reason: string) =>
   new DomainError('BAD_USER_INPUT', `The webhook URL ${reason}.`, { field: 'url' });
@@ -77,14 +92,16 @@ export function checkUrlShape(raw: string, policy: UrlPolicy): URL {
   return url;
 }
 
-/** Whether an IP address is a public one. */
+/** Whether an IP address is a public one (anything else, a zone-scoped address included, is not). */
 export function isPublicAddress(address: string): boolean {
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  if (family === 'ipv6' && address.toLowerCase().startsWith('::ffff:')) {
-    const mapped = address.slice('::ffff:'.length);
-    if (isIP(mapped) === 4) return !NOT_PUBLIC.check(mapped, 'ipv4');
+  switch (isIP(address)) {
+    case 4:
+      return !IPV4_NOT_PUBLIC.check(address, 'ipv4');
+    case 6:
+      return IPV6_GLOBAL.check(address, 'ipv6') && !IPV6_NOT_PUBLIC.check(address, 'ipv6');
+    default:
+      return false;
   }
-  return !NOT_PUBLIC.check(address, family);
 }
 
 export interface ResolvedAddress {

@@ -29,14 +29,17 @@ for (const kind of databaseKinds()) {
           'PaymentRequests1764700000000',
           'EventsAndWebhooks1764800000000',
           'Statements1764900000000',
+          'WebhookEndpointStart1765000000000',
           'SessionOwners1765100000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
-        // The latest migrations can be undone (Statements puts the function before it back) and made again.
+        // The latest three migrations can be undone (Statements puts the function before it back) and made again.
+        await db.dataSource.undoLastMigration();
         await db.dataSource.undoLastMigration();
         await db.dataSource.undoLastMigration();
         assert.deepEqual(await migrate(db), [
           'Statements1764900000000',
+          'WebhookEndpointStart1765000000000',
           'SessionOwners1765100000000',
         ]);
         // What `typeorm migration:generate` would write: nothing.
