@@ -34,6 +34,25 @@ import { statementCsvRoute } from './statements/csv-route';
 export const SESSION_COOKIE = 'wallet.sid';
 export const BODY_LIMIT = '100kb';
 
+/** A client's request id, kept only when it is a plain token; otherwise one of ours. */
+function requestIdOf(req: express.Request): string {
+  const sent = req.get('x-request-id');
+  return sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * "Did you mean …?" names fields, arguments and enum values; with
+ * introspection off, no error may reveal the schema. Apollo's own option
+ * cleans validation errors only, not those about variables' values.
+ */
+function withoutSuggestions(format: typeof formatError): typeof formatError {
+  return (formatted, thrown) => {
+    const answer = format(formatted, thrown);
+    return { ...answer, message: answer.message.replace(/ ?Did you mean .+\?$/s, '') };
+  };
+}
+
 export interface App {
   express: express.Express;
   apollo: ApolloServer<Context>;
@@ -64,14 +83,15 @@ function errorResponder(log: Logger): ErrorRequestHandler {
       return;
     }
     if (status >= 400 && status < 500) {
-      res.status(400).json({
-        errors: [
-          { message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } },
-        ],
-      });
+      // A body that does not parse, or a path that does not decode (`/%zz`).
+      const message =
+        error?.type === 'entity.parse.failed'
+          ? 'The request body is not valid JSON.'
+          : 'The request could not be read.';
+      res.status(400).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
-    const requestId = req.get('x-request-id') ?? null;
+    const requestId = requestIdOf(req);
     log.error({ err: error, requestId, path: req.path }, 'request failed outside GraphQL');
     res.status(500).json({
       errors: [{ message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
@@ -110,6 +130,8 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     // subrequests do not carry. See docs/design.md, Cross-site requests.
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
+    // No client of ours sends query hashes; a cache anyone can fill is not worth keeping.
+    persistedQueries: false,
     validationRules: [depthLimit(DEPTH_MAX)],
     // Every parse is bounded before any rule walks the document: the largest
     // legal query (a person's whole tree) has about 300 tokens.
@@ -120,7 +142,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     // The process owns shutdown (main.ts): Apollo's own signal handlers would
     // race it and leave our stop() waiting forever.
     stopOnTerminationSignals: false,
-    formatError,
+    formatError: introspection ? formatError : withoutSuggestions(formatError),
     plugins: [
       complexityLimit(schema),
       faultLogging,
@@ -197,7 +219,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     sessionCookie,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
-        const requestId = (req.get('x-request-id') ?? '').slice(0, 100) || randomUUID();
+        const requestId = requestIdOf(req);
         res.setHeader('x-request-id', requestId);
         const { userId, role } = req.session ?? {};
         return {

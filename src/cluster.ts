@@ -23,10 +23,13 @@ export function answerMetricsRequests(): void {
   const aggregator = new AggregatorRegistry();
   cluster.on('message', (worker, message: MetricsMessage) => {
     if (message?.type !== METRICS_REQUEST) return;
+    // A worker that died meanwhile cannot be answered; its channel's error is not the primary's end.
+    const answer = (reply: MetricsMessage) => {
+      if (worker.isConnected()) worker.send(reply, undefined, () => undefined);
+    };
     aggregator.clusterMetrics().then(
-      (text) => worker.send({ type: METRICS_RESPONSE, id: message.id, text }),
-      (error: Error) =>
-        worker.send({ type: METRICS_RESPONSE, id: message.id, error: error.message }),
+      (text) => answer({ type: METRICS_RESPONSE, id: message.id, text }),
+      (error: Error) => answer({ type: METRICS_RESPONSE, id: message.id, error: error.message }),
     );
   });
 }

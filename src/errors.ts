@@ -149,11 +149,30 @@ export function formatError(
   if (isApolloRequestError(code, formatted.path)) {
     return { ...base, extensions: { code } };
   }
+  if (isRequestRefusal(thrown, formatted.path)) {
+    return { ...base, extensions: { code: 'BAD_REQUEST' } };
+  }
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 function isApolloRequestError(code: unknown, path: unknown): boolean {
   return typeof code === 'string' && APOLLO_REQUEST_CODES.has(code) && path === undefined;
+}
+
+/**
+ * An error Apollo raised about the request itself, with a 4xx status but no
+ * code of its own (a persisted query's hash that does not match, say): the
+ * client's mistake, not a fault to log.
+ */
+function isRequestRefusal(thrown: unknown, path: unknown): boolean {
+  const status = (thrown as GraphQLError | null)?.extensions?.http as
+    { status?: unknown } | undefined;
+  return (
+    path === undefined &&
+    typeof status?.status === 'number' &&
+    status.status >= 400 &&
+    status.status < 500
+  );
 }
 
 /** Whether formatError will answer this with INTERNAL_SERVER_ERROR: a fault to log. */
@@ -170,7 +189,10 @@ export function isFault(error: GraphQLError): boolean {
     if (['AuthenticationError', 'AuthorizationError', 'ArgumentValidationError'].includes(name)) {
       return false;
     }
-    return !isApolloRequestError(error.extensions?.code, error.path);
+    return (
+      !isApolloRequestError(error.extensions?.code, error.path) &&
+      !isRequestRefusal(error, error.path)
+    );
   }
   return true;
 }

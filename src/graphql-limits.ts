@@ -85,19 +85,25 @@ export function depthLimit(max: number): ValidationRule {
 /**
  * The variables an operation's cost can depend on: the Int ones, since the
  * only estimators that read arguments read page sizes (`first`, an Int; see
- * pageComplexity). Their values, with the operation's name, key the cost.
+ * pageComplexity), and the Boolean ones, which `@include` and `@skip` read
+ * to leave whole parts out. Their values, with the operation's name, key
+ * the cost: a flag that turns costly parts on must be priced again.
  */
 function costKey(document: DocumentNode, operationName: string | undefined, variables: object) {
   const values = variables as Record<string, unknown>;
-  const ints: unknown[] = [];
+  const read: unknown[] = [];
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     for (const variable of definition.variableDefinitions ?? []) {
-      if (namedType(variable.type) === 'Int') ints.push(values[variable.variable.name.value]);
+      if (PRICED_VARIABLE_TYPES.has(namedType(variable.type))) {
+        read.push(values[variable.variable.name.value]);
+      }
     }
   }
-  return JSON.stringify([operationName ?? null, ints]);
+  return JSON.stringify([operationName ?? null, read]);
 }
+
+const PRICED_VARIABLE_TYPES = new Set(['Int', 'Boolean']);
 
 function namedType(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);

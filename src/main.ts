@@ -125,10 +125,16 @@ async function serve(config: Config, log: Logger): Promise<number> {
         webhooks.stop(deadlineMs),
       ]);
       clearTimeout(deadline);
-      await app.apollo.stop();
-      await db.close();
-      log.info('stopped');
-      resolve(0);
+      // Whatever fails while closing, the process still exits (1 then), never hangs.
+      try {
+        await app.apollo.stop();
+        await db.close();
+        log.info('stopped');
+        resolve(0);
+      } catch (err) {
+        log.error({ err }, 'shutdown did not close cleanly');
+        resolve(1);
+      }
     };
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       process.on(signal, () => void stop(signal));
@@ -162,12 +168,17 @@ async function superviseWorkers(config: Config, log: Logger): Promise<number> {
   const fork = () => alive.add(cluster.fork().id);
   let stopping = false;
   let failedExits = 0;
+  let deathsInARow = 0;
   let finish: (() => void) | null = null;
   cluster.on('exit', (worker, code, signal) => {
     alive.delete(worker.id);
     if (!stopping) {
-      log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-      fork();
+      // Workers that keep dying (the database away) are replaced ever more slowly, up to 30 s.
+      const waitMs = Math.min(30_000, 100 * 2 ** Math.min(deathsInARow++, 9));
+      log.error({ pid: worker.process.pid, code, signal, waitMs }, 'worker died; starting another');
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, waitMs).unref();
       return;
     }
     if (code !== 0) failedExits++;
@@ -190,6 +201,7 @@ async function superviseWorkers(config: Config, log: Logger): Promise<number> {
       process.on(signal, () => stop(signal));
     }
   });
+  cluster.on('listening', () => (deathsInARow = 0));
   for (let i = 0; i < config.workers; i++) fork();
   log.info({ workers: config.workers }, 'workers started');
   return stopped;

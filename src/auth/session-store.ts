@@ -61,11 +61,16 @@ export class DatabaseSessionStore extends session.Store {
         const expiresAtMs = Number(row?.expires_at);
         if (!row || expiresAtMs <= Date.now()) {
           this.knownExpiries.delete(sid);
-          return callback(null, null);
+          return null;
         }
         this.remember(sid, expiresAtMs);
-        callback(null, JSON.parse(row.data) as session.SessionData);
-      }, callback);
+        return JSON.parse(row.data) as session.SessionData;
+      })
+      // A failed read or a row that does not parse is the callback's error, never a hung request.
+      .then(
+        (data) => callback(null, data),
+        (error) => callback(error),
+      );
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {

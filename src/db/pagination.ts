@@ -39,6 +39,9 @@ export const lists = {
     `events/${ownerUserId ?? 'ALL'}/${typesHash}`,
 } as const;
 
+/** The largest key a cursor can hold: a 64-bit signed integer, as both databases store it. */
+const SEQ_MAX = 2n ** 63n - 1n;
+
 /**
  * What a list is narrowed by, short enough for a cursor: 'all' when
  * nothing narrows it, else a short hash of the parts (a cursor given out for
@@ -85,7 +88,7 @@ export function pageRequest(
       ? Buffer.from(after, 'base64url').toString('utf8')
       : '';
   const digits = decoded.startsWith(`${list}:`) ? decoded.slice(list.length + 1) : '';
-  if (!/^[1-9][0-9]{0,18}$/.test(digits)) {
+  if (!/^[1-9][0-9]{0,18}$/.test(digits) || BigInt(digits) > SEQ_MAX) {
     throw notOurCursor();
   }
   return { first: size, beforeSeq: BigInt(digits), list };
@@ -155,7 +158,7 @@ function decodePairCursor(after: string, list: string): [bigint, bigint] {
       : '';
   const place = decoded.startsWith(`${list}:`) ? decoded.slice(list.length + 1) : '';
   const match = /^(0|[1-9][0-9]{0,18})\.([1-9][0-9]{0,18})$/.exec(place);
-  if (match === null) {
+  if (match === null || BigInt(match[1]) > SEQ_MAX || BigInt(match[2]) > SEQ_MAX) {
     throw notOurCursor();
   }
   return [BigInt(match[1]), BigInt(match[2])];

@@ -43,6 +43,15 @@ function IsStorableText(field: string): PropertyDecorator {
   });
 }
 
+/**
+ * A name is what a payer reads before confirming a payment, so it may hold
+ * none of what makes text look other than it is: control characters (line
+ * breaks among them), direction overrides and marks, zero-width spaces.
+ * Joiners (U+200C, U+200D) stay: Persian names and emoji need them.
+ */
+const NAME_CHARACTERS =
+  /^[^\p{Cc}\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u2028\u2029]*$/u;
+
 /** Each value at most once, so a list of enum values is no longer than its enum (a Set: linear). */
 function IsDistinct(field: string): PropertyDecorator {
   return ValidateBy({
@@ -60,6 +69,9 @@ export class SignupInput {
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   @Matches(/\S/, { message: 'name must not be blank' })
   @IsStorableText('name')
+  @Matches(NAME_CHARACTERS, {
+    message: 'name must not hold line breaks, control characters or invisible direction marks',
+  })
   name!: string;
 
   @Field()

@@ -10,6 +10,7 @@ import { ExternalToWalletInput, WalletToExternalInput, WalletToWalletInput } fro
 import { EmailLookupRateLimit } from './rate-limits';
 import { ExternalPayload, OperationView, Role, TransferPayload, TransferView } from './types';
 import { operationView, transferPayload, transferView, walletView } from './views';
+import { assertLengthAtMost } from './validation';
 
 function externalPayload(result: ExternalResult, currencies: Currencies): ExternalPayload {
   return {
@@ -96,6 +97,7 @@ export class MovementResolver {
     @Ctx() context: Context,
   ): Promise<OperationView | null> {
     const caller = signedIn(context);
+    assertLengthAtMost(reference, 128, 'reference');
     const { db, currencies } = context.services;
     const operation = await db.read((sql) =>
       findOperationByReference(sql, caller.userId, reference),

@@ -13,6 +13,7 @@ import type { Context } from '../context';
 import { ownerNameOf } from '../db/queries';
 import type { WalletId } from '../db/rows';
 import { recipientWallet } from '../payments/recipients';
+import { assertLengthAtMost } from './validation';
 import { EmailLookupRateLimit } from './rate-limits';
 import { PartyView, TransferView } from './types';
 
@@ -36,6 +37,7 @@ export class PartyResolver {
     @Ctx() context: Context,
   ): Promise<PartyView> {
     signedIn(context);
+    assertLengthAtMost(email, 254, 'email');
     const { db, config, currencies } = context.services;
     const wanted = currencies.known(currency ?? config.defaultCurrency);
     const { person, wallet } = await recipientWallet(db, email, wanted, 'email');

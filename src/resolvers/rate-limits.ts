@@ -1,5 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { normalizeEmail } from '../accounts/users';
+import { limitKeyOf } from '../auth/client-address';
 import type { Context } from '../context';
 
 /**
@@ -40,7 +41,10 @@ export const EmailLookupRateLimit: MiddlewareFn<Context> = async ({ args, contex
   return next();
 };
 
-/** The socket's address, or X-Forwarded-For's with TRUST_PROXY (express's `req.ip`). */
+/**
+ * The socket's address, or X-Forwarded-For's with TRUST_PROXY (express's
+ * `req.ip`), as the limits count it (an IPv6 client by its /64).
+ */
 export function clientAddress(context: Context): string {
-  return context.req.ip ?? 'unknown';
+  return limitKeyOf(context.req.ip ?? 'unknown');
 }

@@ -38,3 +38,11 @@ export function assertDistinct(values: readonly string[] | null | undefined, fie
     field,
   });
 }
+
+/** A text argument outside an input type (an email, a reference) is no longer than its kind may be. */
+export function assertLengthAtMost(value: string, max: number, field: string): void {
+  if (value.length <= max) return;
+  throw new DomainError('BAD_USER_INPUT', `"${field}" must be at most ${max} characters.`, {
+    field,
+  });
+}

@@ -53,14 +53,15 @@ async function* operationsIn(
 /**
  * Wherever a spreadsheet may begin reading a cell and a formula's first
  * character follows (= + - @, a tab, a return, their full-width forms; after
- * any `"`), a `'` goes before it. Such places are the cell's start, after a
- * line break (an importer that splits lines first), and after `;` or a tab:
- * the separators a spreadsheet picks for CSV in other locales. Quoting alone
- * does not keep `x;=1+1` in one cell there: such a reader starts a cell at
- * each `;`, and a quote that does not open a cell is kept as a character.
+ * any spaces or `"`), a `'` goes before it. Such places are the cell's start,
+ * after a line break, and after `,`, `;` or a tab: an importer that splits
+ * lines first loses the quoting, and then every separator a spreadsheet may
+ * pick for CSV (its own `,`, or `;` and tab in other locales) starts a cell.
+ * A quote that does not open a cell is kept as a character, so `x;=1+1`
+ * would be a formula in a `;` reader, quoted or not.
  */
 const FORMULA_AT_CELL_START =
-  /(?<=^|[\r\n\t;\u0085\u2028\u2029])(?="*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+  /(?<=^|[\r\n\t;,\u0085\u2028\u2029])(?=[ \u00A0"]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
 
 function inertText(text: string): string {
   return text.replace(FORMULA_AT_CELL_START, "'");

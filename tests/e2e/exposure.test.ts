@@ -128,6 +128,109 @@ for (const kind of databaseKinds()) {
       assert.equal(badVariables.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
     });
 
+    it('refuses a cursor past the largest key as not ours, not as a fault', async () => {
+      const person = await signUp(url);
+      const cursor = (text: string) => Buffer.from(text).toString('base64url');
+      const huge = '9999999999999999999';
+      for (const [field, after] of [
+        ['operations', cursor(`operations/${person.walletId}/all:1.${huge}`)],
+        ['operations', cursor(`operations/${person.walletId}/all:${huge}.1`)],
+        ['holds', cursor(`holds/${person.walletId}/ALL:${huge}`)],
+      ] as const) {
+        const response = await person.client.gql(
+          `query($id: ID!, $after: String) { wallet(id: $id) { ${field}(after: $after) { pageInfo { hasNextPage } } } }`,
+          { id: person.walletId, after },
+        );
+        assert.equal(
+          response.errors?.[0].extensions?.code,
+          'BAD_USER_INPUT',
+          JSON.stringify(response.errors),
+        );
+      }
+    });
+
+    it('prices a document anew when a flag turns its costly parts on', async () => {
+      const person = await signUp(url);
+      const page =
+        'operations(first: 100) @include(if: $big) { nodes { id amount balanceAfter createdAt type } }';
+      const pages = Array.from({ length: 60 }, (_, i) => `a${i}: ${page}`).join(' ');
+      const query = `query Q($big: Boolean!) { wallet { id ${pages} } }`;
+      assert.equal(
+        (await person.client.gql(query, { big: false })).errors,
+        undefined,
+        'cheap when off',
+      );
+      const on = await person.client.gql(query, { big: true });
+      assert.equal(on.errors?.[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+      assert.equal(on.data, undefined);
+    });
+
+    it("answers a persisted query it does not keep as the client's mistake", async () => {
+      for (const persistedQuery of [
+        { version: 1, sha256Hash: 'abc' },
+        { version: 2, sha256Hash: 'abc' },
+      ]) {
+        const response = await new Client(url).post({
+          query: '{ __typename }',
+          extensions: { persistedQuery },
+        });
+        // Apollo answers these 200, so that clients that send hashes fall back to the query.
+        const code = response.errors?.[0].extensions?.code;
+        assert.equal(code, 'PERSISTED_QUERY_NOT_SUPPORTED', JSON.stringify(response.errors));
+        assert.ok(response.status < 500, `status ${response.status}`);
+      }
+      assert.doesNotMatch(env.server.output(), /"level":50/, 'nothing was logged as our fault');
+    });
+
+    it('keeps a request id only when it is a plain token', async () => {
+      const id = async (sent: string) =>
+        (
+          await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-request-id': sent },
+            body: JSON.stringify({ query: '{ __typename }' }),
+          })
+        ).headers.get('x-request-id');
+      assert.equal(await id('trace-42.a_b:c'), 'trace-42.a_b:c');
+      for (const hostile of [
+        '<script>alert(1)</script>',
+        'a b',
+        'x'.repeat(101),
+        '%0d%0aSet-Cookie:x',
+      ]) {
+        const answered = await id(hostile);
+        assert.notEqual(answered, hostile);
+        assert.match(answered ?? '', /^[0-9a-f-]{36}$/, 'a fresh id instead');
+      }
+    });
+
+    it('refuses a name that would look other than it is to a payer', async () => {
+      const signup = (name: string) =>
+        new Client(url).gql(
+          'mutation($input: SignupInput!) { signup(input: $input) { id name } }',
+          { input: { name, email: `${randomUUID()}@people.test`, password: 'a-good-password' } },
+        );
+      for (const name of [
+        'Bob\nSmith',
+        'Bob\u202Ehtims',
+        'Bo\u200Bb',
+        'Bob\u2066x\u2069',
+        'Bob\u0007',
+      ]) {
+        const refused = await signup(name);
+        assert.equal(refused.errors?.[0].extensions?.code, 'BAD_USER_INPUT', JSON.stringify(name));
+        assert.equal(
+          (refused.errors?.[0].extensions as { field?: string } | undefined)?.field,
+          'name',
+        );
+      }
+      for (const name of ['Zoë Smith', 'می\u200Cخواهم', '👩\u200D💻 Dev']) {
+        const accepted = await signup(name);
+        assert.equal(accepted.errors, undefined, JSON.stringify(name));
+        assert.equal(accepted.data.signup.name, name);
+      }
+    });
+
     it('bounds a document by its tokens before any rule walks it', async () => {
       const response = await new Client(url).gql(
         `{ ${Array.from({ length: 6_000 }, () => '__typename').join(' ')} }`,
@@ -155,6 +258,21 @@ describe('with introspection off (production)', () => {
     const text = JSON.stringify(response.errors);
     assert.doesNotMatch(text, /Did you mean/);
     assert.doesNotMatch(text, /"me"|"wallet"/);
+    // Nor do errors about variables' values, before anyone signs in.
+    for (const [query, variables] of [
+      [
+        'query($w: ID!, $t: [OperationType!]) { wallet(id: $w) { operations(types: $t) { nodes { id } } } }',
+        { w: randomUUID(), t: ['DEPOSI'] },
+      ],
+      [
+        'mutation($i: WalletToWalletInput!) { walletToWallet(input: $i) { transfer { id } } }',
+        { i: { toWalletI: randomUUID(), amount: '1.00', idempotencyKey: randomUUID() } },
+      ],
+    ] as const) {
+      const refused = await new Client(env.server.url).gql(query, variables);
+      assert.equal(refused.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
+      assert.doesNotMatch(JSON.stringify(refused.errors), /Did you mean|DEPOSIT"|toWalletId/);
+    }
   });
 
   it('serves /metrics only to the bearer of METRICS_TOKEN', async () => {
@@ -214,6 +332,22 @@ for (const kind of databaseKinds()) {
       // The victim's own requests arrive with the victim's address as the proxy's entry.
       const own = await loginFrom('203.0.113.60', victim.email, victim.password);
       assert.equal(own.errors, undefined, JSON.stringify(own.errors));
+    });
+
+    it('counts an IPv6 client by its /64 and a mapped IPv4 address as itself', async () => {
+      const owner = await signUp(url);
+      for (const address of ['2001:db8:7:7::1', '2001:db8:7:7::2', '2001:db8:7:7:ffff::3']) {
+        await loginFrom(address, owner.email, 'wrong-password');
+      }
+      const sameNetwork = await loginFrom('2001:db8:7:7::99', owner.email, owner.password);
+      assert.equal(code(sameNetwork), 'RATE_LIMITED', 'another address of the same /64');
+      const nextNetwork = await loginFrom('2001:db8:7:8::1', owner.email, owner.password);
+      assert.equal(nextNetwork.errors, undefined, 'the next /64 is someone else');
+      for (const address of ['203.0.113.80', '::ffff:203.0.113.80', '203.0.113.80']) {
+        await loginFrom(address, owner.email, 'wrong-password');
+      }
+      const mapped = await loginFrom('::ffff:203.0.113.80', owner.email, owner.password);
+      assert.equal(code(mapped), 'RATE_LIMITED');
     });
 
     it('serves /metrics to this machine, but not through a proxy', async () => {

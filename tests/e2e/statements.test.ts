@@ -581,11 +581,11 @@ for (const kind of databaseKinds()) {
     });
 
     it('quotes every text cell; no line break, `;` or tab inside one starts a formula', async () => {
-      const sender = await funded('100.00', 'Eve\n=HYPERLINK("https://evil.test","x")');
+      const sender = await funded('100.00', 'Eve;=HYPERLINK("https://evil.test","x")');
       const person = await funded('1.00', 'Person');
       // What each details cell must read: a `'` before a formula's first
       // character wherever a spreadsheet may start reading a cell (the cell's
-      // start, after a line break, after a `;` or a tab), nothing else touched.
+      // start, after a line break, after a `,`, `;` or a tab), nothing else touched.
       const cases: [string, string][] = [
         ['\n=1+1', "\n'=1+1"],
         ['x;=1+1', "x;'=1+1"],
@@ -596,7 +596,13 @@ for (const kind of databaseKinds()) {
         ['x;"=1+1', `x;'"=1+1`],
         ['x\u2028\uFF1D1', "x\u2028'\uFF1D1"],
         ['-5.00', "'-5.00"],
-        ['2; -3 + 4 = 5, =6', '2; -3 + 4 = 5, =6'],
+        ['2; -3 + 4 = 5, =6', "2;' -3 + 4 = 5,' =6"],
+        [
+          'x\r\nx,=HYPERLINK("http://evil.test","pay")',
+          'x\r\nx,\'=HYPERLINK("http://evil.test","pay")',
+        ],
+        [' =1+1', "' =1+1"],
+        ['a, b; c = d', 'a, b; c = d'],
       ];
       for (const [details] of cases) {
         await sender.client.ok(SEND, {
@@ -643,15 +649,16 @@ for (const kind of databaseKinds()) {
       }
       assert.ok(rows.some((row) => row.reference.value === reference.replace(';=', ";'=")));
       assert.ok(
-        rows.some((row) => row.counterparty.value === 'Eve\n\'=HYPERLINK("https://evil.test","x")'),
+        rows.some((row) => row.counterparty.value === 'Eve;\'=HYPERLINK("https://evil.test","x")'),
       );
       assert.ok(rows.some((row) => row.amount.value === '-0.05' && row.details.value === 'back'));
       assert.ok(rows.some((row) => row.amount.value === '-1.00'));
 
-      // The raw text, as a reader that splits at line breaks, `;` or tabs sees it: no piece
-      // starts a formula, quoted or not; and no quoted cell does either.
-      const formula = /^"*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
-      for (const piece of file.text.split(/\r\n|[\r\n;\t\u0085\u2028\u2029]/)) {
+      // The raw text, as a reader that splits at line breaks, then at `,`, `;` or tabs, sees
+      // it: no piece but an amount starts a formula, quoted or not; nor does a quoted cell.
+      const formula = /^[ \u00A0"]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+      for (const piece of file.text.split(/\r\n|[\r\n,;\t\u0085\u2028\u2029]/)) {
+        if (/^-\d+\.\d{2}$/.test(piece)) continue; // an amount: a number's sign
         assert.doesNotMatch(piece, formula, JSON.stringify(piece));
       }
       assert.doesNotMatch(file.text, /(^|,)"+[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/m);
