@@ -8,7 +8,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import session from 'express-session';
@@ -151,9 +150,8 @@ export async function createApp(services: Services, sessionSecret: string): Prom
       // resolver to work out a cache policy; a wallet's answers are private and
       // never cached, so that was work on every field of every request for nothing.
       ApolloServerPluginCacheControlDisabled(),
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: false }),
+      // Apollo's landing page loads its sandbox from the internet: none, rather than a blank page.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -172,7 +170,17 @@ export async function createApp(services: Services, sessionSecret: string): Prom
   app.set('trust proxy', config.trustProxy);
   // Security headers everywhere; a strict CSP for pages (the frontend needs
   // nothing outside this origin), none on the JSON API, where it means nothing.
-  const pageHeaders = fixedHeaders(helmet());
+  // Asking the browser to fetch the page's own files over https is right only
+  // where https is served: behind a TLS-terminating proxy, or in production.
+  // Over plain HTTP on a LAN address it left the page blank (no styles, no app).
+  const behindTls = config.production || config.trustProxy !== false;
+  const pageHeaders = fixedHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { upgradeInsecureRequests: behindTls ? [] : null },
+      },
+    }),
+  );
   const apiHeaders = fixedHeaders(helmet({ contentSecurityPolicy: false }));
   app.use((req, res, next) => {
     for (const [name, value] of req.path.startsWith('/graphql') ? apiHeaders : pageHeaders) {

@@ -73,6 +73,12 @@ function surviveUnhandledRejections(log: Logger): void {
   );
 }
 
+/** Where a person on this machine opens the web app (a wildcard address is every address). */
+function addressToOpen(host: string, port: number): string {
+  const name = ['0.0.0.0', '::', ''].includes(host) ? 'localhost' : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}/`;
+}
+
 async function serve(config: Config, log: Logger): Promise<number> {
   surviveUnhandledRejections(log);
   if (cluster.isPrimary && config.workers > 1) return superviseWorkers(config, log);
@@ -151,6 +157,7 @@ async function serve(config: Config, log: Logger): Promise<number> {
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
+  log.info(`Wallet ready at ${addressToOpen(config.host, port)}`);
   log.info({ port, host: config.host, database: config.databaseKind }, 'listening');
   webhooks.start();
   return stopped;
@@ -275,7 +282,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!['serve', 'migrate', 'audit', 'create-user'].includes(command ?? '')) {
     process.stderr.write(USAGE + '\n');
-    return command === undefined || command === 'help' || command === '--help' ? 0 : 1;
+    // Asked for, the usage is the answer; otherwise it says what went wrong.
+    return command === 'help' || command === '--help' ? 0 : 1;
   }
   let config: Config;
   try {

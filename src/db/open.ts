@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 import type { Logger } from '../logger';
 import { buildDataSource } from './data-source';
 import { createDatabase, type Database } from './database';
@@ -13,6 +13,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
       await dataSource.initialize();
       return createDatabase(config.databaseKind, dataSource, config.lockTimeoutMs);
     } catch (error) {
+      const refusal = refusedForGood(error, config.databaseUrl);
+      if (refusal !== null) throw refusal;
       if (attempt >= config.dbConnectRetries) throw error;
       log.warn(
         { err: error, attempt: attempt + 1, retries: config.dbConnectRetries },
@@ -21,6 +23,24 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
       await sleep(config.dbConnectRetryMs);
     }
   }
+}
+
+/**
+ * A server that answers but refuses us (no such database, a wrong password)
+ * will refuse again: start-up stops at once with one line saying what to do,
+ * rather than retrying as if the server were still starting.
+ */
+function refusedForGood(error: unknown, databaseUrl: string): ConfigError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== '3D000' && code !== '28P01' && code !== '28000') return null;
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1)) || url.username || 'postgres';
+  return new ConfigError(
+    'DATABASE_URL',
+    code === '3D000'
+      ? `the database "${name}" does not exist on ${url.host}; create it first (createdb -h ${url.hostname} -p ${url.port || 5432} ${name})`
+      : `${url.host} refused the login of "${decodeURIComponent(url.username)}": check the user and password`,
+  );
 }
 
 /** An arbitrary constant: the advisory lock that makes instances migrate one at a time. */

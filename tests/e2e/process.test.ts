@@ -12,6 +12,7 @@ import { runAudit } from '../helpers/audit';
 import { holdWalletLock } from '../helpers/locks';
 import { Client } from '../helpers/client';
 import {
+  POSTGRES_SKIP,
   databaseKinds,
   executeOnDatabase,
   freshDatabase,
@@ -59,6 +60,61 @@ describe('start-up configuration', () => {
       assert.match(lines[0], new RegExp(`\\b${variable}\\b`));
     }
   });
+
+  it('prints its usage and exits 1 when given no command', async () => {
+    const result = await wallet([], {});
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^usage: wallet <command>/);
+    const help = await wallet(['--help'], {});
+    assert.equal(help.code, 0, 'asked for, the usage is an answer');
+  });
+
+  it('says where to open the app, serves no landing page that needs the internet, and asks for https only behind TLS', async () => {
+    const database = await freshDatabase('sqlite');
+    databases.push(database);
+    const server = await startServerOn(database.url);
+    try {
+      assert.match(server.output(), new RegExp(`Wallet ready at ${server.url}/`));
+      const page = await fetch(`${server.url}/`);
+      assert.doesNotMatch(
+        page.headers.get('content-security-policy') ?? '',
+        /upgrade-insecure-requests/,
+      );
+      const graphql = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      assert.ok([400, 406].includes(graphql.status), `status ${graphql.status}`);
+      assert.doesNotMatch(await graphql.text(), /apollo|<script/i);
+    } finally {
+      await server.stop();
+    }
+    const proxied = await startServerOn(database.url, { TRUST_PROXY: '1' });
+    try {
+      const page = await fetch(`${proxied.url}/`);
+      assert.match(page.headers.get('content-security-policy') ?? '', /upgrade-insecure-requests/);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it(
+    'stops at once, in one line, when the PostgreSQL database does not exist',
+    {
+      skip: POSTGRES_SKIP,
+    },
+    async () => {
+      const url = new URL(process.env.POSTGRES_TEST_URL as string);
+      url.pathname = `/wallet_missing_${randomUUID().replaceAll('-', '')}`;
+      const started = performance.now();
+      const result = await wallet(['serve'], serverEnv(url.toString()));
+      assert.equal(result.code, 1);
+      assert.ok(performance.now() - started < 5_000, 'not ten retries as if it were an outage');
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(
+        lines[0],
+        /DATABASE_URL: the database "wallet_missing_\w+" does not exist.*createdb/,
+      );
+    },
+  );
 
   it('keeps a new SQLite database to itself: directories 0700, files 0600', async () => {
     const database = await freshDatabase('sqlite');
