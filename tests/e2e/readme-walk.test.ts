@@ -50,7 +50,7 @@ interface Answer {
   errors?: unknown;
 }
 
-describe("the README's walk through the API with curl", () => {
+describe("the README's walk through the API with curl, on sqlite", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wallet-readme-walk-'));
   let walk: ChildProcess | undefined;
 
