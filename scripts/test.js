@@ -2,8 +2,9 @@
 // `npm test`: build when stale, then every suite with node's test runner.
 // The PostgreSQL half of each integration and e2e suite runs when POSTGRES_TEST_URL is set;
 // otherwise it is reported as skipped, as are the browser suites without Chromium. Every
-// skipped test is listed, with its reason, before node's closing summary
-// (scripts/test-reporter.js); with CI set, a skipped test fails the run.
+// skipped test is listed, with its reason, before node's closing summary, with every test
+// file that registered no tests and how many tests ran on each database and in the browser
+// (scripts/test-reporter.js); with CI set, a skipped test or an empty file fails the run.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -37,13 +38,15 @@ const result = spawnSync(
   ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TEST_SKIPS_FILE: skipsFile } },
 );
-let skipped = null;
+/** Tests skipped and files that registered none; null when the run cannot say. */
+let notRun = null;
 try {
-  skipped = JSON.parse(fs.readFileSync(skipsFile, 'utf8')).length;
+  const { skipped, empty } = JSON.parse(fs.readFileSync(skipsFile, 'utf8'));
+  notRun = skipped.length + empty.length;
 } catch {
   // No list: the run ended before its summary, which its exit status says.
 }
 fs.rmSync(path.dirname(skipsFile), { recursive: true, force: true });
 const status = result.status ?? 1;
-// With CI set, a run that may have skipped something (or cannot say) is not a pass.
-process.exit(status === 0 && ciIsSet() && skipped !== 0 ? 1 : status);
+// With CI set, a run that may have left something out (or cannot say) is not a pass.
+process.exit(status === 0 && ciIsSet() && notRun !== 0 ? 1 : status);
