@@ -24,7 +24,7 @@ after(stopAllServers);
 
 const AUTHORIZE = `mutation($i: AuthorizeHoldInput!) { authorizeHold(input: $i) { hold { id } } }`;
 const CSV_HEADER =
-  'created_at,type,amount,balance_after,counterparty,reference,details,operation_id';
+  'created_at,type,amount,balance_after,counterparty,reference,details,operation_id,refund_of';
 
 if (!chromiumAvailable()) {
   it('the web frontend', { skip: CHROMIUM_SKIP });
