@@ -61,6 +61,8 @@ export interface Operation {
   counterpartyName: string | null;
   /** The transfer a TRANSFER_IN or TRANSFER_OUT leg is part of: its receipt. */
   transferId: string | null;
+  /** A refund's leg: the transfer it gives back (part of). */
+  refundOf: string | null;
   details: string | null;
   createdAt: string;
 }
@@ -106,7 +108,7 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
     id currency balance availableBalance heldBalance
     holds(status: PENDING, first: 20) { nodes { id amount reference details expiresAt } }
     operations(first: 20, after: $after) {
-      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName transferId details createdAt }
+      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName transferId refundOf details createdAt }
       pageInfo { hasNextPage endCursor }
     }
   }

@@ -137,10 +137,18 @@ const OPERATION_LABEL: Record<Operation['type'], string> = {
   TRANSFER_OUT: 'Sent',
 };
 
+/** A refund's legs are no ordinary income or spending: they say so, and with whom. */
+const REFUND_LABEL: Partial<Record<Operation['type'], string>> = {
+  TRANSFER_IN: 'Refund from',
+  TRANSFER_OUT: 'Refund to',
+};
+
 function operationRow(op: Operation, currency: string): HTMLTableRowElement {
   const incoming = op.type === 'DEPOSIT' || op.type === 'TRANSFER_IN';
-  const label = OPERATION_LABEL[op.type];
+  const refund = op.refundOf === null ? undefined : REFUND_LABEL[op.type];
+  const label = refund ?? OPERATION_LABEL[op.type];
   // A transfer's leg links to its receipt; the link says which one for a screen reader.
+  const whose = refund === undefined ? label : `${label} ${op.counterpartyName ?? 'a wallet'}`;
   const type =
     op.transferId === null
       ? label
@@ -148,7 +156,7 @@ function operationRow(op: Operation, currency: string): HTMLTableRowElement {
           'a',
           {
             href: `#transfer/${op.transferId}`,
-            'aria-label': `${label}: the receipt of ${formatMoney(op.amount, currency)}`,
+            'aria-label': `${whose}: the receipt of ${formatMoney(op.amount, currency)}`,
           },
           label,
         );

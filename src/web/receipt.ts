@@ -65,6 +65,7 @@ export async function showReceipt(id: string): Promise<void> {
   $('receipt-refunds-part').hidden = true;
   shown = null;
   $('receipt-error').textContent = transfer === null ? failure || RECEIPT_WORDS.NOT_FOUND : '';
+  $('receipt-title').textContent = transfer?.refundOf ? 'Receipt of a refund' : 'Receipt';
   if (transfer === null) return;
   shown = transfer;
   const money = (amount: string) => formatMoney(amount, transfer.currency);

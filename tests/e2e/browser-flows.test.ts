@@ -196,8 +196,21 @@ if (!chromiumAvailable()) {
           assert.equal(await count(refunds), 1, 'a double click gave back once');
           await shot(b, 'refunded');
 
-          // Ada gets it back without a reload; the receipt's address opens it for her too.
+          // Ada gets it back without a reload, called a refund, not income.
           await a.locator('#balance', { hasText: '$92.50' }).waitFor(LIVE);
+          const back = a.locator('#operations tr', { hasText: 'Refund from' });
+          assert.match((await back.textContent()) ?? '', /Refund from\s*Bob Builder.*\+\$5\.00/);
+          assert.equal(await a.locator('#operations tr', { hasText: 'Received' }).count(), 0);
+          await back
+            .getByRole('link', { name: 'Refund from Bob Builder: the receipt of $5.00' })
+            .click();
+          await a.getByRole('heading', { name: 'Receipt of a refund' }).waitFor();
+          const original = a.getByRole('link', { name: 'the original transfer' });
+          assert.equal(await original.getAttribute('href'), `#transfer/${transferId}`);
+          assert.match((await a.locator('#receipt-figures').textContent()) ?? '', /Refund of/);
+          await checkPage(a, viewport.width, adas.offOrigin);
+          await shot(a, 'refund-receipt');
+          // The receipt's address opens the original for her too.
           await a.goto(`${url}/#transfer/${transferId}`);
           await a.locator('#receipt-figures', { hasText: 'Refunded$5.00' }).waitFor();
           assert.equal(
@@ -215,6 +228,14 @@ if (!chromiumAvailable()) {
           );
           await b.getByRole('link', { name: 'Back to the wallet' }).click();
           await b.locator('#balance', { hasText: '$0.00' }).waitFor();
+          const given = b.locator('#operations tr', { hasText: 'Refund to' });
+          assert.equal(await given.count(), 2, 'both refunds are called refunds');
+          await given.first().scrollIntoViewIfNeeded();
+          await shot(b, 'refund-operations');
+          assert.match(
+            (await given.first().textContent()) ?? '',
+            /Refund to\s*Ada Lovelace.*−\$7\.50/,
+          );
           await a.locator('#receipt-figures', { hasText: 'Refunded$12.50' }).waitFor(LIVE);
 
           // Someone else with the link sees nothing of it.
