@@ -12,6 +12,7 @@ import {
 } from './api.js';
 import type { Hold, Operation, User, Wallet, WalletDetail } from './api.js';
 import { renderChart } from './chart.js';
+import { moneyMoving } from './confirm.js';
 import { $, element, notice, when } from './dom.js';
 import { formatMoney, minorUnits } from './money.js';
 import { forgetReceipt, receiptInAddress, showReceipt, wireRefundForm } from './receipt.js';
@@ -192,8 +193,8 @@ async function loadOperations(reset: boolean): Promise<void> {
   }>(OPERATIONS, { id: wallet.id, after: state.current.endCursor });
   // The person may have signed out, or chosen another wallet, while this was on its way.
   if (state.current.wallet?.id !== wallet.id) return;
-  const { id, currency, balance } = data.wallet;
-  state.current.wallet = { id, currency, balance };
+  const { id, currency, balance, availableBalance } = data.wallet;
+  state.current.wallet = { id, currency, balance, availableBalance };
   renderWallet(state.current.wallet);
   renderHolds(data.wallet);
   const body = $('operations');
@@ -249,12 +250,7 @@ async function showHome(signedIn: User): Promise<void> {
  */
 async function refresh(): Promise<void> {
   const { wallet } = state.current;
-  if (
-    !wallet ||
-    document.visibilityState !== 'visible' ||
-    $<HTMLButtonElement>('send-yes').disabled
-  )
-    return;
+  if (!wallet || document.visibilityState !== 'visible' || moneyMoving()) return;
   try {
     const data = await gql<{
       me: { wallets: Wallet[] } | null;

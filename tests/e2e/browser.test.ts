@@ -118,8 +118,12 @@ if (!chromiumAvailable()) {
         await page.locator('#to-error', { hasText: 'There is no wallet with this id' }).waitFor();
         assert.equal(await page.locator('#send-to').getAttribute('aria-invalid'), 'true');
         assert.equal(await page.locator('#note-error').textContent(), '');
-        await sendTo(recipient.walletId, '1000');
-        await page.locator('#amount-error', { hasText: 'not enough money' }).waitFor();
+        // More than is available is said beside the amount before anything is asked.
+        await page.getByLabel('To', { exact: true }).fill(recipient.walletId);
+        await page.getByLabel('Amount', { exact: true }).fill('1000');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.locator('#amount-error', { hasText: 'You can send up to $87.50.' }).waitFor();
+        assert.equal(await page.locator('#send-confirm').isHidden(), true);
         assert.equal(await page.locator('#to-error').textContent(), '', 'the old error is gone');
         await page.getByLabel('Note', { exact: true }).fill('x'.repeat(500));
         await sendTo(walletId, '1.00');
