@@ -25,6 +25,8 @@ export const CSV_COLUMNS = [
   'reference',
   'details',
   'operation_id',
+  // Last, so that a reader of the columns before it by position reads what it did.
+  'refund_of',
 ] as const;
 
 /** Operations read per statement: enough to amortize a round trip, small enough to stream. */
@@ -77,6 +79,8 @@ function record(op: NamedOperationRow): unknown[] {
     op.reference,
     op.details,
     op.id,
+    // A refund's legs carry the transfer they give back: the row needs no join.
+    op.refundOf,
   ];
 }
 

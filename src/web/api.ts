@@ -49,6 +49,8 @@ export interface Wallet {
   id: string;
   currency: string;
   balance: string;
+  /** The balance less what pending holds reserve: what can be sent, paid or given back. */
+  availableBalance: string;
 }
 
 export interface Operation {
@@ -61,6 +63,8 @@ export interface Operation {
   counterpartyName: string | null;
   /** The transfer a TRANSFER_IN or TRANSFER_OUT leg is part of: its receipt. */
   transferId: string | null;
+  /** A refund's leg: the transfer it gives back (part of). */
+  refundOf: string | null;
   details: string | null;
   createdAt: string;
 }
@@ -76,7 +80,6 @@ export interface Hold {
 
 /** The selected wallet as the page shows it: its balances apart, and its pending holds. */
 export interface WalletDetail extends Wallet {
-  availableBalance: string;
   heldBalance: string;
   holds: { nodes: Hold[] };
 }
@@ -95,7 +98,8 @@ export interface User {
   wallets: Wallet[];
 }
 
-const USER = 'id name email wallets { id currency balance }';
+const WALLET = 'id currency balance availableBalance';
+const USER = `id name email wallets { ${WALLET} }`;
 
 export const ME = `query Me { me { ${USER} } }`;
 export const SIGNUP = `mutation Signup($input: SignupInput!) { signup(input: $input) { ${USER} } }`;
@@ -106,7 +110,7 @@ export const OPERATIONS = `query Operations($id: ID!, $after: String) {
     id currency balance availableBalance heldBalance
     holds(status: PENDING, first: 20) { nodes { id amount reference details expiresAt } }
     operations(first: 20, after: $after) {
-      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName transferId details createdAt }
+      nodes { id type amount balanceAfter counterpartyWalletId counterpartyName transferId refundOf details createdAt }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -182,7 +186,7 @@ export const CANCEL_REQUEST = `mutation Cancel($id: ID!) { cancelPaymentRequest(
  * wallet has a new operation or hold, and the requests the page shows.
  */
 export const REFRESH = `query Refresh($id: ID!) {
-  me { wallets { id currency balance } }
+  me { wallets { ${WALLET} } }
   wallet(id: $id) { heldBalance operations(first: 1) { nodes { id } } }
   incoming: paymentRequests(direction: INCOMING, first: 10) { nodes { id status } }
   outgoing: paymentRequests(direction: OUTGOING, first: 10) { nodes { id status } }
@@ -190,4 +194,4 @@ export const REFRESH = `query Refresh($id: ID!) {
 export const STATEMENT = `query Statement($id: ID!, $from: DateTime!, $to: DateTime!) {
   wallet(id: $id) { statement(from: $from, to: $to) { openingBalance closingBalance totalIn totalOut } }
 }`;
-export const OPEN_WALLET = `mutation Open($currency: String!) { openWallet(currency: $currency) { id currency balance } }`;
+export const OPEN_WALLET = `mutation Open($currency: String!) { openWallet(currency: $currency) { ${WALLET} } }`;

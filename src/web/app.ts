@@ -12,6 +12,7 @@ import {
 } from './api.js';
 import type { Hold, Operation, User, Wallet, WalletDetail } from './api.js';
 import { renderChart } from './chart.js';
+import { moneyMoving } from './confirm.js';
 import { $, element, notice, when } from './dom.js';
 import { formatMoney, minorUnits } from './money.js';
 import { forgetReceipt, receiptInAddress, showReceipt, wireRefundForm } from './receipt.js';
@@ -137,10 +138,18 @@ const OPERATION_LABEL: Record<Operation['type'], string> = {
   TRANSFER_OUT: 'Sent',
 };
 
+/** A refund's legs are no ordinary income or spending: they say so, and with whom. */
+const REFUND_LABEL: Partial<Record<Operation['type'], string>> = {
+  TRANSFER_IN: 'Refund from',
+  TRANSFER_OUT: 'Refund to',
+};
+
 function operationRow(op: Operation, currency: string): HTMLTableRowElement {
   const incoming = op.type === 'DEPOSIT' || op.type === 'TRANSFER_IN';
-  const label = OPERATION_LABEL[op.type];
+  const refund = op.refundOf === null ? undefined : REFUND_LABEL[op.type];
+  const label = refund ?? OPERATION_LABEL[op.type];
   // A transfer's leg links to its receipt; the link says which one for a screen reader.
+  const whose = refund === undefined ? label : `${label} ${op.counterpartyName ?? 'a wallet'}`;
   const type =
     op.transferId === null
       ? label
@@ -148,7 +157,7 @@ function operationRow(op: Operation, currency: string): HTMLTableRowElement {
           'a',
           {
             href: `#transfer/${op.transferId}`,
-            'aria-label': `${label}: the receipt of ${formatMoney(op.amount, currency)}`,
+            'aria-label': `${whose}: the receipt of ${formatMoney(op.amount, currency)}`,
           },
           label,
         );
@@ -184,8 +193,8 @@ async function loadOperations(reset: boolean): Promise<void> {
   }>(OPERATIONS, { id: wallet.id, after: state.current.endCursor });
   // The person may have signed out, or chosen another wallet, while this was on its way.
   if (state.current.wallet?.id !== wallet.id) return;
-  const { id, currency, balance } = data.wallet;
-  state.current.wallet = { id, currency, balance };
+  const { id, currency, balance, availableBalance } = data.wallet;
+  state.current.wallet = { id, currency, balance, availableBalance };
   renderWallet(state.current.wallet);
   renderHolds(data.wallet);
   const body = $('operations');
@@ -241,12 +250,7 @@ async function showHome(signedIn: User): Promise<void> {
  */
 async function refresh(): Promise<void> {
   const { wallet } = state.current;
-  if (
-    !wallet ||
-    document.visibilityState !== 'visible' ||
-    $<HTMLButtonElement>('send-yes').disabled
-  )
-    return;
+  if (!wallet || document.visibilityState !== 'visible' || moneyMoving()) return;
   try {
     const data = await gql<{
       me: { wallets: Wallet[] } | null;

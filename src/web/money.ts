@@ -33,6 +33,16 @@ export function minorUnits(amount: string): bigint {
   return negative ? -value : value;
 }
 
+/**
+ * Minor units of an amount typed in a currency with `precision` decimals
+ * ("12.5" at 2 is 1250n): comparable with the service's amounts, exactly.
+ * The text must be an amount (amountProblem says nothing of it).
+ */
+export function minorUnitsAt(text: string, precision: number): bigint {
+  const [whole, fraction = ''] = text.split('.');
+  return BigInt(whole + fraction.padEnd(precision, '0'));
+}
+
 /** Minor units back to a decimal string with `precision` decimals. */
 export function fromMinorUnits(value: bigint, precision: number): string {
   const negative = value < 0n;

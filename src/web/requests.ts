@@ -1,7 +1,9 @@
 /**
  * Payment requests: asking someone for money, and the requests each way
  * with what can still be done to them (pay or decline what was asked of
- * you; cancel what you asked), their states and when they expire.
+ * you; cancel what you asked), their states and when they expire. Paying
+ * asks first ("Pay $8.00 to Dan Okafor?"), and a request the wallet cannot
+ * cover is said beside it before anything is asked.
  */
 import {
   CANCEL_REQUEST,
@@ -13,9 +15,10 @@ import {
   gql,
 } from './api.js';
 import type { PaymentRequest, RequestStatus } from './api.js';
+import { Confirmation, confirmParts, moneyQuestion } from './confirm.js';
 import { $, element, fieldError, when } from './dom.js';
-import { formatMoney, precisionOf, requiredAmountProblem } from './money.js';
-import { keyDone, keyFor, state } from './state.js';
+import { formatMoney, minorUnits, precisionOf, requiredAmountProblem } from './money.js';
+import { keyDone, keyFor, ownWallet, state } from './state.js';
 import { plainWords, sessionEnded } from './words.js';
 
 const STATUS_WORDS: Record<RequestStatus, string> = {
@@ -38,6 +41,18 @@ const ASK_WORDS = {
   NOT_FOUND: 'Nobody with this email has an account here. Check the address.',
   CURRENCY_MISMATCH: 'This person has no wallet in this currency.',
 };
+
+/**
+ * Why the person cannot pay `request` from their wallet in its currency, as
+ * last read, or '': the words say what is available.
+ */
+function payProblem(request: PaymentRequest): string {
+  const wallet = ownWallet({ currency: request.currency });
+  if (wallet === null) return ANSWER_WORDS.CURRENCY_MISMATCH;
+  if (minorUnits(request.amount) <= minorUnits(wallet.availableBalance)) return '';
+  const available = formatMoney(wallet.availableBalance, wallet.currency);
+  return `There is not enough money in your wallet to pay this. You have ${available} available.`;
+}
 
 /** The fingerprint of what the lists show, so a refresh redraws them only on a change. */
 export function requestsFingerprint(lists: { nodes: { id: string; status: string }[] }[]): string {
@@ -89,18 +104,15 @@ function requestItem(
     item.append(element('a', { href: `#transfer/${request.transfer.id}` }, 'See the receipt'));
   }
   if (request.status !== 'PENDING') return item;
-  const error = element('p', { className: 'error', role: 'alert' });
-  const act = (
-    label: string,
-    accessibleName: string,
-    className: string,
-    run: () => Promise<void>,
-    // What to read again after: the requests, or (a payment) everything.
-    reload: () => Promise<void> = () => loadRequests(onPaid),
-  ) => {
+  const error = element('p', {
+    className: 'error',
+    role: 'alert',
+    id: `request-${request.id}-error`,
+  });
+  const act = (label: string, accessibleName: string, run: () => Promise<void>) => {
     const button = element(
       'button',
-      { type: 'button', className, 'aria-label': accessibleName },
+      { type: 'button', className: 'secondary', 'aria-label': accessibleName },
       label,
     );
     button.addEventListener('click', async () => {
@@ -109,7 +121,7 @@ function requestItem(
       error.textContent = '';
       try {
         await run();
-        await reload();
+        await loadRequests(onPaid);
       } catch (failure) {
         if (!sessionEnded(failure)) error.textContent = plainWords(failure, ANSWER_WORDS);
       } finally {
@@ -119,38 +131,68 @@ function requestItem(
     return button;
   };
   const actions = element('div', { className: 'actions' });
+  item.append(actions);
   if (direction === 'INCOMING') {
     const from = request.requester.name;
+    const { pay, confirm } = payAction(request, money, error, onPaid);
     actions.append(
-      act(
-        'Pay',
-        `Pay ${money} to ${from}`,
-        '',
-        async () => {
-          const fingerprint = `pay:${request.id}`;
-          await gql(PAY_REQUEST, { id: request.id, key: keyFor(fingerprint) });
-          keyDone(fingerprint);
-        },
-        onPaid,
-      ),
-      act('Decline', `Decline ${from}'s request for ${money}`, 'secondary', async () => {
+      pay,
+      act('Decline', `Decline ${from}'s request for ${money}`, async () => {
         await gql(DECLINE_REQUEST, { id: request.id });
       }),
     );
+    item.append(confirm);
   } else {
     actions.append(
-      act(
-        'Cancel',
-        `Cancel your request to ${request.payer.name} for ${money}`,
-        'secondary',
-        async () => {
-          await gql(CANCEL_REQUEST, { id: request.id });
-        },
-      ),
+      act('Cancel', `Cancel your request to ${request.payer.name} for ${money}`, async () => {
+        await gql(CANCEL_REQUEST, { id: request.id });
+      }),
     );
   }
-  item.append(actions, error);
+  item.append(error);
   return item;
+}
+
+/**
+ * The Pay button of a request asked of the person, and its confirmation:
+ * what the wallet cannot cover is said in `error` instead of asking; what
+ * is confirmed is paid once, and then everything is read again (`onPaid`).
+ */
+function payAction(
+  request: PaymentRequest,
+  money: string,
+  error: HTMLElement,
+  onPaid: () => Promise<void>,
+): { pay: HTMLButtonElement; confirm: HTMLElement } {
+  const from = request.requester.name;
+  const pay = element(
+    'button',
+    { type: 'button', 'aria-label': `Pay ${money} to ${from}`, 'aria-describedby': error.id },
+    'Pay',
+  );
+  const parts = confirmParts(`pay-${request.id}`, 'Pay', 'Not now');
+  const confirmation = new Confirmation(parts, () => pay.focus());
+  pay.addEventListener('click', () => {
+    if (confirmation.busy) return;
+    error.textContent = payProblem(request);
+    if (error.textContent !== '') return confirmation.hide();
+    confirmation.ask(moneyQuestion('Pay', money, from), async () => {
+      const fingerprint = `pay:${request.id}`;
+      try {
+        await gql(PAY_REQUEST, { id: request.id, key: keyFor(fingerprint) });
+        keyDone(fingerprint);
+        confirmation.hide();
+        await onPaid();
+      } catch (failure) {
+        confirmation.hide();
+        if (sessionEnded(failure)) return;
+        const short = failure instanceof GraphQLFailure && failure.code === 'INSUFFICIENT_FUNDS';
+        error.textContent = (short && payProblem(request)) || plainWords(failure, ANSWER_WORDS);
+        pay.focus();
+      }
+    });
+  });
+  return { pay, confirm: parts.box };
 }
 
 export function wireRequestForm(onPaid: () => Promise<void>): void {

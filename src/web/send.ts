@@ -1,13 +1,23 @@
 /**
  * Sending money: to an email or a wallet id, always through a confirmation
  * that names who will receive it ("Send $12.50 to Bob Smith?"). The money
- * goes to the wallet that was shown, never to a second lookup.
+ * goes to the wallet that was shown, never to a second lookup. More than
+ * the wallet has available is said beside the amount before anything is
+ * asked.
  */
 import { GraphQLFailure, RECIPIENT, SEND, gql } from './api.js';
 import type { Party, Wallet } from './api.js';
+import { Confirmation, confirmParts, moneyQuestion } from './confirm.js';
 import { $, element, fieldError } from './dom.js';
-import { amountProblem, formatMoney, precisionOf, requiredAmountProblem } from './money.js';
-import { keyDone, keyFor, state } from './state.js';
+import {
+  amountProblem,
+  formatMoney,
+  minorUnits,
+  minorUnitsAt,
+  precisionOf,
+  requiredAmountProblem,
+} from './money.js';
+import { keyDone, keyFor, ownWallet, state } from './state.js';
 import { plainWords, sessionEnded } from './words.js';
 
 const FIELDS = { 'to-error': 'send-to', 'amount-error': 'send-amount', 'note-error': 'send-note' };
@@ -22,6 +32,7 @@ interface Reviewed {
 }
 
 let reviewed: Reviewed | null = null;
+let confirmation: Confirmation | null = null;
 
 const RECIPIENT_WORDS = {
   NOT_FOUND: 'Nobody with this email has an account here. Check the address.',
@@ -49,6 +60,26 @@ function placeOf(error: unknown): Place {
   }
 }
 
+/**
+ * Why `amount` (an amount in the wallet's currency) cannot be sent from
+ * `wallet` as last read, or '': the words say how much can.
+ */
+function fundsProblem(amount: string, wallet: Wallet): string {
+  const available = ownWallet(wallet)?.availableBalance;
+  if (available === undefined) return '';
+  if (minorUnitsAt(amount, precisionOf(wallet.balance)) <= minorUnits(available)) return '';
+  return `You can send up to ${formatMoney(available, wallet.currency)}.`;
+}
+
+/** What is wrong with the amount as typed, format first, then the funds ('' when nothing). */
+function typedAmountProblem(amount: string, wallet: Wallet, required: boolean): string {
+  const precision = precisionOf(wallet.balance);
+  const problem = required
+    ? requiredAmountProblem(amount, wallet.currency, precision)
+    : amountProblem(amount, wallet.currency, precision);
+  return problem || (amount === '' ? '' : fundsProblem(amount, wallet));
+}
+
 function say(place: Place, text: string): void {
   fieldError(place, place === 'send-error' ? null : FIELDS[place], text);
 }
@@ -60,18 +91,17 @@ export function clearSendMessages(): void {
 
 function hideConfirmation(): void {
   reviewed = null;
-  $('send-confirm').hidden = true;
-  $('send-question').textContent = '';
+  confirmation?.hide();
 }
 
 /** Checks the form, finds who the money would reach, and asks the person to confirm. */
-async function review(wallet: Wallet): Promise<void> {
+async function review(wallet: Wallet, afterSent: () => Promise<void>): Promise<void> {
   const to = $<HTMLInputElement>('send-to').value.trim();
   const amount = $<HTMLInputElement>('send-amount').value.trim();
   const note = $<HTMLInputElement>('send-note').value.trim();
   clearSendMessages();
   $('send-result').replaceChildren();
-  const problem = requiredAmountProblem(amount, wallet.currency, precisionOf(wallet.balance));
+  const problem = typedAmountProblem(amount, wallet, true);
   if (problem) say('amount-error', problem);
   if (to === '') say('to-error', 'Enter an email or a wallet id.');
   if (problem || to === '') return;
@@ -87,24 +117,18 @@ async function review(wallet: Wallet): Promise<void> {
     return;
   }
   if (state.current.wallet?.id !== wallet.id) return;
-  reviewed = { from: wallet, to: party, amount, note: note === '' ? null : note };
+  const asked: Reviewed = { from: wallet, to: party, amount, note: note === '' ? null : note };
   const money = formatMoney(amount, wallet.currency, precisionOf(wallet.balance));
-  $('send-question').textContent =
-    party.name === null
-      ? `Send ${money} to the wallet ${party.walletId}?`
-      : `Send ${money} to ${party.name}?`;
-  $('send-confirm').hidden = false;
-  $('send-yes').focus();
+  const whom = party.name ?? `the wallet ${party.walletId}`;
+  reviewed = asked;
+  confirmation?.ask(moneyQuestion('Send', money, whom), () => send(asked, afterSent));
 }
 
-/** Sends what was confirmed, once however often it is clicked. */
-async function send(afterSent: () => Promise<void>): Promise<void> {
-  const button = $<HTMLButtonElement>('send-yes');
-  if (button.disabled || reviewed === null) return;
-  const { from, to, amount, note } = reviewed;
+/** Sends what was confirmed (the confirmation runs it once however often it is clicked). */
+async function send(confirmed: Reviewed, afterSent: () => Promise<void>): Promise<void> {
+  const { from, to, amount, note } = confirmed;
   const input = { fromWalletId: from.id, toWalletId: to.walletId, amount, details: note };
   const fingerprint = JSON.stringify(['send', input]);
-  button.disabled = true;
   try {
     const result = await gql<{
       walletToWallet: { transfer: { id: string; amount: string; currency: string } };
@@ -123,9 +147,13 @@ async function send(afterSent: () => Promise<void>): Promise<void> {
     if (sessionEnded(error)) return;
     // A refusal leaves no trace: a changed form gets a new key, the same form reuses this one.
     hideConfirmation();
+    if (error instanceof GraphQLFailure && error.code === 'INSUFFICIENT_FUNDS') {
+      // The money went elsewhere meanwhile: read the balance again, and say what is left.
+      await afterSent().catch(() => undefined);
+      say('amount-error', fundsProblem(amount, from) || plainWords(error));
+      return;
+    }
     say(placeOf(error), plainWords(error));
-  } finally {
-    button.disabled = false;
   }
 }
 
@@ -134,10 +162,7 @@ export function wireSendForm(afterSent: () => Promise<void>): void {
   const amount = $<HTMLInputElement>('send-amount');
   amount.addEventListener('input', () => {
     const wallet = state.current.wallet;
-    const problem = wallet
-      ? amountProblem(amount.value.trim(), wallet.currency, precisionOf(wallet.balance))
-      : '';
-    say('amount-error', problem);
+    say('amount-error', wallet ? typedAmountProblem(amount.value.trim(), wallet, false) : '');
   });
   // Anything changed after the review needs a new one: what is confirmed is what is sent.
   form.addEventListener('input', () => {
@@ -149,11 +174,12 @@ export function wireSendForm(afterSent: () => Promise<void>): void {
     const button = $<HTMLButtonElement>('send');
     if (!wallet || button.disabled) return;
     button.disabled = true;
-    void review(wallet).finally(() => (button.disabled = false));
+    void review(wallet, afterSent).finally(() => (button.disabled = false));
   });
-  $('send-yes').addEventListener('click', () => void send(afterSent));
-  $('send-no').addEventListener('click', () => {
-    hideConfirmation();
+  const parts = confirmParts('send', 'Send');
+  $('send-result').before(parts.box);
+  confirmation = new Confirmation(parts, () => {
+    reviewed = null;
     $('send-to').focus();
   });
 }

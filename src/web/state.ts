@@ -29,6 +29,18 @@ export const emptyState = (): SignedInState => ({
 
 export const state: { current: SignedInState } = { current: emptyState() };
 
+/**
+ * The person's wallet that `which` names (its id, or the currency a payment
+ * comes from), as last read: what it has available is said before anything
+ * is asked (the service stays the authority).
+ */
+export function ownWallet(which: { id: string } | { currency: string }): Wallet | null {
+  const found = state.current.wallets.find((w) =>
+    'id' in which ? w.id === which.id : w.currency === which.currency,
+  );
+  return found ?? null;
+}
+
 /** The idempotency key of one intent (`fingerprint` says what and how much); forget it once done. */
 export function keyFor(fingerprint: string): string {
   const { keys } = state.current;

@@ -21,7 +21,7 @@ import {
   seriousViolations,
 } from '../helpers/browser';
 import { databaseKinds, queryDatabase } from '../helpers/databases';
-import { fund, signInProvider, signUp } from '../helpers/fixtures';
+import { SEND, fund, signInProvider, signUp } from '../helpers/fixtures';
 import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
 
 after(stopAllServers);
@@ -120,6 +120,10 @@ if (!chromiumAvailable()) {
           'Pay $1.50 to Bob Keys',
         );
         await page.keyboard.press('Enter');
+        // Paying asks first, with focus on confirming: Enter again pays.
+        await page.getByText('Pay $1.50 to Bob Keys?').waitFor();
+        assert.equal(await page.evaluate('document.activeElement.textContent'), 'Confirm and pay');
+        await page.keyboard.press('Enter');
         await page.locator('#balance', { hasText: '$15.50' }).waitFor();
         assert.deepEqual(offOrigin, []);
         await context.close();
@@ -143,7 +147,18 @@ if (!chromiumAvailable()) {
           const b = bobs.page;
           await a.locator('#balance', { hasText: '$100.00' }).waitFor();
 
+          // More than is available is said beside the amount, before anything is asked.
           await a.getByLabel('To', { exact: true }).fill(bob.email);
+          await a.getByLabel('Amount', { exact: true }).fill('100.01');
+          await a.getByRole('button', { name: 'Review' }).click();
+          await a.locator('#amount-error', { hasText: 'You can send up to $100.00.' }).waitFor();
+          assert.equal(
+            await a.getByLabel('Amount', { exact: true }).getAttribute('aria-invalid'),
+            'true',
+          );
+          assert.equal(await a.locator('#send-confirm').isHidden(), true, 'nothing is asked');
+          await shot(a, 'send-too-much');
+
           await a.getByLabel('Amount', { exact: true }).fill('12.5');
           await a.getByLabel('Note', { exact: true }).fill('concert');
           await a.getByRole('button', { name: 'Review' }).click();
@@ -177,14 +192,30 @@ if (!chromiumAvailable()) {
           await checkPage(b, viewport.width, bobs.offOrigin);
           await shot(b, 'receipt');
 
-          // More than is left is refused beside the amount; part of it is given back once.
+          // An empty amount is never "all", and more than is left is said before asking.
           const refundAmount = b.getByLabel('Amount to give back');
-          await refundAmount.fill('12.51');
-          await b.getByRole('button', { name: 'Give back' }).click();
-          await b.locator('#refund-error', { hasText: 'more than is left' }).waitFor();
+          const giveBack = b.getByRole('button', { name: 'Give back', exact: true });
+          const refunds = `SELECT COUNT(*) AS n FROM transfers WHERE refund_of = '${transferId}'`;
+          await giveBack.click();
+          await b.locator('#refund-error', { hasText: 'Enter an amount.' }).waitFor();
           assert.equal(await refundAmount.getAttribute('aria-invalid'), 'true');
+          await refundAmount.fill('12.51');
+          await giveBack.click();
+          await b.locator('#refund-error', { hasText: '$12.50 is left to give back.' }).waitFor();
+          assert.equal(await refundAmount.getAttribute('aria-invalid'), 'true');
+          assert.equal(await b.locator('#refund-confirm').isHidden(), true, 'nothing is asked');
+          assert.equal(await count(refunds), 0, 'nothing given back');
+          // Part of it is given back after asking, once on a double click.
           await refundAmount.fill('5');
-          await b.getByRole('button', { name: 'Give back' }).dblclick();
+          await giveBack.click();
+          await b
+            .locator('#refund-question', { hasText: 'Give back $5.00 to Ada Lovelace?' })
+            .waitFor();
+          assert.equal(await b.evaluate('document.activeElement.id'), 'refund-yes');
+          assert.equal(await count(refunds), 0, 'nothing given back before it is confirmed');
+          await checkPage(b, viewport.width, bobs.offOrigin);
+          await shot(b, 'refund-confirm');
+          await b.getByRole('button', { name: 'Confirm and give back' }).dblclick();
           await b.locator('#refund-result', { hasText: 'Gave back $5.00.' }).waitFor();
           await b.locator('#refund-remaining', { hasText: 'up to $7.50' }).waitFor();
           assert.match(
@@ -192,12 +223,24 @@ if (!chromiumAvailable()) {
             /Refunded\$5\.00/,
           );
           assert.equal(await b.locator('#receipt-refunds li').count(), 1);
-          const refunds = `SELECT COUNT(*) AS n FROM transfers WHERE refund_of = '${transferId}'`;
           assert.equal(await count(refunds), 1, 'a double click gave back once');
           await shot(b, 'refunded');
 
-          // Ada gets it back without a reload; the receipt's address opens it for her too.
+          // Ada gets it back without a reload, called a refund, not income.
           await a.locator('#balance', { hasText: '$92.50' }).waitFor(LIVE);
+          const back = a.locator('#operations tr', { hasText: 'Refund from' });
+          assert.match((await back.textContent()) ?? '', /Refund from\s*Bob Builder.*\+\$5\.00/);
+          assert.equal(await a.locator('#operations tr', { hasText: 'Received' }).count(), 0);
+          await back
+            .getByRole('link', { name: 'Refund from Bob Builder: the receipt of $5.00' })
+            .click();
+          await a.getByRole('heading', { name: 'Receipt of a refund' }).waitFor();
+          const original = a.getByRole('link', { name: 'the original transfer' });
+          assert.equal(await original.getAttribute('href'), `#transfer/${transferId}`);
+          assert.match((await a.locator('#receipt-figures').textContent()) ?? '', /Refund of/);
+          await checkPage(a, viewport.width, adas.offOrigin);
+          await shot(a, 'refund-receipt');
+          // The receipt's address opens the original for her too.
           await a.goto(`${url}/#transfer/${transferId}`);
           await a.locator('#receipt-figures', { hasText: 'Refunded$5.00' }).waitFor();
           assert.equal(
@@ -205,8 +248,25 @@ if (!chromiumAvailable()) {
             true,
             'only its recipient refunds',
           );
-          // Bob gives back the rest: an empty amount is all that is left.
-          await b.getByRole('button', { name: 'Give back' }).click();
+          // What Bob's wallet cannot cover is said before asking, with what it has.
+          await bob.client.ok(SEND, { input: { toWalletId: carol.walletId, amount: '6.00' } });
+          await b
+            .locator('#wallet-list button', { hasText: '$1.50' })
+            .waitFor({ state: 'attached', ...LIVE });
+          const giveAll = b.getByRole('button', { name: 'Give back all ($7.50)' });
+          await giveAll.click();
+          await b.locator('#refund-error', { hasText: 'You have $1.50 available.' }).waitFor();
+          assert.equal(await b.locator('#refund-confirm').isHidden(), true, 'nothing is asked');
+          await carol.client.ok(SEND, { input: { toWalletId: bob.walletId, amount: '6.00' } });
+          await b
+            .locator('#wallet-list button', { hasText: '$7.50' })
+            .waitFor({ state: 'attached', ...LIVE });
+          // Bob gives back the rest with its own button, after asking.
+          await giveAll.click();
+          await b
+            .locator('#refund-question', { hasText: 'Give back $7.50 to Ada Lovelace?' })
+            .waitFor();
+          await b.getByRole('button', { name: 'Confirm and give back' }).click();
           await b.locator('#refund-result', { hasText: 'Gave back $7.50.' }).waitFor();
           assert.equal(await b.locator('#refund-form').isHidden(), true, 'nothing left to give');
           assert.match(
@@ -215,6 +275,14 @@ if (!chromiumAvailable()) {
           );
           await b.getByRole('link', { name: 'Back to the wallet' }).click();
           await b.locator('#balance', { hasText: '$0.00' }).waitFor();
+          const given = b.locator('#operations tr', { hasText: 'Refund to' });
+          assert.equal(await given.count(), 2, 'both refunds are called refunds');
+          await given.first().scrollIntoViewIfNeeded();
+          await shot(b, 'refund-operations');
+          assert.match(
+            (await given.first().textContent()) ?? '',
+            /Refund to\s*Ada Lovelace.*−\$7\.50/,
+          );
           await a.locator('#receipt-figures', { hasText: 'Refunded$12.50' }).waitFor(LIVE);
 
           // Someone else with the link sees nothing of it.
@@ -263,30 +331,36 @@ if (!chromiumAvailable()) {
           assert.match((await asked.textContent()) ?? '', /Ada Lovelace asks you for \$7\.25/);
           await checkPage(b, viewport.width, bobs.offOrigin);
           await shot(b, 'asked');
-          await asked.getByRole('button', { name: 'Pay $7.25 to Ada Lovelace' }).dblclick();
+          const toAda = `SELECT COUNT(*) AS n FROM transfers WHERE to_wallet_id = '${ada.walletId}'`;
+          // Paying asks first, naming the amount and the person; a double click pays once.
+          await asked.getByRole('button', { name: 'Pay $7.25 to Ada Lovelace' }).click();
+          await asked.getByText('Pay $7.25 to Ada Lovelace?').waitFor();
+          assert.equal(await b.evaluate('document.activeElement.textContent'), 'Confirm and pay');
+          assert.equal(await count(toAda), 0, 'nothing paid before it is confirmed');
+          await checkPage(b, viewport.width, bobs.offOrigin);
+          await shot(b, 'pay-confirm');
+          await asked.getByRole('button', { name: 'Confirm and pay' }).dblclick();
           await asked.locator('.request-state', { hasText: 'Paid' }).waitFor();
           await b.locator('#balance', { hasText: '$42.75' }).waitFor();
-          assert.equal(
-            await count(
-              `SELECT COUNT(*) AS n FROM transfers WHERE to_wallet_id = '${ada.walletId}'`,
-            ),
-            1,
-            'paid once',
-          );
+          assert.equal(await count(toAda), 1, 'paid once');
           await mine.locator('.request-state', { hasText: 'Paid' }).waitFor(LIVE);
           await a.locator('#balance', { hasText: '$7.25' }).waitFor(LIVE);
           await mine.getByRole('link', { name: 'See the receipt' }).click();
           await a.locator('#receipt-figures', { hasText: 'Bob Builder' }).waitFor();
           await a.getByRole('link', { name: 'Back to the wallet' }).click();
 
-          // More than Bob has: refused beside the request, in words, and still his to answer.
+          // More than Bob has: said beside the request before asking, with what he has.
           await ask(bob.email, '100.00', 'too much');
           const tooMuch = b.locator('#incoming-requests li', { hasText: 'too much' });
           await tooMuch.getByRole('button', { name: 'Pay $100.00 to Ada Lovelace' }).click(LIVE);
           await tooMuch
-            .locator('.error', { hasText: 'not enough money in your wallet to pay this' })
+            .locator('.error', {
+              hasText: 'not enough money in your wallet to pay this. You have $42.75 available.',
+            })
             .waitFor();
+          assert.equal(await tooMuch.locator('.confirm').isHidden(), true, 'nothing is asked');
           assert.match((await tooMuch.textContent()) ?? '', /Waiting/);
+          await shot(b, 'pay-too-much');
 
           await ask(bob.email, '3.00', 'coffee');
           const coffee = b.locator('#incoming-requests li', { hasText: 'coffee' });

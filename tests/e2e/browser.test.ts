@@ -24,7 +24,7 @@ after(stopAllServers);
 
 const AUTHORIZE = `mutation($i: AuthorizeHoldInput!) { authorizeHold(input: $i) { hold { id } } }`;
 const CSV_HEADER =
-  'created_at,type,amount,balance_after,counterparty,reference,details,operation_id';
+  'created_at,type,amount,balance_after,counterparty,reference,details,operation_id,refund_of';
 
 if (!chromiumAvailable()) {
   it('the web frontend', { skip: CHROMIUM_SKIP });
@@ -118,8 +118,12 @@ if (!chromiumAvailable()) {
         await page.locator('#to-error', { hasText: 'There is no wallet with this id' }).waitFor();
         assert.equal(await page.locator('#send-to').getAttribute('aria-invalid'), 'true');
         assert.equal(await page.locator('#note-error').textContent(), '');
-        await sendTo(recipient.walletId, '1000');
-        await page.locator('#amount-error', { hasText: 'not enough money' }).waitFor();
+        // More than is available is said beside the amount before anything is asked.
+        await page.getByLabel('To', { exact: true }).fill(recipient.walletId);
+        await page.getByLabel('Amount', { exact: true }).fill('1000');
+        await page.getByRole('button', { name: 'Review' }).click();
+        await page.locator('#amount-error', { hasText: 'You can send up to $87.50.' }).waitFor();
+        assert.equal(await page.locator('#send-confirm').isHidden(), true);
         assert.equal(await page.locator('#to-error').textContent(), '', 'the old error is gone');
         await page.getByLabel('Note', { exact: true }).fill('x'.repeat(500));
         await sendTo(walletId, '1.00');

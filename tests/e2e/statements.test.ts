@@ -26,7 +26,7 @@ import {
 import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
 import { runAudit } from '../helpers/audit';
 
-const OPERATION_FIELDS = `id type amount balanceAfter createdAt counterpartyName reference details`;
+const OPERATION_FIELDS = `id type amount balanceAfter createdAt counterpartyName reference details refundOf`;
 const OPERATIONS = `query Ops($id: ID!, $first: Int, $after: String, $from: DateTime, $to: DateTime, $types: [OperationType!]) {
   wallet(id: $id) {
     operations(first: $first, after: $after, from: $from, to: $to, types: $types) {
@@ -44,6 +44,7 @@ const STATEMENT = `query Statement($id: ID!, $from: DateTime!, $to: DateTime!, $
     }
   }
 }`;
+const REFUND = `mutation Refund($input: RefundTransferInput!) { refundTransfer(input: $input) { transfer { id } } }`;
 const BALANCE_AT = `query BalanceAt($id: ID!, $time: DateTime!) { wallet(id: $id) { balanceAt(time: $time) } }`;
 
 const DAY_MS = 86_400_000;
@@ -59,6 +60,7 @@ interface Op {
   counterpartyName: string | null;
   reference: string | null;
   details: string | null;
+  refundOf: string | null;
 }
 
 interface Page {
@@ -144,6 +146,7 @@ function asCsvRow(op: Op): Record<string, string> {
     reference: guard(op.reference),
     details: guard(op.details),
     operation_id: op.id,
+    refund_of: op.refundOf ?? '',
   };
 }
 
@@ -518,11 +521,16 @@ for (const kind of databaseKinds()) {
         'a, "quoted", and\r\nmultiline note',
         'plain text',
       ];
+      const received: string[] = [];
       for (const details of hostile) {
-        await sender.client.ok(SEND, {
+        const sent = await sender.client.ok(SEND, {
           input: { toWalletId: person.walletId, amount: '1.25', details },
         });
+        received.push(sent.walletToWallet.transfer.id);
       }
+      // Part of one is given back: the refund's row names the transfer it refunds.
+      const refunded = received[received.length - 1];
+      await person.client.ok(REFUND, { input: { transferId: refunded, amount: '0.50' } });
       await provider.ok(WITHDRAW, {
         input: {
           walletId: person.walletId,
@@ -550,7 +558,7 @@ for (const kind of databaseKinds()) {
       );
       assert.ok(
         file.text.startsWith(
-          'created_at,type,amount,balance_after,counterparty,reference,details,operation_id\r\n',
+          'created_at,type,amount,balance_after,counterparty,reference,details,operation_id,refund_of\r\n',
         ),
       );
       assert.ok(file.text.endsWith('\r\n'));
@@ -569,6 +577,12 @@ for (const kind of databaseKinds()) {
       assert.ok(
         rows.some((row) => row.amount === '-3.00'),
         'a debit carries its sign',
+      );
+      const refunds = rows.filter((row) => row.refund_of !== '');
+      assert.deepEqual(
+        refunds.map((row) => [row.type, row.amount, row.refund_of]),
+        [['TRANSFER_OUT', '-0.50', refunded]],
+        'the refund, and only it, names the transfer it gives back',
       );
       // An admin may download it too; an empty period is the header alone.
       const asAdmin = await admin.download(csvPath(person.walletId, from, to));
