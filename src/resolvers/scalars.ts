@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { amountShapeProblem } from '../money/money';
-import { INSTANT_FORMAT, parseInstant } from '../statements/period';
+import { INSTANT_FORMAT, readInstant } from '../statements/period';
 
 function parseMoney(value: unknown): string {
   const problem = amountShapeProblem(value);
@@ -32,9 +32,10 @@ export const MoneyScalar = new GraphQLScalarType({
 });
 
 function parseDateTime(value: unknown): Date {
-  const ms = typeof value === 'string' ? parseInstant(value) : null;
-  if (ms === null) throw new GraphQLError(`Invalid DateTime: use ${INSTANT_FORMAT}.`);
-  return new Date(ms);
+  const read =
+    typeof value === 'string' ? readInstant(value) : { problem: `use ${INSTANT_FORMAT}` };
+  if ('problem' in read) throw new GraphQLError(`Invalid DateTime: ${read.problem}.`);
+  return new Date(read.ms);
 }
 
 /**

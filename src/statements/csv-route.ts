@@ -12,7 +12,7 @@ import type { Caller, Services } from '../context';
 import type { WalletId } from '../db/rows';
 import { DomainError, INTERNAL_MESSAGE, type ErrorCode } from '../errors';
 import { statementCsv } from './csv';
-import { INSTANT_FORMAT, parseInstant, period } from './period';
+import { INSTANT_FORMAT, period, readInstant } from './period';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -33,13 +33,16 @@ function callerOf(req: Request): Caller {
 /** A query parameter that is one instant (a repeated or missing one is refused). */
 function instantParameter(req: Request, name: 'from' | 'to'): number {
   const raw = req.query[name];
-  const instant = typeof raw === 'string' ? parseInstant(raw) : null;
-  if (instant === null) {
+  if (typeof raw !== 'string') {
     throw new DomainError('BAD_USER_INPUT', `"${name}" must be one instant: ${INSTANT_FORMAT}.`, {
       field: name,
     });
   }
-  return instant;
+  const read = readInstant(raw);
+  if ('problem' in read) {
+    throw new DomainError('BAD_USER_INPUT', `"${name}": ${read.problem}.`, { field: name });
+  }
+  return read.ms;
 }
 
 function refuse(res: Response, error: DomainError): void {

@@ -13,38 +13,48 @@ const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
- * An instant as epoch milliseconds, or null if the text is not one.
+ * An instant as epoch milliseconds, or null if the text is not one
+ * (readInstant says why).
+ */
+export function parseInstant(text: string): number | null {
+  const read = readInstant(text);
+  return 'ms' in read ? read.ms : null;
+}
+
+/**
+ * An instant as epoch milliseconds, or why the text is not one, in words
+ * that blame the right thing: its shape, or a day or time that does not exist.
  * Operations are timed to the millisecond, so a finer instant is rounded
  * up to the next millisecond: an operation is before it exactly when it is
  * before the rounded one, which keeps `from` inclusive and `to` exclusive.
  */
-export function parseInstant(text: string): number | null {
+export function readInstant(text: string): { ms: number } | { problem: string } {
   const match = INSTANT.exec(text);
-  if (match === null) return null;
+  if (match === null) return { problem: `use ${INSTANT_FORMAT}` };
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone] =
     match;
-  const fields = [year, month, day, hour, minute, second].map(Number);
-  const local = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
-  const check = new Date(local);
-  // Date.UTC rolls 2026-02-30 over into March; such a date is refused instead.
-  if (
-    check.getUTCFullYear() !== fields[0] ||
-    check.getUTCMonth() !== fields[1] - 1 ||
-    check.getUTCDate() !== fields[2] ||
-    check.getUTCHours() !== fields[3] ||
-    check.getUTCMinutes() !== fields[4] ||
-    check.getUTCSeconds() !== fields[5]
-  ) {
-    return null;
+  const [y, mo, d, h, mi, sec] = [year, month, day, hour, minute, second].map(Number);
+  // Dates roll 2026-02-30 over into March; such a date is refused instead.
+  // (setUTCFullYear, unlike Date.UTC, keeps the years 0 to 99 as written.)
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    return { problem: `${year}-${month}-${day} is not a day in the calendar` };
   }
+  if (h > 23 || mi > 59 || sec > 59) {
+    return { problem: `${hour}:${minute}:${second} is not a time of day` };
+  }
+  const local = date.getTime() + ((h * 60 + mi) * 60 + sec) * 1000;
   const digits = fraction.padEnd(9, '0');
   const finer = /[1-9]/.test(digits.slice(3)) ? 1 : 0;
   const offsetMinutes =
     zone === undefined || zone === 'Z'
       ? 0
       : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
-  if (Math.abs(offsetMinutes) > 18 * 60) return null;
-  return local + Number(digits.slice(0, 3)) + finer - offsetMinutes * 60_000;
+  if (Math.abs(offsetMinutes) > 18 * 60) {
+    return { problem: `the time zone ${zone} is more than 18 hours from UTC` };
+  }
+  return { ms: local + Number(digits.slice(0, 3)) + finer - offsetMinutes * 60_000 };
 }
 
 export const INSTANT_FORMAT =

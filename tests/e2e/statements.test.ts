@@ -417,19 +417,22 @@ for (const kind of databaseKinds()) {
 
     it('refuses what is not an instant or not a period, and names the field', async () => {
       const person = await funded('1.00');
-      for (const time of [
-        'yesterday',
-        '2026-02-30',
-        '2026-12-04T10:00:00',
-        '2026-12-04T25:00:00Z',
-        '2026-12-04T10:00:00+19:00',
-        '',
-      ]) {
+      // Each is blamed on what is wrong with it: its shape, or a day or time that does not exist.
+      for (const [time, reason] of [
+        ['yesterday', /ISO 8601/],
+        ['2026-02-30', /2026-02-30 is not a day in the calendar/],
+        ['2026-12-04T10:00:00', /ISO 8601/],
+        ['2026-12-04T25:00:00Z', /25:00:00 is not a time of day/],
+        ['2026-12-04T10:00:00+19:00', /\+19:00 is more than 18 hours from UTC/],
+        ['', /ISO 8601/],
+      ] as const) {
         const message = await person.client.refused('BAD_USER_INPUT', BALANCE_AT, {
           id: person.walletId,
           time,
         });
-        assert.match(message, /ISO 8601/, time);
+        assert.match(message, reason, time);
+        if (time !== '2026-02-30') continue;
+        assert.doesNotMatch(message, /ISO 8601/, 'a day that does not exist is no fault of format');
       }
       const statementOf = (from: string, to: string) =>
         person.client.gql(STATEMENT, { id: person.walletId, from, to });
@@ -706,6 +709,15 @@ for (const kind of databaseKinds()) {
         assert.equal(body.errors[0].extensions.code, code);
         assert.doesNotMatch(answer.text, /9\.99|Owner|at \/|node_modules/, 'nothing else revealed');
       }
+      // A day that does not exist is blamed on the calendar, not on the format.
+      const noSuchDay = await owner.client.download(
+        csvPath(owner.walletId, '2026-02-01', '2026-02-30'),
+      );
+      assert.equal(noSuchDay.status, 400);
+      assert.equal(
+        JSON.parse(noSuchDay.text).errors[0].message,
+        '"to": 2026-02-30 is not a day in the calendar.',
+      );
       // Statements cost: a request cannot sum a year thousands of times under aliases.
       const many = Array.from(
         { length: 30 },

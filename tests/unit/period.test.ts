@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DomainError } from '../../src/errors';
-import { operationFilter, parseInstant, period } from '../../src/statements/period';
+import { operationFilter, parseInstant, period, readInstant } from '../../src/statements/period';
 
 const DAY_MS = 86_400_000;
 
@@ -50,12 +50,35 @@ describe('parseInstant', () => {
       '2026-03-01T12:00:00.1234567890Z',
       '2026-03-01T12:00:00+19:00',
       '2026-03-01 12:00:00Z',
-      '0050-01-01',
       ' 2026-03-01',
       '1772366400000',
     ]) {
       assert.equal(parseInstant(text), null, text);
     }
+  });
+});
+
+describe('readInstant', () => {
+  it('says what is wrong: the shape, a day or a time that does not exist, the zone', () => {
+    const problem = (text: string) => {
+      const read = readInstant(text);
+      return 'problem' in read ? read.problem : '';
+    };
+    assert.match(problem('2026-3-1'), /^use ISO 8601/);
+    assert.equal(problem('2026-02-30'), '2026-02-30 is not a day in the calendar');
+    assert.equal(problem('2026-02-29T10:00:00Z'), '2026-02-29 is not a day in the calendar');
+    assert.equal(problem('2026-13-01'), '2026-13-01 is not a day in the calendar');
+    assert.equal(problem('2026-03-01T24:00:00Z'), '24:00:00 is not a time of day');
+    assert.equal(problem('2026-03-01T12:60Z'), '12:60:00 is not a time of day');
+    assert.equal(
+      problem('2026-03-01T12:00:00+19:00'),
+      'the time zone +19:00 is more than 18 hours from UTC',
+    );
+    assert.equal(problem('2028-02-29'), '');
+  });
+
+  it('keeps the years 0 to 99 as written', () => {
+    assert.equal(parseInstant('0050-01-01'), new Date('0050-01-01T00:00:00.000Z').getTime());
   });
 });
 
