@@ -130,6 +130,12 @@ export async function walletsForEmail(
   if (named !== null) assertCanSpend(caller, named.userId);
   const currency = named?.currency ?? defaultCurrency;
   const { wallet: target } = await recipientWallet(db, email, currency, 'toEmail');
+  // Blamed on the email the caller gave, not on a wallet id they never wrote.
+  if (target.userId === caller.userId) {
+    throw new DomainError('BAD_USER_INPUT', 'This email is yours: send to someone else.', {
+      field: 'toEmail',
+    });
+  }
   const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));
   if (source === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
   return { source: directory.remember(source), target: directory.remember(target) };

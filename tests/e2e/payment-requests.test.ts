@@ -196,7 +196,16 @@ for (const kind of databaseKinds()) {
         SEND,
         send({ toEmail: euro.email, fromWalletId: adaEuro }),
       );
-      await refusedUnchanged(ada.client, 'BAD_USER_INPUT', SEND, send({ toEmail: ada.email }));
+      // Paying yourself by email is blamed on the email given, not on a wallet id never written.
+      const self = await refusedUnchanged(
+        ada.client,
+        'BAD_USER_INPUT',
+        SEND,
+        send({ toEmail: ada.email }),
+      );
+      assert.match(self, /This email is yours/);
+      const answer = await ada.client.gql(SEND, send({ toEmail: ada.email }));
+      assert.equal((answer.errors?.[0].extensions as { field?: string }).field, 'toEmail');
       await refusedUnchanged(
         ada.client,
         'FORBIDDEN',
