@@ -1,20 +1,12 @@
 /** The wallet frontend: framework-free, talking GraphQL to the service it is served by. */
-import {
-  GraphQLFailure,
-  LOGIN,
-  LOGOUT,
-  ME,
-  OPEN_WALLET,
-  OPERATIONS,
-  REFRESH,
-  SIGNUP,
-  gql,
-} from './api.js';
+import { GraphQLFailure, LOGOUT, ME, OPERATIONS, REFRESH, gql } from './api.js';
 import type { Hold, Operation, User, Wallet, WalletDetail } from './api.js';
+import { wireAuthForms } from './auth.js';
 import { renderChart } from './chart.js';
 import { moneyMoving } from './confirm.js';
-import { $, element, notice, when } from './dom.js';
+import { $, clearResults, element, notice, when } from './dom.js';
 import { formatMoney, minorUnits } from './money.js';
+import { renderOpenWalletForm, wireOpenWalletForm } from './open-wallet.js';
 import { forgetReceipt, receiptInAddress, showReceipt, wireRefundForm } from './receipt.js';
 import { loadRequests, requestsFingerprint, wireRequestForm } from './requests.js';
 import { clearSendMessages, wireSendForm } from './send.js';
@@ -54,6 +46,7 @@ function resetClientState(): void {
     $(id).replaceChildren();
   }
   $('held-part').hidden = true;
+  $('incoming').hidden = true;
   forgetReceipt();
   clearSendMessages();
   clearStatement();
@@ -99,6 +92,7 @@ function renderWalletList(): void {
       return button;
     }),
   );
+  renderOpenWalletForm(wallets);
 }
 
 /** The balance apart from what is held, and the pending holds, when anything is held. */
@@ -114,7 +108,8 @@ function renderHolds(detail: WalletDetail): void {
       element(
         'li',
         {},
-        `${money(hold.amount)} for ${hold.details ?? hold.reference}, until ${when(hold.expiresAt)}`,
+        // In words: the provider's reference means nothing to the person.
+        `${money(hold.amount)} for ${hold.details ?? 'a payment not settled yet'}, until ${when(hold.expiresAt)}`,
       ),
     ),
   );
@@ -161,22 +156,29 @@ function operationRow(op: Operation, currency: string): HTMLTableRowElement {
           },
           label,
         );
+  // Each cell's class places it on a phone, where a row is a card (styles.css).
   const cells: [Node | string, string][] = [
-    [when(op.createdAt), ''],
-    [type, ''],
-    [op.counterpartyName ?? '—', op.counterpartyName === null ? 'muted' : 'counterparty'],
-    [op.details ?? '', ''],
+    [when(op.createdAt), 'when'],
+    [type, 'type'],
+    [
+      op.counterpartyName ?? '—',
+      op.counterpartyName === null ? 'party muted' : 'party counterparty',
+    ],
+    [op.details ?? '', 'note'],
     [
       `${incoming ? '+' : '−'}${formatMoney(op.amount, currency)}`,
-      `num ${incoming ? 'in' : 'out'}`,
+      `amount num ${incoming ? 'in' : 'out'}`,
     ],
-    [formatMoney(op.balanceAfter, currency), 'num'],
+    [formatMoney(op.balanceAfter, currency), 'after num'],
   ];
-  return element(
+  const row = element(
     'tr',
     {},
-    ...cells.map(([content, className]) => element('td', className ? { className } : {}, content)),
+    ...cells.map(([content, className]) => element('td', { className }, content)),
   );
+  // Its header is hidden on a phone: the balance says what it is there.
+  row.lastElementChild?.setAttribute('data-label', 'Balance after');
+  return row;
 }
 
 async function loadOperations(reset: boolean): Promise<void> {
@@ -282,36 +284,7 @@ async function refresh(): Promise<void> {
 }
 
 function wireAuth(): void {
-  const authForm = (id: string, errorId: string, submit: (form: FormData) => Promise<User>) => {
-    const form = $<HTMLFormElement>(id);
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const button = form.querySelector('button') as HTMLButtonElement;
-      button.disabled = true;
-      $(errorId).textContent = '';
-      try {
-        notice('');
-        await showHome(await submit(new FormData(form)));
-        form.reset();
-      } catch (error) {
-        $(errorId).textContent = plainWords(error);
-      } finally {
-        button.disabled = false;
-      }
-    });
-  };
-  authForm('login-form', 'login-error', async (form) => {
-    const input = { email: form.get('email'), password: form.get('password') };
-    return (await gql<{ login: User }>(LOGIN, { input })).login;
-  });
-  authForm('signup-form', 'signup-error', async (form) => {
-    const input = {
-      name: form.get('name'),
-      email: form.get('email'),
-      password: form.get('password'),
-    };
-    return (await gql<{ signup: User }>(SIGNUP, { input })).signup;
-  });
+  wireAuthForms(showHome);
   $('logout').addEventListener('click', async () => {
     await gql(LOGOUT).catch(() => undefined);
     // A receipt's address stays with the person who opened it, not the next one.
@@ -322,6 +295,15 @@ function wireAuth(): void {
 }
 
 function wireWallet(): void {
+  // A result ("Sent …") is about the last action: pressing any button starts the next one.
+  // (Links keep theirs: a link taken out of the page would not be followed.)
+  document.addEventListener(
+    'click',
+    (event) => {
+      if (event.target instanceof Element && event.target.closest('button')) clearResults();
+    },
+    true,
+  );
   window.addEventListener('focus', () => void refresh());
   document.addEventListener('visibilitychange', () => void refresh());
   window.addEventListener('hashchange', () => void route());
@@ -345,22 +327,9 @@ function wireWallet(): void {
     setTimeout(() => ($('copied').textContent = ''), 2000);
   });
 
-  const openForm = $<HTMLFormElement>('open-form');
-  openForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const currency = $<HTMLSelectElement>('open-currency').value;
-    $('open-error').textContent = '';
-    try {
-      const { openWallet } = await gql<{ openWallet: Wallet }>(OPEN_WALLET, { currency });
-      state.current.wallets = [...state.current.wallets, openWallet];
-      await selectWallet(openWallet);
-    } catch (error) {
-      if (sessionEnded(error)) return;
-      $('open-error').textContent =
-        error instanceof GraphQLFailure && error.code === 'ALREADY_EXISTS'
-          ? `You already have a ${currency} wallet.`
-          : plainWords(error);
-    }
+  wireOpenWalletForm(async (opened) => {
+    state.current.wallets = [...state.current.wallets, opened];
+    await selectWallet(opened);
   });
 
   $('load-more').addEventListener('click', () => {

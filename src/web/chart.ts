@@ -1,7 +1,7 @@
 /**
  * The balance chart: hand-drawn SVG with an amount axis, a date axis, a
- * tooltip on each point and the same points as a table for screen readers
- * and keyboards. About a hundred lines do what is needed here; a charting
+ * tooltip on each point, a reading of the point touched, and the same
+ * points as a table for screen readers and keyboards. About a hundred lines do what is needed here; a charting
  * library would add a bundler or a copied vendor file to a page that has
  * neither, for one line chart.
  */
@@ -97,21 +97,23 @@ export function renderChart(
       ),
     );
   }
-  const sameDay = span < 86_400_000;
-  const dateLabel = (time: number) =>
-    new Date(time).toLocaleString(
-      undefined,
-      sameDay ? { timeStyle: 'short' } : { dateStyle: 'medium' },
-    );
+  // As fine as the span needs: seconds within a minute, minutes within a day, else days.
+  const style: Intl.DateTimeFormatOptions =
+    span < 60_000
+      ? { timeStyle: 'medium' }
+      : span < 86_400_000
+        ? { timeStyle: 'short' }
+        : { dateStyle: 'medium' };
+  const dateLabel = (time: number) => new Date(time).toLocaleString(undefined, style);
+  // The first, middle and last points, each label once: points within one second share it.
   const labelled = [0, Math.floor((points.length - 1) / 2), points.length - 1];
-  for (const [n, i] of [...new Set(labelled)].entries()) {
+  const labels = new Map<string, number>();
+  for (const i of labelled)
+    if (!labels.has(dateLabel(times[i]))) labels.set(dateLabel(times[i]), i);
+  for (const [n, [label, i]] of [...labels].entries()) {
     const anchor = n === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle';
     chart.append(
-      svg(
-        'text',
-        { class: 'tick', x: x(i), y: HEIGHT - 8, 'text-anchor': anchor },
-        dateLabel(times[i]),
-      ),
+      svg('text', { class: 'tick', x: x(i), y: HEIGHT - 8, 'text-anchor': anchor }, label),
     );
   }
   chart.append(svg('line', { class: 'axis', x1: LEFT, x2: LEFT, y1: TOP, y2: TOP + plotHeight }));
@@ -120,13 +122,35 @@ export function renderChart(
       points: values.map((value, i) => `${x(i).toFixed(1)},${y(value).toFixed(1)}`).join(' '),
     }),
   );
+  const reading = (i: number) =>
+    `${when(points[i].createdAt)}: ${formatMoney(points[i].balanceAfter, currency)}`;
   for (const [i, value] of values.entries()) {
     const dot = svg('circle', { cx: x(i).toFixed(1), cy: y(value).toFixed(1), r: 4 });
-    const { createdAt, balanceAfter } = points[i];
-    dot.append(svg('title', {}, `${when(createdAt)}: ${formatMoney(balanceAfter, currency)}`));
+    dot.append(svg('title', {}, reading(i)));
     chart.append(dot);
   }
-  box.replaceChildren(chart);
+  // A title shows only under a mouse: a touch (or a pointer) on the chart marks
+  // the nearest point and says its balance below. The table serves the keyboard.
+  const marker = svg('circle', { class: 'marker', r: 7, visibility: 'hidden' });
+  const readout = element(
+    'p',
+    { className: 'hint chart-readout', 'aria-live': 'polite' },
+    'Touch the line to read a balance.',
+  );
+  chart.append(marker);
+  const read = (event: PointerEvent) => {
+    const bounds = chart.getBoundingClientRect();
+    const at = ((event.clientX - bounds.left) / bounds.width) * WIDTH;
+    let nearest = 0;
+    for (const i of values.keys()) if (Math.abs(x(i) - at) < Math.abs(x(nearest) - at)) nearest = i;
+    marker.setAttribute('cx', x(nearest).toFixed(1));
+    marker.setAttribute('cy', y(values[nearest]).toFixed(1));
+    marker.setAttribute('visibility', 'visible');
+    readout.textContent = reading(nearest);
+  };
+  chart.addEventListener('pointerdown', read);
+  chart.addEventListener('pointermove', read);
+  box.replaceChildren(chart, readout);
 
   const rows = points.map((op) =>
     element(

@@ -38,3 +38,8 @@ export function fieldError(errorId: string, fieldId: string | null, text: string
 export function when(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** Every result said ("Sent $12.50 to Bob Smith."): each is about the last action only. */
+export function clearResults(): void {
+  for (const result of document.querySelectorAll('.success')) result.replaceChildren();
+}

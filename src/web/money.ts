@@ -53,18 +53,48 @@ export function fromMinorUnits(value: bigint, precision: number): string {
 }
 
 /**
+ * The decimal separator the person's locale shows amounts with: "," in
+ * German, "." in English. Typed amounts are read with the same one.
+ */
+export function decimalSeparator(): string {
+  const parts = new Intl.NumberFormat().formatToParts('1.5' as unknown as number);
+  return parts.find((part) => part.type === 'decimal')?.value ?? '.';
+}
+
+/**
+ * Whether `text` is digits, with decimals after the locale's own separator
+ * only. A grouping separator is refused, not guessed: "1.250" is 1250 in
+ * German and 1.25 in English, and a guess makes a payment 1000 times larger.
+ */
+function typedAmount(text: string, separator: string): boolean {
+  const [whole, fraction, ...more] = text.split(separator);
+  const digits = (part: string) => /^[0-9]+$/.test(part);
+  return more.length === 0 && digits(whole) && (fraction === undefined || digits(fraction));
+}
+
+/**
+ * The service's decimal string for an amount typed in the person's locale
+ * ("12,50" in German is "12.50"). Only for text amountProblem accepted.
+ */
+export function decimalOf(text: string): string {
+  return text.replace(decimalSeparator(), '.');
+}
+
+/**
  * Why `text` is not an amount in a currency with `precision` decimals, or ''
  * (the server stays the authority; this only says it sooner).
  */
 export function amountProblem(text: string, currency: string, precision: number): string {
   if (text === '') return '';
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(text)) return 'Enter an amount such as 10.50.';
-  if (precisionOf(text) > precision) {
+  const separator = decimalSeparator();
+  if (!typedAmount(text, separator)) return `Enter an amount such as 10${separator}50.`;
+  const amount = decimalOf(text);
+  if (precisionOf(amount) > precision) {
     return precision === 0
       ? `${currency} amounts have no decimals.`
       : `${currency} amounts have at most ${precision} decimals.`;
   }
-  if (!/[1-9]/.test(text)) return 'The amount must be more than zero.';
+  if (!/[1-9]/.test(amount)) return 'The amount must be more than zero.';
   return '';
 }
 

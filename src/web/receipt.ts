@@ -12,6 +12,7 @@ import type { Transfer } from './api.js';
 import { Confirmation, confirmParts, moneyQuestion } from './confirm.js';
 import { $, element, fieldError, when } from './dom.js';
 import {
+  decimalOf,
   formatMoney,
   fromMinorUnits,
   minorUnits,
@@ -200,12 +201,10 @@ export function wireRefundForm(afterRefund: () => Promise<void>): void {
   form.append(parts.box);
   const asking = new Confirmation(parts, () => field.focus());
   confirmation = asking;
-  /** Says why `amount` cannot be given back, or asks to confirm it. */
+  /** Says why `amount` (a decimal string) cannot be given back, or asks to confirm it. */
   const ask = (transfer: Transfer, amount: string) => {
     $('refund-result').textContent = '';
-    const problem =
-      requiredAmountProblem(amount, transfer.currency, precisionOf(transfer.amount)) ||
-      refundProblem(transfer, amount);
+    const problem = refundProblem(transfer, amount);
     fieldError('refund-error', 'refund-amount', problem);
     if (problem !== '') return asking.hide();
     const money = formatMoney(amount, transfer.currency, precisionOf(transfer.amount));
@@ -217,7 +216,12 @@ export function wireRefundForm(afterRefund: () => Promise<void>): void {
   form.addEventListener('input', () => asking.hide());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (shown !== null && !asking.busy) ask(shown, field.value.trim());
+    if (shown === null || asking.busy) return;
+    const typed = field.value.trim();
+    const problem = requiredAmountProblem(typed, shown.currency, precisionOf(shown.amount));
+    fieldError('refund-error', 'refund-amount', problem);
+    if (problem !== '') return asking.hide();
+    ask(shown, decimalOf(typed));
   });
   // All that is left is its own button, never an empty field.
   $('refund-all').addEventListener('click', () => {

@@ -17,7 +17,7 @@ import {
 import type { PaymentRequest, RequestStatus } from './api.js';
 import { Confirmation, confirmParts, moneyQuestion } from './confirm.js';
 import { $, element, fieldError, when } from './dom.js';
-import { formatMoney, minorUnits, precisionOf, requiredAmountProblem } from './money.js';
+import { decimalOf, formatMoney, minorUnits, precisionOf, requiredAmountProblem } from './money.js';
 import { keyDone, keyFor, ownWallet, state } from './state.js';
 import { plainWords, sessionEnded } from './words.js';
 
@@ -71,7 +71,7 @@ export async function loadRequests(onPaid: () => Promise<void>): Promise<void> {
   $('outgoing-requests').replaceChildren(
     ...data.outgoing.nodes.map((r) => requestItem(r, 'OUTGOING', onPaid)),
   );
-  $('no-incoming').hidden = data.incoming.nodes.length > 0;
+  $('incoming').hidden = data.incoming.nodes.length === 0;
   $('no-outgoing').hidden = data.outgoing.nodes.length > 0;
 }
 
@@ -203,20 +203,20 @@ export function wireRequestForm(onPaid: () => Promise<void>): void {
     const button = form.querySelector('button') as HTMLButtonElement;
     if (!wallet || button.disabled) return;
     const email = $<HTMLInputElement>('request-from').value.trim();
-    const amount = $<HTMLInputElement>('request-amount').value.trim();
+    const typed = $<HTMLInputElement>('request-amount').value.trim();
     const note = $<HTMLInputElement>('request-note').value.trim();
     fieldError('request-from-error', 'request-from', '');
     fieldError('request-amount-error', 'request-amount', '');
     fieldError('request-error', null, '');
     $('request-result').textContent = '';
-    const problem = requiredAmountProblem(amount, wallet.currency, precisionOf(wallet.balance));
+    const problem = requiredAmountProblem(typed, wallet.currency, precisionOf(wallet.balance));
     if (problem) fieldError('request-amount-error', 'request-amount', problem);
     if (email === '')
       fieldError('request-from-error', 'request-from', 'Enter the email of the person to ask.');
     if (problem || email === '') return;
     const input = {
       payerEmail: email,
-      amount,
+      amount: decimalOf(typed),
       toWalletId: wallet.id,
       details: note === '' ? null : note,
     };

@@ -11,6 +11,7 @@ import { Confirmation, confirmParts, moneyQuestion } from './confirm.js';
 import { $, element, fieldError } from './dom.js';
 import {
   amountProblem,
+  decimalOf,
   formatMoney,
   minorUnits,
   minorUnitsAt,
@@ -71,13 +72,13 @@ function fundsProblem(amount: string, wallet: Wallet): string {
   return `You can send up to ${formatMoney(available, wallet.currency)}.`;
 }
 
-/** What is wrong with the amount as typed, format first, then the funds ('' when nothing). */
+/** What is wrong with the amount as typed (in the person's locale), format first, then the funds ('' when nothing). */
 function typedAmountProblem(amount: string, wallet: Wallet, required: boolean): string {
   const precision = precisionOf(wallet.balance);
   const problem = required
     ? requiredAmountProblem(amount, wallet.currency, precision)
     : amountProblem(amount, wallet.currency, precision);
-  return problem || (amount === '' ? '' : fundsProblem(amount, wallet));
+  return problem || (amount === '' ? '' : fundsProblem(decimalOf(amount), wallet));
 }
 
 function say(place: Place, text: string): void {
@@ -97,14 +98,15 @@ function hideConfirmation(): void {
 /** Checks the form, finds who the money would reach, and asks the person to confirm. */
 async function review(wallet: Wallet, afterSent: () => Promise<void>): Promise<void> {
   const to = $<HTMLInputElement>('send-to').value.trim();
-  const amount = $<HTMLInputElement>('send-amount').value.trim();
+  const typed = $<HTMLInputElement>('send-amount').value.trim();
   const note = $<HTMLInputElement>('send-note').value.trim();
   clearSendMessages();
   $('send-result').replaceChildren();
-  const problem = typedAmountProblem(amount, wallet, true);
+  const problem = typedAmountProblem(typed, wallet, true);
   if (problem) say('amount-error', problem);
   if (to === '') say('to-error', 'Enter an email or a wallet id.');
   if (problem || to === '') return;
+  const amount = decimalOf(typed);
   const byEmail = to.includes('@');
   let party: Reviewed['to'];
   try {
@@ -117,6 +119,11 @@ async function review(wallet: Wallet, afterSent: () => Promise<void>): Promise<v
     return;
   }
   if (state.current.wallet?.id !== wallet.id) return;
+  if (party.walletId === wallet.id) {
+    const words = byEmail ? 'This email is yours' : 'This is the wallet you are sending from';
+    say('to-error', `${words}: send to someone else.`);
+    return;
+  }
   const asked: Reviewed = { from: wallet, to: party, amount, note: note === '' ? null : note };
   const money = formatMoney(amount, wallet.currency, precisionOf(wallet.balance));
   const whom = party.name ?? `the wallet ${party.walletId}`;

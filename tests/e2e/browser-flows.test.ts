@@ -106,8 +106,8 @@ if (!chromiumAvailable()) {
         });
         const pay = page.getByRole('button', { name: 'Pay $1.50 to Bob Keys' });
         await pay.waitFor(LIVE);
-        // Reached by Tab from the send form beside it, pressed with Enter.
-        await page.getByRole('button', { name: 'Review' }).focus();
+        // What is asked of her comes first: reached by Tab from the wallet id's Copy button.
+        await page.locator('#copy-id').focus();
         for (
           let i = 0;
           i < 10 && (await page.evaluate('document.activeElement.textContent')) !== 'Pay';

@@ -47,8 +47,9 @@ export async function personPage(
   person: Person,
   viewport = DESKTOP,
   locale = 'en-US',
+  hasTouch = false,
 ): Promise<{ context: BrowserContext; page: Page; offOrigin: string[] }> {
-  const context = await browser.newContext({ viewport, locale });
+  const context = await browser.newContext({ viewport, locale, hasTouch });
   const [name, value] = (person.client.cookie ?? '').split('=');
   await context.addCookies([{ name, value, url }]);
   const offOrigin: string[] = [];
