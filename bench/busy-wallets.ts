@@ -7,7 +7,7 @@
  * connection of the benchmark's own holds for the whole phase, as a
  * transaction in another process that does not end would.
  *
- *   npm run bench:busy -- [--duration 8] [--lock-timeout-ms 2000] [--main <another build's dist/src/main.js>]
+ *   npm run bench:busy -- [--duration 8] [--lock-timeout-ms 2000] [--main <another build's dist/src/cli/main.js>]
  *
  * Prints, per phase, the other transfers' rate (counted from the ledger) and
  * p99, and how the busy wallets' movements were answered (p99 and longest).
@@ -17,11 +17,11 @@
  * any answer was an error other than WALLET_BUSY.
  */
 import { parseArgs } from 'node:util';
-import { runAudit } from '../tests/helpers/audit';
-import { freshDatabase } from '../tests/helpers/databases';
-import { signUpFunded } from '../tests/helpers/fixtures';
-import { holdWalletLock } from '../tests/helpers/locks';
-import { MAIN, startServerOn } from '../tests/helpers/server';
+import { runAudit } from '../testkit/audit';
+import { freshDatabase } from '../testkit/databases';
+import { signUpFunded } from '../testkit/fixtures';
+import { holdWalletLock } from '../testkit/locks';
+import { MAIN, startServerOn } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import {
   describeRefusals,

@@ -13,15 +13,15 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Client } from '../tests/helpers/client';
+import { Client } from '../testkit/client';
 import {
   executeOnDatabase,
   freshDatabase,
   queryDatabase,
   type DatabaseKind,
-} from '../tests/helpers/databases';
-import { signUp } from '../tests/helpers/fixtures';
-import { startServerOn } from '../tests/helpers/server';
+} from '../testkit/databases';
+import { signUp } from '../testkit/fixtures';
+import { startServerOn } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import { percentile } from './proc';
 

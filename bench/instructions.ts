@@ -5,7 +5,7 @@
  * counts repeat to within about 2%, so two builds can be compared one
  * after the other. Figures, not a test.
  *
- *   npm run bench:instructions -- [--request send|typename] [--requests 800] [--main dist/src/main.js]
+ *   npm run bench:instructions -- [--request send|typename] [--requests 800] [--main dist/src/cli/main.js]
  *                                 [--db sqlite|postgres]
  *
  * A fresh database (SQLite unless --db postgres, which needs
@@ -23,9 +23,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
-import { SEND, signUpFunded, type Person } from '../tests/helpers/fixtures';
-import { MAIN, portListenedOn, serverEnv, startServerOn } from '../tests/helpers/server';
+import { freshDatabase, type DatabaseKind } from '../testkit/databases';
+import { SEND, signUpFunded, type Person } from '../testkit/fixtures';
+import { MAIN, portListenedOn, serverEnv, startServerOn } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import { runBenchmark } from './load';
 

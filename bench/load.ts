@@ -4,8 +4,8 @@
  * from responses), and how a benchmark's process ends.
  */
 import { randomInt } from 'node:crypto';
-import { queryDatabase } from '../tests/helpers/databases';
-import { SEND, type Person } from '../tests/helpers/fixtures';
+import { queryDatabase } from '../testkit/databases';
+import { SEND, type Person } from '../testkit/fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (options: object) => Promise<AutocannonResult>;

@@ -15,10 +15,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from '../tests/helpers/client';
-import { freshDatabase, type DatabaseKind } from '../tests/helpers/databases';
-import { SEND, fund, signInProvider, signUp, type Person } from '../tests/helpers/fixtures';
-import { startServerOn } from '../tests/helpers/server';
+import { Client } from '../testkit/client';
+import { freshDatabase, type DatabaseKind } from '../testkit/databases';
+import { SEND, fund, signInProvider, signUp, type Person } from '../testkit/fixtures';
+import { startServerOn } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import { cpuSecondsOf, percentile, serverUsage } from './proc';
 

@@ -2,7 +2,7 @@
 'use strict';
 // The `wallet` command: the compiled CLI (npm install builds it; npm start rebuilds when stale).
 require('../scripts/build-if-stale.js').buildIfStale();
-require('../dist/src/main.js')
+require('../dist/src/cli/main.js')
   .main(process.argv.slice(2))
   .then(
     (code) => process.exit(code),

@@ -10,6 +10,7 @@ const stamp = path.join(root, 'dist', '.build-stamp');
 const sources = [
   'src',
   'tests',
+  'testkit',
   'bench',
   'ormconfig.ts',
   'tsconfig.json',
@@ -45,7 +46,33 @@ function build() {
   for (const file of ['index.html', 'styles.css', 'favicon.ico']) {
     fs.copyFileSync(path.join(root, 'src', 'web', file), path.join(root, 'dist', 'web', file));
   }
+  pruneMoved();
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
+/**
+ * Removes what tsc emitted for sources that were since moved or deleted:
+ * tsc never deletes, and a stale dist/tests/**\/*.test.js would still run.
+ */
+function pruneMoved() {
+  const walk = (folder) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const emitted = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        walk(emitted);
+        if (fs.readdirSync(emitted).length === 0) fs.rmdirSync(emitted);
+        continue;
+      }
+      const source = path
+        .relative(path.join(root, 'dist'), emitted)
+        .replace(/\.js(\.map)?$|\.d\.ts$/, '.ts');
+      if (source.endsWith('.ts') && !fs.existsSync(path.join(root, source))) fs.rmSync(emitted);
+    }
+  };
+  for (const top of ['src', 'tests', 'testkit', 'bench']) {
+    const folder = path.join(root, 'dist', top);
+    if (fs.existsSync(folder)) walk(folder);
+  }
 }
 
 module.exports = { buildIfStale, build };

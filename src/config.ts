@@ -3,7 +3,7 @@ import { FAULT_POINTS, type FaultPoint } from './ledger/faults';
 
 /**
  * The environment, parsed and checked once at boot. A bad value stops start-up
- * with one line that names the variable (see main.ts).
+ * with one line that names the variable (see cli/main.ts).
  */
 
 export class ConfigError extends Error {

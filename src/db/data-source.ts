@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Config } from '../config';
-import { ENTITIES } from '../entities';
-import { MIGRATIONS } from '../migrations';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
 
 type DatabaseSettings = Pick<
   Config,

@@ -1,5 +1,5 @@
 /** What the drivers' errors mean to the service, on both databases. */
-import { DomainError } from '../errors';
+import { DomainError } from '../domain/errors';
 
 /** The error's SQLSTATE (PostgreSQL) or SQLite code, when a driver raised it. */
 export function driverCode(error: unknown): string | undefined {

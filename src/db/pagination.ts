@@ -4,7 +4,7 @@
  * rows added while a reader pages never shift or repeat what it sees.
  */
 import { createHash } from 'node:crypto';
-import { DomainError } from '../errors';
+import { DomainError } from '../domain/errors';
 
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;

@@ -3,12 +3,12 @@
  * text and parsed to bigint: a JavaScript number would round above 2^53.
  */
 import type { DatabaseKind } from '../config';
-import type { HoldStatus } from '../entities/hold.entity';
-import type { PaymentRequestStatus } from '../entities/payment-request.entity';
+import type { HoldStatus } from './entities/hold.entity';
+import type { PaymentRequestStatus } from './entities/payment-request.entity';
 import { nowMs } from './clock';
 import type { Row } from './sql';
-import type { OperationType } from '../entities/operation.entity';
-import type { Role } from '../entities/user.entity';
+import type { OperationType } from './entities/operation.entity';
+import type { Role } from './entities/user.entity';
 
 export type UserId = string & { readonly brand: unique symbol };
 export type WalletId = string & { readonly brand: unique symbol };

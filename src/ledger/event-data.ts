@@ -1,12 +1,12 @@
 /** The events each movement kind reports: its type, the wallets it concerns, who may read it. */
 import type { HoldRow, OperationRow, PaymentRequestRow, TransferRow, UserId } from '../db/rows';
-import type { EventType } from '../events/event-types';
+import type { EventType } from '../domain/event-types';
 import {
   holdPayload,
   operationPayload,
   paymentRequestPayload,
   transferPayload,
-} from '../events/payloads';
+} from './event-payloads';
 import type { NewEvent } from './events';
 
 /** A deposit's or withdrawal's: the service account's. */

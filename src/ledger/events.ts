@@ -7,7 +7,7 @@
 import { ledgerId } from '../db/ids';
 import type { UserId } from '../db/rows';
 import type { Sql } from '../db/sql';
-import type { EventType } from '../events/event-types';
+import type { EventType } from '../domain/event-types';
 
 export interface NewEvent {
   type: EventType;

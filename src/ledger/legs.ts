@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { OperationRow, TransferRow, WalletId, WalletRow } from '../db/rows';
 import type { Sql } from '../db/sql';
-import { addToBalance, insufficientFunds } from '../money/money';
+import { addToBalance, insufficientFunds } from '../domain/money';
 import type { LockedWallets } from './locks';
 
 /** An operation's effect on its wallet's balance. */

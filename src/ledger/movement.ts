@@ -1,7 +1,7 @@
 /** What a movement kind states about itself; the core (ledger.ts) does the rest. */
 import type { Sql } from '../db/sql';
 import type { WalletId } from '../db/rows';
-import { DomainError } from '../errors';
+import { DomainError } from '../domain/errors';
 import type { NewEvent } from './events';
 import type { LockedWallets } from './locks';
 

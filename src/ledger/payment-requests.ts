@@ -2,7 +2,7 @@
 import { nowMs } from '../db/clock';
 import type { PaymentRequestId, PaymentRequestRow } from '../db/rows';
 import type { Sql } from '../db/sql';
-import { DomainError } from '../errors';
+import { DomainError } from '../domain/errors';
 
 /**
  * Moves a PENDING, unexpired request to `status`, once, in one statement;

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../helpers/client';
-import { databaseKinds } from '../helpers/databases';
-import { LOGIN, signUp } from '../helpers/fixtures';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+import { Client } from '../../testkit/client';
+import { databaseKinds } from '../../testkit/databases';
+import { LOGIN, signUp } from '../../testkit/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 after(stopAllServers);
 

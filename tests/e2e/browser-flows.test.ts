@@ -20,9 +20,9 @@ import {
   scrollWidth,
   seriousViolations,
 } from '../helpers/browser';
-import { databaseKinds, queryDatabase } from '../helpers/databases';
-import { SEND, fund, signInProvider, signUp } from '../helpers/fixtures';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+import { databaseKinds, queryDatabase } from '../../testkit/databases';
+import { SEND, fund, signInProvider, signUp } from '../../testkit/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 after(stopAllServers);
 

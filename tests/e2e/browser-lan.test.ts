@@ -20,9 +20,9 @@ import {
   scrollWidth,
   seriousViolations,
 } from '../helpers/browser';
-import { fund, signInProvider, signUp } from '../helpers/fixtures';
+import { fund, signInProvider, signUp } from '../../testkit/fixtures';
 import { ciIsSet, createLan, lanUnavailable, type Lan } from '../helpers/lan';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 after(stopAllServers);
 

@@ -16,9 +16,9 @@ import {
   screenshot,
   seriousViolations,
 } from '../helpers/browser';
-import { databaseKinds, executeOnDatabase, queryDatabase } from '../helpers/databases';
-import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+import { databaseKinds, executeOnDatabase, queryDatabase } from '../../testkit/databases';
+import { SEND, fund, signInProvider, signUp, type Person } from '../../testkit/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 after(stopAllServers);
 

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '../helpers/client';
-import { runAudit } from '../helpers/audit';
-import { databaseKinds, queryDatabase } from '../helpers/databases';
-import { DEPOSIT, SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServer, type TestEnvironment, stopAllServers } from '../helpers/server';
+import type { Client } from '../../testkit/client';
+import { runAudit } from '../../testkit/audit';
+import { databaseKinds, queryDatabase } from '../../testkit/databases';
+import { DEPOSIT, SEND, fund, signInProvider, signUp, type Person } from '../../testkit/fixtures';
+import { startServer, type TestEnvironment, stopAllServers } from '../../testkit/server';
 
 async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>) {
   const results: T[] = [];

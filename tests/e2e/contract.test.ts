@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../helpers/client';
-import { databaseKinds, ledgerSnapshot } from '../helpers/databases';
+import { Client } from '../../testkit/client';
+import { databaseKinds, ledgerSnapshot } from '../../testkit/databases';
 import {
   DEPOSIT,
   LOGIN,
@@ -18,8 +18,8 @@ import {
   signInProvider,
   signUp,
   type Person,
-} from '../helpers/fixtures';
-import { startServer, type TestEnvironment, stopAllServers } from '../helpers/server';
+} from '../../testkit/fixtures';
+import { startServer, type TestEnvironment, stopAllServers } from '../../testkit/server';
 
 const WALLET = `query Wallet($id: ID) { wallet(id: $id) { id currency balance createdAt } }`;
 const OPERATIONS = `query Ops($id: ID, $first: Int, $after: String) {

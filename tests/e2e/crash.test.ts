@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { Client, type GraphQLResponse } from '../helpers/client';
-import { databaseKinds, freshDatabase, queryDatabase } from '../helpers/databases';
-import { DEPOSIT, SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServerOn, stopAllServers, type TestServer } from '../helpers/server';
+import { runAudit } from '../../testkit/audit';
+import { Client, type GraphQLResponse } from '../../testkit/client';
+import { databaseKinds, freshDatabase, queryDatabase } from '../../testkit/databases';
+import { DEPOSIT, SEND, fund, signInProvider, signUp, type Person } from '../../testkit/fixtures';
+import { startServerOn, stopAllServers, type TestServer } from '../../testkit/server';
 
 after(stopAllServers);
 

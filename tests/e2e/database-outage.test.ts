@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { POSTGRES_SKIP, freshDatabase } from '../helpers/databases';
-import { fund, signInProvider, signUp } from '../helpers/fixtures';
-import { startServerOn, stopAllServers } from '../helpers/server';
+import { POSTGRES_SKIP, freshDatabase } from '../../testkit/databases';
+import { fund, signInProvider, signUp } from '../../testkit/fixtures';
+import { startServerOn, stopAllServers } from '../../testkit/server';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 after(stopAllServers);

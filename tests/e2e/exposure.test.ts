@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, type GraphQLResponse } from '../helpers/client';
-import { databaseKinds, freshDatabase } from '../helpers/databases';
-import { DEPOSIT, LOGIN, signIn, signUp } from '../helpers/fixtures';
+import { Client, type GraphQLResponse } from '../../testkit/client';
+import { databaseKinds, freshDatabase } from '../../testkit/databases';
+import { DEPOSIT, LOGIN, signIn, signUp } from '../../testkit/fixtures';
 import {
   SERVICE_ACCOUNT,
   startServer,
   startServerOn,
   stopAllServers,
   type TestEnvironment,
-} from '../helpers/server';
+} from '../../testkit/server';
 
 after(stopAllServers);
 

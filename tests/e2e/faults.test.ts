@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { FAULT_POINTS } from '../../src/ledger/faults';
-import { runAudit } from '../helpers/audit';
-import type { Client, GraphQLResponse } from '../helpers/client';
-import { databaseKinds, freshDatabase, queryDatabase } from '../helpers/databases';
-import { DEPOSIT, SEND, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServerOn, stopAllServers } from '../helpers/server';
+import { runAudit } from '../../testkit/audit';
+import type { Client, GraphQLResponse } from '../../testkit/client';
+import { databaseKinds, freshDatabase, queryDatabase } from '../../testkit/databases';
+import { DEPOSIT, SEND, signInProvider, signUp, type Person } from '../../testkit/fixtures';
+import { startServerOn, stopAllServers } from '../../testkit/server';
 
 after(stopAllServers);
 

@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { Client } from '../helpers/client';
+import { runAudit } from '../../testkit/audit';
+import { Client } from '../../testkit/client';
 import {
   databaseKinds,
   executeOnDatabase,
   ledgerSnapshot,
   queryDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import {
   SEND,
   WITHDRAW,
@@ -26,9 +26,9 @@ import {
   signInProvider,
   signUp,
   type Person,
-} from '../helpers/fixtures';
-import { holdWalletLock } from '../helpers/locks';
-import { MAIN, startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+} from '../../testkit/fixtures';
+import { holdWalletLock } from '../../testkit/locks';
+import { MAIN, startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 const HOLD_FIELDS = `id walletId amount capturedAmount status reference details expiresAt createdAt
   resolvedAt operation { id type amount walletId holdId }`;

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Client } from '../helpers/client';
-import { databaseKinds, ledgerSnapshot } from '../helpers/databases';
+import { Client } from '../../testkit/client';
+import { databaseKinds, ledgerSnapshot } from '../../testkit/databases';
 import {
   DEPOSIT,
   LOGIN,
@@ -21,8 +21,8 @@ import {
   signInProvider,
   signUp,
   type Person,
-} from '../helpers/fixtures';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+} from '../../testkit/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 after(stopAllServers);
 

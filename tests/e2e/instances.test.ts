@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { Client } from '../helpers/client';
+import { runAudit } from '../../testkit/audit';
+import { Client } from '../../testkit/client';
 import {
   databaseKinds,
   freshDatabase,
   ledgerSnapshot,
   queryDatabase,
   type FreshDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import {
   DEPOSIT,
   LOGIN,
@@ -24,9 +24,9 @@ import {
   signInProvider,
   signUp,
   type Person,
-} from '../helpers/fixtures';
-import { holdWalletLock } from '../helpers/locks';
-import { startServerOn, stopAllServers, type TestServer } from '../helpers/server';
+} from '../../testkit/fixtures';
+import { holdWalletLock } from '../../testkit/locks';
+import { startServerOn, stopAllServers, type TestServer } from '../../testkit/server';
 
 after(stopAllServers);
 

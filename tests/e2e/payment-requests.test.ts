@@ -7,18 +7,18 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { Client } from '../helpers/client';
-import { databaseKinds, ledgerSnapshot, queryDatabase } from '../helpers/databases';
-import { SEND, fund, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { holdWalletLock } from '../helpers/locks';
+import { runAudit } from '../../testkit/audit';
+import { Client } from '../../testkit/client';
+import { databaseKinds, ledgerSnapshot, queryDatabase } from '../../testkit/databases';
+import { SEND, fund, signInProvider, signUp, type Person } from '../../testkit/fixtures';
+import { holdWalletLock } from '../../testkit/locks';
 import {
   SERVICE_ACCOUNT,
   startServer,
   startServerOn,
   stopAllServers,
   type TestEnvironment,
-} from '../helpers/server';
+} from '../../testkit/server';
 
 const PARTY = 'name walletId';
 const REQUEST_FIELDS = `id amount currency details status requester { ${PARTY} } payer { ${PARTY} }

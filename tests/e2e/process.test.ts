@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { holdWalletLock } from '../helpers/locks';
-import { Client } from '../helpers/client';
+import { runAudit } from '../../testkit/audit';
+import { holdWalletLock } from '../../testkit/locks';
+import { Client } from '../../testkit/client';
 import {
   POSTGRES_SKIP,
   databaseKinds,
@@ -19,9 +19,9 @@ import {
   ledgerSnapshot,
   queryDatabase,
   type FreshDatabase,
-} from '../helpers/databases';
-import { LOGIN, SEND, SIGNUP, fund, signInProvider, signUp } from '../helpers/fixtures';
-import { MAIN, serverEnv, startServerOn, stopAllServers } from '../helpers/server';
+} from '../../testkit/databases';
+import { LOGIN, SEND, SIGNUP, fund, signInProvider, signUp } from '../../testkit/fixtures';
+import { MAIN, serverEnv, startServerOn, stopAllServers } from '../../testkit/server';
 
 async function wallet(args: string[], env: Record<string, string | undefined>) {
   try {

@@ -5,11 +5,18 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { Client } from '../helpers/client';
-import { databaseKinds, ledgerSnapshot, queryDatabase } from '../helpers/databases';
-import { SEND, fund, signInAdmin, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
+import { runAudit } from '../../testkit/audit';
+import { Client } from '../../testkit/client';
+import { databaseKinds, ledgerSnapshot, queryDatabase } from '../../testkit/databases';
+import {
+  SEND,
+  fund,
+  signInAdmin,
+  signInProvider,
+  signUp,
+  type Person,
+} from '../../testkit/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 
 const TRANSFER_FIELDS =
   'id fromWalletId toWalletId amount currency details refundedAmount refundOf';

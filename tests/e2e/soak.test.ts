@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
-import { Client } from '../helpers/client';
-import { databaseKinds, freshDatabase } from '../helpers/databases';
-import { DEPOSIT, LOGIN, SEND, signInProvider, signUp, type Person } from '../helpers/fixtures';
-import { startServerOn, stopAllServers, type TestServer } from '../helpers/server';
+import { runAudit } from '../../testkit/audit';
+import { Client } from '../../testkit/client';
+import { databaseKinds, freshDatabase } from '../../testkit/databases';
+import { DEPOSIT, LOGIN, SEND, signInProvider, signUp, type Person } from '../../testkit/fixtures';
+import { startServerOn, stopAllServers, type TestServer } from '../../testkit/server';
 
 after(stopAllServers);
 

@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { Client } from '../helpers/client';
-import { databaseKinds, executeOnDatabase } from '../helpers/databases';
+import { Client } from '../../testkit/client';
+import { databaseKinds, executeOnDatabase } from '../../testkit/databases';
 import {
   DEPOSIT,
   SEND,
@@ -22,9 +22,9 @@ import {
   signInProvider,
   signUp,
   type Person,
-} from '../helpers/fixtures';
-import { startServer, stopAllServers, type TestEnvironment } from '../helpers/server';
-import { runAudit } from '../helpers/audit';
+} from '../../testkit/fixtures';
+import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
+import { runAudit } from '../../testkit/audit';
 
 const OPERATION_FIELDS = `id type amount balanceAfter createdAt counterpartyName reference details refundOf`;
 const OPERATIONS = `query Ops($id: ID!, $first: Int, $after: String, $from: DateTime, $to: DateTime, $types: [OperationType!]) {

@@ -11,16 +11,16 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '../helpers/client';
-import { databaseKinds, queryDatabase } from '../helpers/databases';
-import { WITHDRAW, fund, signInAdmin, signInProvider, signUp } from '../helpers/fixtures';
+import type { Client } from '../../testkit/client';
+import { databaseKinds, queryDatabase } from '../../testkit/databases';
+import { WITHDRAW, fund, signInAdmin, signInProvider, signUp } from '../../testkit/fixtures';
 import { Receiver } from '../helpers/receiver';
 import {
   startServer,
   startServerOn,
   stopAllServers,
   type TestEnvironment,
-} from '../helpers/server';
+} from '../../testkit/server';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {

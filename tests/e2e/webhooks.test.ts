@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { EVENT_TYPES } from '../../src/events/event-types';
-import { Client } from '../helpers/client';
-import { databaseKinds, queryDatabase } from '../helpers/databases';
+import { EVENT_TYPES } from '../../src/domain/event-types';
+import { Client } from '../../testkit/client';
+import { databaseKinds, queryDatabase } from '../../testkit/databases';
 import {
   SEND,
   WITHDRAW,
@@ -19,7 +19,7 @@ import {
   signInProvider,
   signUp,
   type Person,
-} from '../helpers/fixtures';
+} from '../../testkit/fixtures';
 import { Receiver } from '../helpers/receiver';
 import {
   startServer,
@@ -27,7 +27,7 @@ import {
   stopAllServers,
   type TestEnvironment,
   type TestServer,
-} from '../helpers/server';
+} from '../../testkit/server';
 
 const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { endpoint { id url eventTypes enabled createdAt } secret }

@@ -1,8 +1,8 @@
 /** Users and wallets made directly in a migrated database, for ledger tests. */
 import { randomUUID } from 'node:crypto';
-import { createUser } from '../../src/accounts/users';
-import { openWallet } from '../../src/accounts/wallets';
-import type { Services } from '../../src/context';
+import { createUser } from '../../src/app/users';
+import { openWallet } from '../../src/app/wallets';
+import type { Services } from '../../src/graphql/context';
 import { findWalletOf } from '../../src/db/queries';
 import type { UserId, WalletRow } from '../../src/db/rows';
 

@@ -8,9 +8,9 @@ import {
   executeOnDatabase,
   migratedDatabase,
   type MigratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import { fundedWallets } from '../helpers/ledger-fixtures';
-import { runAudit } from '../helpers/audit';
+import { runAudit } from '../../testkit/audit';
 
 const WALLETS = 4;
 const SENDERS = 4;

@@ -11,21 +11,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Services } from '../../src/context';
+import type { Services } from '../../src/graphql/context';
 import type { UserRow, WalletRow } from '../../src/db/rows';
-import { DomainError } from '../../src/errors';
+import { DomainError } from '../../src/domain/errors';
 import { audit } from '../../src/ledger/audit';
-import { formatMinor } from '../../src/money/money';
+import { formatMinor } from '../../src/domain/money';
 import { findHold, findTransfer, pendingHeldMinor } from '../../src/db/queries';
 import {
   databaseKinds,
   executeOnDatabase,
   ledgerSnapshot,
   migratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import { createPerson, createProvider, reload } from '../helpers/ledger-fixtures';
-import { period } from '../../src/statements/period';
-import { balanceAt, statementOf } from '../../src/statements/statements';
+import { period } from '../../src/domain/period';
+import { balanceAt, statementOf } from '../../src/app/statements';
 
 const WALLETS = 3;
 const STARTING_MINOR = 10_000n;

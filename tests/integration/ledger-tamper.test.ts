@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { runAudit } from '../helpers/audit';
+import { runAudit } from '../../testkit/audit';
 import {
   databaseKinds,
   dropLedgerTriggers,
   executeOnDatabase,
   migratedDatabase,
   type MigratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import { createPerson, createProvider } from '../helpers/ledger-fixtures';
 
 /** A ledger with a deposit and a transfer; the ids a test may tamper with. */

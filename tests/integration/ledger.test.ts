@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { WalletRow } from '../../src/db/rows';
-import { DomainError } from '../../src/errors';
+import { DomainError } from '../../src/domain/errors';
 import { audit } from '../../src/ledger/audit';
 import {
   databaseKinds,
   ledgerSnapshot,
   migratedDatabase,
   type MigratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import { createPerson, createProvider, reload } from '../helpers/ledger-fixtures';
 
 const refusedWith = (code: string) => (error: unknown) =>

@@ -4,9 +4,9 @@ import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { migrate, openDatabase } from '../../src/db/open';
 import { createLogger } from '../../src/logger';
-import { MIGRATIONS } from '../../src/migrations';
-import { databaseKinds, freshDatabase, queryDatabase, testConfig } from '../helpers/databases';
-import { MAIN } from '../helpers/server';
+import { MIGRATIONS } from '../../src/db/migrations';
+import { databaseKinds, freshDatabase, queryDatabase, testConfig } from '../../testkit/databases';
+import { MAIN } from '../../testkit/server';
 
 for (const kind of databaseKinds()) {
   describe(`migrations on ${kind}`, () => {

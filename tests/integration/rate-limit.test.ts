@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RateLimiter } from '../../src/auth/rate-limit';
-import { DomainError } from '../../src/errors';
+import { RateLimiter } from '../../src/app/auth/rate-limit';
+import { DomainError } from '../../src/domain/errors';
 import {
   databaseKinds,
   executeOnDatabase,
   migratedDatabase,
   queryDatabase,
   type MigratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 
 const HOUR_MS = 60 * 60_000;
 

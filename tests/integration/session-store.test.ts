@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
-import { DatabaseSessionStore, endSessionsOf } from '../../src/auth/session-store';
+import { DatabaseSessionStore, endSessionsOf } from '../../src/http/session-store';
 import type { UserId } from '../../src/db/rows';
 import { DELETE_CHUNK } from '../../src/db/database';
 import {
@@ -10,7 +10,7 @@ import {
   migratedDatabase,
   queryDatabase,
   type MigratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 
 const call = <T>(fn: (callback: (error?: unknown, value?: T) => void) => void) =>
   new Promise<T | undefined>((resolve, reject) =>

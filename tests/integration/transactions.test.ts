@@ -13,7 +13,7 @@ import type { Database } from '../../src/db/database';
 import { CANCEL_GRACE_MS } from '../../src/db/postgres/cancel';
 import type { Sql } from '../../src/db/sql';
 import { openDatabase } from '../../src/db/open';
-import type { DomainError } from '../../src/errors';
+import type { DomainError } from '../../src/domain/errors';
 import { createLogger } from '../../src/logger';
 import { statementsCancelled } from '../../src/metrics';
 import {
@@ -23,7 +23,7 @@ import {
   queryDatabase,
   testConfig,
   type MigratedDatabase,
-} from '../helpers/databases';
+} from '../../testkit/databases';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { PostgresTlsFront, PostgresUnixSocketFront } from '../helpers/postgres-fronts';
 

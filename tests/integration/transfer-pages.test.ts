@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { lists } from '../../src/db/pagination';
 import { transfersPage } from '../../src/db/queries';
-import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../helpers/databases';
+import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../../testkit/databases';
 import { fundedWallets } from '../helpers/ledger-fixtures';
 
 const WALLETS = 3;

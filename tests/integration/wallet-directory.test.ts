@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { openWallet, transferWallets } from '../../src/accounts/wallets';
-import type { Caller } from '../../src/context';
-import { DomainError } from '../../src/errors';
-import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../helpers/databases';
+import { openWallet, transferWallets } from '../../src/app/wallets';
+import type { Caller } from '../../src/graphql/context';
+import { DomainError } from '../../src/domain/errors';
+import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../../testkit/databases';
 import { createPerson, createProvider } from '../helpers/ledger-fixtures';
 
 for (const kind of databaseKinds()) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { limitKeyOf } from '../../src/auth/client-address';
+import { limitKeyOf } from '../../src/app/auth/client-address';
 
 describe('the address a limit counts', () => {
   it('counts an IPv4 client by its address, however it is written', () => {

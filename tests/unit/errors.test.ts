@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
-import { DomainError, formatError } from '../../src/errors';
+import { DomainError, formatError } from '../../src/domain/errors';
 
 const inResolver = (original: Error) =>
   new GraphQLError(original.message, { path: ['walletToWallet'], originalError: original });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DomainError } from '../../src/errors';
+import { DomainError } from '../../src/domain/errors';
 import {
   AMOUNT_MAX_MINOR,
   BALANCE_MAX_MINOR,
@@ -9,7 +9,7 @@ import {
   amountShapeProblem,
   formatMinor,
   parseAmountMinor,
-} from '../../src/money/money';
+} from '../../src/domain/money';
 
 const CURRENCIES: [string, number][] = [
   ['USD', 2],

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { encodeCursor, lists, pageRequest } from '../../src/db/pagination';
-import { DomainError } from '../../src/errors';
+import { DomainError } from '../../src/domain/errors';
 
 const badInput = (error: unknown) =>
   error instanceof DomainError && error.code === 'BAD_USER_INPUT';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DomainError } from '../../src/errors';
-import { operationFilter, parseInstant, period, readInstant } from '../../src/statements/period';
+import { DomainError } from '../../src/domain/errors';
+import { operationFilter, parseInstant, period, readInstant } from '../../src/domain/period';
 
 const DAY_MS = 86_400_000;
 

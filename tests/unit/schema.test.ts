@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { schemaText } from '../../src/schema';
+import { schemaText } from '../../src/graphql/schema';
 
 describe('schema.graphql', () => {
   it('is exactly what the code emits (run `npm run schema` after changing the API)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DomainError } from '../../src/errors';
-import { isPublicAddress, resolveEndpoint } from '../../src/webhooks/url-policy';
+import { DomainError } from '../../src/domain/errors';
+import { isPublicAddress, resolveEndpoint } from '../../src/app/webhooks/url-policy';
 
 /** Public receivers of both families: these must be reachable. */
 const PUBLIC = [

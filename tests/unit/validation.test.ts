@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import 'reflect-metadata';
 import { ArgumentValidationError } from 'type-graphql';
-import { SignupInput, WalletToWalletInput } from '../../src/resolvers/inputs';
-import { validateArgument } from '../../src/resolvers/validation';
+import { SignupInput, WalletToWalletInput } from '../../src/graphql/inputs';
+import { validateArgument } from '../../src/graphql/validation';
 
 const signup = (fields: Partial<SignupInput>) =>
   Object.assign(new SignupInput(), {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DomainError } from '../../src/errors';
+import { DomainError } from '../../src/domain/errors';
 import type { WalletId } from '../../src/db/rows';
 import { lockOrder } from '../../src/ledger/locks';
 import { WalletSlots, queuedPasses } from '../../src/ledger/wallet-slots';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { newSigningSecret } from '../../src/webhooks/secrets';
-import { attemptDelivery } from '../../src/webhooks/sender';
+import { newSigningSecret } from '../../src/app/webhooks/secrets';
+import { attemptDelivery } from '../../src/app/webhooks/sender';
 
 /** What an attempt records of a receiver's failure: a status and a reason, never its words. */
 describe('a webhook attempt against a receiver on loopback', () => {

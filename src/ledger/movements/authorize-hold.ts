@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findHold, walletsById } from '../../db/queries';
 import type { HoldId, HoldRow, OperationRow, UserId, WalletRow } from '../../db/rows';
-import { parseAmountMinor } from '../../money/money';
+import { parseAmountMinor } from '../../domain/money';
 import { holdEvent } from '../event-data';
 import { insertHold } from '../holds';
 import { post } from '../legs';

@@ -6,10 +6,10 @@
  * with its transfer.
  */
 import assert from 'node:assert/strict';
-import type { WalletIdentity } from '../../accounts/wallet-directory';
+import type { WalletIdentity } from '../../app/wallet-directory';
 import { findPaymentRequest, findTransferByKey } from '../../db/queries';
 import type { PaymentRequestRow, UserId } from '../../db/rows';
-import { DomainError } from '../../errors';
+import { DomainError } from '../../domain/errors';
 import { resolvePaymentRequest, unresolvable } from '../payment-requests';
 import { paymentRequestEvent, transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';

@@ -5,12 +5,12 @@
  * under both wallets' locks, which every refund of that transfer takes, so
  * refunds at the same moment cannot together pass the original's amount.
  */
-import type { WalletIdentity } from '../../accounts/wallet-directory';
+import type { WalletIdentity } from '../../app/wallet-directory';
 import { findTransferByKey } from '../../db/queries';
 import type { TransferRow, UserId } from '../../db/rows';
 import type { Sql } from '../../db/sql';
-import { DomainError } from '../../errors';
-import { parseAmountMinor } from '../../money/money';
+import { DomainError } from '../../domain/errors';
+import { parseAmountMinor } from '../../domain/money';
 import { transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';
 import { movementTime } from '../legs';

@@ -1,18 +1,18 @@
 /** Transfers: money from one wallet to another of the same currency, keyed by the sender's idempotency key. */
 import assert from 'node:assert/strict';
-import type { WalletIdentity } from '../../accounts/wallet-directory';
+import type { WalletIdentity } from '../../app/wallet-directory';
 import { driverCode, lockTimeoutUntil } from '../../db/errors';
 import { ledgerId } from '../../db/ids';
 import { findTransferByKey, findTransferLeg, walletsById } from '../../db/queries';
 import type { OperationRow, TransferRow, UserId, WalletId, WalletRow } from '../../db/rows';
 import type { Sql } from '../../db/sql';
-import { DomainError } from '../../errors';
+import { DomainError } from '../../domain/errors';
 import {
   BALANCE_MAX_MINOR,
   aboveBalanceMax,
   insufficientFunds,
   parseAmountMinor,
-} from '../../money/money';
+} from '../../domain/money';
 import { transferEvent } from '../event-data';
 import { eventRecord } from '../events';
 import { movementTime, post, type NewLeg, type NewTransfer } from '../legs';

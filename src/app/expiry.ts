@@ -1,0 +1,30 @@
+/**
+ * Expiries that need nobody to touch them: holds and payment requests past
+ * their time (by the database's clock) are stored as EXPIRED, their reserve
+ * released, and their events written, a few at a time. Readers never wait
+ * for this: they read them as EXPIRED already.
+ */
+import type { Services } from '../graphql/context';
+import { nowMs } from '../db/clock';
+import type { WalletId } from '../db/rows';
+import { expirePaymentRequests } from './payment-requests';
+
+/** Wallets and requests seen to per round. */
+const EXPIRY_BATCH = 50;
+
+export async function expireDue(services: Services): Promise<void> {
+  const { db, ledger, currencies } = services;
+  const wallets = await db.read((sql) =>
+    sql.rows<{ wallet_id: string }>(
+      `SELECT DISTINCT wallet_id FROM holds
+        WHERE status = 'PENDING' AND expires_at <= ${nowMs(sql.kind)} LIMIT ${EXPIRY_BATCH}`,
+    ),
+  );
+  for (const { wallet_id: walletId } of wallets) {
+    // One busy wallet (WALLET_BUSY) waits for the next round; the others go on.
+    await ledger
+      .expireHolds(walletId as WalletId)
+      .catch((err) => services.log.warn({ err, walletId }, 'holds not expired; tried again later'));
+  }
+  await expirePaymentRequests(db, currencies, EXPIRY_BATCH);
+}

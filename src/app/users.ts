@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
+import type { Sql } from '../db/sql';
+import { findUserByEmail } from '../db/queries';
+import type { UserId, UserRow } from '../db/rows';
+import type { Role } from '../db/entities/user.entity';
+import { DomainError } from '../domain/errors';
+import { hashPassword, verifyPassword } from './auth/passwords';
+import { endSessionsOf } from '../http/session-store';
+import { ConfigError } from '../config';
+import { insertWallet } from './wallets';
+
+/** Emails are kept trimmed and lower-cased, so one mailbox is one account. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export interface NewUser {
+  name: string;
+  email: string;
+  password: string;
+  role: Role;
+  /** The wallet every new USER gets; null for accounts without one. */
+  walletCurrency: string | null;
+}
+
+/** Creates a user (and its first wallet) in one transaction; ALREADY_EXISTS for a taken email. */
+export async function createUser(db: Database, user: NewUser): Promise<UserRow> {
+  const passwordHash = await hashPassword(user.password);
+  const row: UserRow = {
+    seq: 0n,
+    id: randomUUID() as UserId,
+    email: normalizeEmail(user.email),
+    name: user.name.trim(),
+    role: user.role,
+    passwordHash,
+    createdAtMs: Date.now(),
+  };
+  try {
+    return await db.transaction(async (sql) => {
+      const created = await insertUser(sql, row);
+      if (user.walletCurrency !== null) {
+        await insertWallet(sql, created.id, user.walletCurrency);
+      }
+      return created;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new DomainError('ALREADY_EXISTS', 'An account with this email already exists.');
+    }
+    throw error;
+  }
+}
+
+async function insertUser(sql: Sql, user: UserRow): Promise<UserRow> {
+  const [inserted] = await sql.rows<{ seq: unknown }>(
+    `INSERT INTO users (id, email, name, password_hash, role, created_at)
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
+    [user.id, user.email, user.name, user.passwordHash, user.role, user.createdAtMs],
+  );
+  return { ...user, seq: BigInt(String(inserted.seq)) };
+}
+
+/**
+ * The service and admin accounts named in the configuration: created at
+ * start-up, or given the configured password and role if they exist. A new
+ * password or role ends the account's sessions, which were granted on the
+ * old ones. A person who signed up is never made SERVICE or ADMIN this way:
+ * whoever chose that email would get the rights.
+ */
+export async function ensureAccount(
+  db: Database,
+  role: Role,
+  account: { email: string; password: string; variable: string },
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const email = normalizeEmail(account.email);
+  let existing = await db.read((sql) => findUserByEmail(sql, email));
+  if (existing === null) {
+    try {
+      await createUser(db, {
+        name: role === 'SERVICE' ? 'Payment provider' : 'Administrator',
+        email,
+        password: account.password,
+        role,
+        walletCurrency: null,
+      });
+      return 'created';
+    } catch (error) {
+      // Another instance starting at the same moment created it: compare below.
+      if (!(error instanceof DomainError && error.code === 'ALREADY_EXISTS')) throw error;
+      existing = await db.read((sql) => findUserByEmail(sql, email));
+      if (existing === null) throw error;
+    }
+  }
+  if (existing.role === 'USER') {
+    throw new ConfigError(
+      account.variable,
+      `${email} belongs to a person who signed up; it cannot become a ${role} account. Choose another email.`,
+    );
+  }
+  const samePassword = await verifyPassword(existing.passwordHash, account.password);
+  if (samePassword && existing.role === role) return 'unchanged';
+  const passwordHash = samePassword ? existing.passwordHash : await hashPassword(account.password);
+  const userId = existing.id;
+  await db.transaction(async (sql) => {
+    await sql.run('UPDATE users SET password_hash = ?, role = ? WHERE id = ?', [
+      passwordHash,
+      role,
+      userId,
+    ]);
+    await endSessionsOf(sql, userId);
+  });
+  return 'updated';
+}

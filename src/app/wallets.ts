@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { assertCanSpend } from '../graphql/access';
+import type { Caller } from '../graphql/context';
+import type { Database } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
+import type { Sql } from '../db/sql';
+import { findTransferWallets, findWallet, findWalletOf } from '../db/queries';
+import type { UserId, WalletId, WalletRow } from '../db/rows';
+import { DomainError } from '../domain/errors';
+import type { Currencies } from '../domain/currencies';
+import { recipientWallet } from './recipients';
+import type { WalletDirectory, WalletIdentity } from './wallet-directory';
+
+export async function insertWallet(sql: Sql, userId: UserId, currency: string): Promise<WalletRow> {
+  const wallet = {
+    id: randomUUID() as WalletId,
+    userId,
+    currency,
+    balanceMinor: 0n,
+    heldMinor: 0n,
+    lastOperationAtMs: 0,
+    createdAtMs: Date.now(),
+  };
+  const [row] = await sql.rows<{ seq: unknown }>(
+    `INSERT INTO wallets (id, user_id, currency, balance_minor, lock_version, created_at)
+     VALUES (?, ?, ?, 0, 0, ?) RETURNING seq`,
+    [wallet.id, userId, currency, wallet.createdAtMs],
+  );
+  return { ...wallet, seq: BigInt(String(row.seq)) };
+}
+
+/** One wallet per user and currency. */
+export async function openWallet(
+  db: Database,
+  currencies: Currencies,
+  userId: UserId,
+  uncheckedCurrency: string,
+): Promise<WalletRow> {
+  const currency = currencies.known(uncheckedCurrency);
+  try {
+    return await db.transaction((sql) => insertWallet(sql, userId, currency));
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new DomainError('ALREADY_EXISTS', `You already have a ${currency} wallet.`);
+    }
+    throw error;
+  }
+}
+
+function existing(wallet: WalletRow | null): WalletRow {
+  if (wallet === null) throw new DomainError('NOT_FOUND', 'There is no wallet with this id.');
+  return wallet;
+}
+
+export async function getWallet(db: Database, id: string): Promise<WalletRow> {
+  return existing(await db.read((sql) => findWallet(sql, id)));
+}
+
+/**
+ * The wallets of a transfer: the target, and the source named, or else the
+ * caller's wallet in the target's currency. From the directory when both are
+ * known there, else read with one statement (and remembered).
+ */
+export async function transferWallets(
+  db: Database,
+  directory: WalletDirectory,
+  caller: Caller,
+  targetId: string,
+  sourceId: string | null,
+): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
+  const knownTarget = directory.byWalletId(targetId);
+  const knownSource =
+    knownTarget === undefined
+      ? undefined
+      : sourceId === null
+        ? directory.ofOwner(caller.userId, knownTarget.currency)
+        : directory.byWalletId(sourceId);
+  if (knownTarget !== undefined && knownSource !== undefined) {
+    return { source: knownSource, target: knownTarget };
+  }
+  const found = await db.read((sql) =>
+    findTransferWallets(
+      sql,
+      targetId,
+      sourceId === null ? { ownerId: caller.userId } : { walletId: sourceId },
+    ),
+  );
+  const target = directory.remember(existing(found.target));
+  if (found.source === null && sourceId === null) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The receiving wallet holds ${target.currency}, and you have no ${target.currency} wallet to send from.`,
+    );
+  }
+  return { source: directory.remember(existing(found.source)), target };
+}
+
+/** Where a payment goes: to a wallet by its id, or to a person by their email. */
+export type Payee = { walletId: string } | { email: string };
+
+/** The one payee of a walletToWallet: exactly one of toWalletId and toEmail. */
+export function payeeOf(input: { toWalletId?: string | null; toEmail?: string | null }): Payee {
+  const hasWallet = input.toWalletId !== null && input.toWalletId !== undefined;
+  const hasEmail = input.toEmail !== null && input.toEmail !== undefined;
+  if (hasWallet === hasEmail) {
+    throw new DomainError('BAD_USER_INPUT', 'Give exactly one of toWalletId and toEmail.', {
+      field: hasWallet ? 'toEmail' : 'toWalletId',
+    });
+  }
+  return hasWallet ? { walletId: input.toWalletId as string } : { email: input.toEmail as string };
+}
+
+/**
+ * A payment to a person by email: their wallet in the sender's currency
+ * (the named source wallet's, else `defaultCurrency`), and the source: the
+ * named wallet, else the caller's wallet in that currency. The named wallet
+ * must be the caller's before the payee is looked up: the lookup is in that
+ * wallet's currency, and its answer (NOT_FOUND, CURRENCY_MISMATCH) would
+ * tell a stranger what the wallet holds.
+ */
+export async function walletsForEmail(
+  db: Database,
+  directory: WalletDirectory,
+  caller: Caller,
+  email: string,
+  sourceId: string | null,
+  defaultCurrency: string,
+): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
+  const named = sourceId === null ? null : await getWallet(db, sourceId);
+  if (named !== null) assertCanSpend(caller, named.userId);
+  const currency = named?.currency ?? defaultCurrency;
+  const { wallet: target } = await recipientWallet(db, email, currency, 'toEmail');
+  // Blamed on the email the caller gave, not on a wallet id they never wrote.
+  if (target.userId === caller.userId) {
+    throw new DomainError('BAD_USER_INPUT', 'This email is yours: send to someone else.', {
+      field: 'toEmail',
+    });
+  }
+  const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));
+  if (source === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
+  return { source: directory.remember(source), target: directory.remember(target) };
+}

@@ -1,0 +1,71 @@
+import type { AuthChecker } from 'type-graphql';
+import type { Context, Caller } from './context';
+import type { Role } from '../db/entities/user.entity';
+import { DomainError } from '../domain/errors';
+
+/** type-graphql's checker: no session is UNAUTHENTICATED; a wrong role is FORBIDDEN. */
+export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+  if (context.caller === null) {
+    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
+  }
+  return roles.length === 0 || roles.includes(context.caller.role);
+};
+
+/** The caller of a resolver guarded by @Authorized. */
+export function signedIn(context: Context): Caller {
+  if (context.caller === null) {
+    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
+  }
+  return context.caller;
+}
+
+/** Wallet ownership, in one place: who may see a wallet, and who may send from it. */
+export function assertCanView(caller: Caller, ownerId: string): void {
+  if (caller.role === 'ADMIN' || ownerId === caller.userId) return;
+  throw new DomainError('FORBIDDEN', 'This wallet belongs to someone else.');
+}
+
+/** A hold is seen by the service that authorized it, the wallet's owner and admins. */
+export function assertCanViewHold(
+  caller: Caller,
+  hold: { serviceUserId: string },
+  walletOwnerId: string,
+): void {
+  if (caller.role === 'ADMIN' || caller.userId === hold.serviceUserId) return;
+  if (caller.userId === walletOwnerId) return;
+  throw new DomainError('FORBIDDEN', 'This hold belongs to someone else.');
+}
+
+/** Only the service that authorized a hold captures or voids it. */
+export function assertAuthorizedHold(caller: Caller, hold: { serviceUserId: string }): void {
+  if (caller.userId === hold.serviceUserId) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    'Only the service account that authorized a hold resolves it.',
+  );
+}
+
+/** A transfer is refunded by its recipient (giving back) or an admin (a correction), never its sender. */
+export function assertCanRefund(caller: Caller, recipientOwnerId: string): void {
+  if (caller.role === 'ADMIN' || caller.userId === recipientOwnerId) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    'Only the recipient of a transfer, or an admin, can refund it.',
+  );
+}
+
+/** Only a payment request's payer pays or declines it, only its requester cancels it. */
+export function assertIsParty(caller: Caller, partyId: string, party: 'payer' | 'requester'): void {
+  if (caller.userId === partyId) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    party === 'payer'
+      ? 'Only the person asked to pay can pay or decline this request.'
+      : 'Only the person who asked can cancel this request.',
+  );
+}
+
+export function assertCanSpend(caller: Caller, ownerId: string): void {
+  if (ownerId === caller.userId) return;
+  throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');
+}

@@ -1,0 +1,61 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Query,
+  Resolver,
+  Root,
+  UseMiddleware,
+} from 'type-graphql';
+import { signedIn } from '../access';
+import type { Context } from '../context';
+import { ownerNameOf } from '../../db/queries';
+import type { WalletId } from '../../db/rows';
+import { recipientWallet } from '../../app/recipients';
+import { assertLengthAtMost } from '../validation';
+import { EmailLookupRateLimit } from '../rate-limits';
+import { PartyView, TransferView } from '../types';
+
+/**
+ * People as others see them (a Party: a name and a wallet id). `recipient`:
+ * who a payment by email would reach, so a person can be shown the name
+ * before money leaves. It reveals no more than paying them would (a name
+ * and a wallet id) and counts against the same EMAIL_LOOKUPS_PER_HOUR.
+ */
+@Resolver(() => TransferView)
+export class PartyResolver {
+  @Authorized()
+  @UseMiddleware(EmailLookupRateLimit)
+  @Query(() => PartyView, {
+    description:
+      'The person with this email, as a payment by email would reach them: their name and their wallet in `currency` (default: DEFAULT_CURRENCY). Counts against EMAIL_LOOKUPS_PER_HOUR.',
+  })
+  async recipient(
+    @Arg('email') email: string,
+    @Arg('currency', () => String, { nullable: true }) currency: string | null,
+    @Ctx() context: Context,
+  ): Promise<PartyView> {
+    signedIn(context);
+    assertLengthAtMost(email, 254, 'email');
+    const { db, config, currencies } = context.services;
+    const wanted = currencies.known(currency ?? config.defaultCurrency);
+    const { person, wallet } = await recipientWallet(db, email, wanted, 'email');
+    return { name: person.name, walletId: wallet.id };
+  }
+
+  @FieldResolver(() => PartyView, { description: 'Who sent it.' })
+  async from(@Root() transfer: TransferView, @Ctx() context: Context): Promise<PartyView> {
+    return partyOf(context, transfer.fromWalletId);
+  }
+
+  @FieldResolver(() => PartyView, { description: 'Who received it.' })
+  async to(@Root() transfer: TransferView, @Ctx() context: Context): Promise<PartyView> {
+    return partyOf(context, transfer.toWalletId);
+  }
+}
+
+async function partyOf(context: Context, walletId: string): Promise<PartyView> {
+  const name = await context.services.db.read((sql) => ownerNameOf(sql, walletId as WalletId));
+  return { name: name ?? '', walletId };
+}
