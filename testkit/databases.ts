@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Client as PgClient } from 'pg';
 import { loadConfig, type Config } from '../src/config';
-import type { Services } from '../src/graphql/context';
+import type { Services } from '../src/app/services';
 import { nowMs } from '../src/db/clock';
 import type { Database } from '../src/db/database';
 import { migrate, openDatabase } from '../src/db/open';

@@ -4,9 +4,9 @@
  * released, and their events written, a few at a time. Readers never wait
  * for this: they read them as EXPIRED already.
  */
-import type { Services } from '../graphql/context';
+import type { Services } from './services';
 import { nowMs } from '../db/clock';
-import type { WalletId } from '../db/rows';
+import type { WalletId } from '../domain/ids';
 import { expirePaymentRequests } from './payment-requests';
 
 /** Wallets and requests seen to per round. */

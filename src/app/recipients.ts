@@ -1,5 +1,5 @@
 /** Finding another person by email, to pay them or ask them to pay. */
-import { normalizeEmail } from './users';
+import { normalizeEmail } from '../domain/text';
 import type { Database } from '../db/database';
 import { findUserByEmail, findWalletOf } from '../db/queries';
 import type { UserRow, WalletRow } from '../db/rows';

@@ -1,7 +1,6 @@
 import { WalletDirectory } from './wallet-directory';
 import type { Config } from '../config';
 import { ConfigError } from '../config';
-import type { Services } from '../graphql/context';
 import type { Database } from '../db/database';
 import { LoginLimit } from './auth/login-limit';
 import { RateLimiter } from './auth/rate-limit';
@@ -12,6 +11,24 @@ import { Ledger } from '../ledger/ledger';
 import { WalletSlots, queuedPasses } from '../ledger/wallet-slots';
 import type { Logger } from '../logger';
 import { Currencies } from '../domain/currencies';
+
+/** Everything a request may use, made once at boot. */
+export interface Services {
+  config: Config;
+  db: Database;
+  ledger: Ledger;
+  currencies: Currencies;
+  wallets: WalletDirectory;
+  loginLimit: LoginLimit;
+  signupLimiter: RateLimiter;
+  /** Lookups of other people by email, per user (paying or asking by email). */
+  emailLookupLimiter: RateLimiter;
+  /** CSV statements per user: each can read a year of operations. */
+  statementDownloadLimiter: RateLimiter;
+  /** Seals webhook endpoints' signing secrets. */
+  secrets: SecretBox;
+  log: Logger;
+}
 
 const ONE_HOUR_MS = 60 * 60_000;
 

@@ -11,7 +11,7 @@ import { stringify, type Stringifier } from 'csv-stringify';
 import type { Database } from '../db/database';
 import { operationsPage, type NamedOperationRow } from '../db/queries/history';
 import type { OperationPageRequest, OperationPosition } from '../db/pagination';
-import type { WalletId } from '../db/rows';
+import type { WalletId } from '../domain/ids';
 import { signedMinor } from '../ledger/legs';
 import { formatMinor } from '../domain/money';
 import type { Period } from '../domain/period';

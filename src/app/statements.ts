@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { Database } from '../db/database';
 import { balanceAtMinor, statementTotals, type StatementTotals } from '../db/queries/history';
-import type { WalletId } from '../db/rows';
+import type { WalletId } from '../domain/ids';
 import type { Period } from '../domain/period';
 
 export function balanceAt(db: Database, walletId: WalletId, atMs: number): Promise<bigint> {

@@ -1,20 +1,17 @@
+import { normalizeEmail } from '../domain/text';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
 import { findUserByEmail } from '../db/queries';
-import type { UserId, UserRow } from '../db/rows';
-import type { Role } from '../db/entities/user.entity';
+import type { UserRow } from '../db/rows';
+import type { UserId } from '../domain/ids';
+import type { Role } from '../domain/enums';
 import { DomainError } from '../domain/errors';
 import { hashPassword, verifyPassword } from './auth/passwords';
 import { endSessionsOf } from '../http/session-store';
 import { ConfigError } from '../config';
 import { insertWallet } from './wallets';
-
-/** Emails are kept trimmed and lower-cased, so one mailbox is one account. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 export interface NewUser {
   name: string;

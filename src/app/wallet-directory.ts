@@ -1,4 +1,5 @@
-import type { UserId, WalletId, WalletRow } from '../db/rows';
+import type { WalletRow } from '../db/rows';
+import type { UserId, WalletId } from '../domain/ids';
 
 /** What never changes about a wallet; all a transfer needs before it takes its locks. */
 export type WalletIdentity = Pick<WalletRow, 'id' | 'userId' | 'currency'>;

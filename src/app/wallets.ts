@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { assertCanSpend } from '../graphql/access';
-import type { Caller } from '../graphql/context';
+import { assertCanSpend } from '../domain/access';
+import type { Caller } from '../domain/caller';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
 import { findTransferWallets, findWallet, findWalletOf } from '../db/queries';
-import type { UserId, WalletId, WalletRow } from '../db/rows';
+import type { WalletRow } from '../db/rows';
+import type { UserId, WalletId } from '../domain/ids';
 import { DomainError } from '../domain/errors';
 import type { Currencies } from '../domain/currencies';
 import { recipientWallet } from './recipients';

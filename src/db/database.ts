@@ -1,12 +1,10 @@
 /**
  * The service's only door to the database: one interface, one implementation
- * per dialect (sqlite/database.ts, postgres/database.ts).
+ * per dialect (sqlite/database.ts, postgres/database.ts; open.ts picks one).
  */
 import type { DataSource } from 'typeorm';
 import type { DatabaseKind } from '../config';
-import { PostgresDatabase } from './postgres/database';
 import type { Sql } from './sql';
-import { SqliteDatabase } from './sqlite/database';
 
 export interface Database {
   readonly kind: DatabaseKind;
@@ -42,16 +40,6 @@ export async function databaseAnswers(db: Database): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export function createDatabase(
-  kind: DatabaseKind,
-  dataSource: DataSource,
-  lockTimeoutMs: number,
-): Database {
-  return kind === 'sqlite'
-    ? new SqliteDatabase(dataSource, lockTimeoutMs)
-    : new PostgresDatabase(dataSource, lockTimeoutMs);
 }
 
 /** Rows a cleanup deletes per statement (see deleteInChunks). */

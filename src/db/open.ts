@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, type Config } from '../config';
+import type { DataSource } from 'typeorm';
+import { ConfigError, type Config, type DatabaseKind } from '../config';
 import type { Logger } from '../logger';
 import { buildDataSource } from './data-source';
-import { createDatabase, type Database } from './database';
+import type { Database } from './database';
+import { PostgresDatabase } from './postgres/database';
+import { SqliteDatabase } from './sqlite/database';
 import { isLockTimeout } from './errors';
 
 /** Connects, retrying while the database is not reachable yet (a server still starting). */
@@ -88,4 +91,15 @@ async function migrateSqlite(db: Database): Promise<string[]> {
       await sleep(50 * attempt);
     }
   }
+}
+
+/** The dialect's implementation of the one interface. */
+function createDatabase(
+  kind: DatabaseKind,
+  dataSource: DataSource,
+  lockTimeoutMs: number,
+): Database {
+  return kind === 'sqlite'
+    ? new SqliteDatabase(dataSource, lockTimeoutMs)
+    : new PostgresDatabase(dataSource, lockTimeoutMs);
 }

@@ -3,16 +3,13 @@
  * text and parsed to bigint: a JavaScript number would round above 2^53.
  */
 import type { DatabaseKind } from '../config';
-import type { HoldStatus } from './entities/hold.entity';
-import type { PaymentRequestStatus } from './entities/payment-request.entity';
+import type { HoldStatus } from '../domain/enums';
+import type { PaymentRequestStatus } from '../domain/enums';
 import { nowMs } from './clock';
 import type { Row } from './sql';
-import type { OperationType } from './entities/operation.entity';
-import type { Role } from './entities/user.entity';
-
-export type UserId = string & { readonly brand: unique symbol };
-export type WalletId = string & { readonly brand: unique symbol };
-export type HoldId = string & { readonly brand: unique symbol };
+import type { HoldId, PaymentRequestId, UserId, WalletId } from '../domain/ids';
+import type { OperationType } from '../domain/enums';
+import type { Role } from '../domain/enums';
 
 export interface UserRow {
   seq: bigint;
@@ -153,17 +150,6 @@ export function toTransfer(row: Row): TransferRow {
 }
 
 /** U+0000, or half of a surrogate pair (text that is not well-formed Unicode). */
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
-
-/**
- * Text both databases keep exactly as given: PostgreSQL's text cannot hold
- * U+0000, and half a surrogate pair would be stored as U+FFFD, so two
- * different keys could be kept as one. Inputs refuse anything else.
- */
-export function isStorableText(value: string): boolean {
-  return !UNSTORABLE.test(value);
-}
-
 export interface HoldRow {
   seq: bigint;
   id: HoldId;
@@ -210,8 +196,6 @@ export function toHold(row: Row): HoldRow {
     resolvedAtMs: row.resolved_at === null ? null : ms(row.resolved_at),
   };
 }
-
-export type PaymentRequestId = string & { readonly brand: unique symbol };
 
 export interface PaymentRequestRow {
   seq: bigint;

@@ -3,7 +3,7 @@
  * date alone, midnight UTC), a period `[from, to)` of at most 366 days.
  */
 import { DomainError } from './errors';
-import type { OperationType } from '../db/entities/operation.entity';
+import type { OperationType } from './enums';
 import type { OperationFilter } from '../db/queries/history';
 
 const DAY_MS = 86_400_000;

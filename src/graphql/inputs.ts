@@ -12,7 +12,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { isStorableText } from '../db/rows';
+import { isStorableText } from '../domain/text';
 import type { EventType } from '../domain/event-types';
 import { MoneyScalar } from './scalars';
 import { EventTypeEnum } from './types';

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { Context } from './context';
-import { isFault } from '../domain/errors';
+import { isFault } from './error-format';
 import { graphqlDuration, graphqlRequests } from '../metrics';
 
 export const DEPTH_MAX = 10;

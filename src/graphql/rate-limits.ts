@@ -1,5 +1,5 @@
 import type { MiddlewareFn } from 'type-graphql';
-import { normalizeEmail } from '../app/users';
+import { normalizeEmail } from '../domain/text';
 import { limitKeyOf } from '../app/auth/client-address';
 import type { Context } from './context';
 

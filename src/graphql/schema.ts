@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
-import { authChecker } from './access';
+import { authChecker } from './auth-checker';
 import { RESOLVERS } from './resolvers';
 import { validateArgument } from './validation';
 

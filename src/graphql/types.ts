@@ -9,12 +9,12 @@
  */
 import type { ClassType } from 'type-graphql';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { HoldStatus as HoldStatusName } from '../db/entities/hold.entity';
-import type { DeliveryStatus as DeliveryStatusName } from '../db/entities/webhook.entity';
+import type { HoldStatus as HoldStatusName } from '../domain/enums';
+import type { DeliveryStatus as DeliveryStatusName } from '../domain/enums';
 import { EVENT_TYPES, type EventType as EventTypeName } from '../domain/event-types';
-import type { OperationType as OperationKind } from '../db/entities/operation.entity';
-import type { PaymentRequestStatus as PaymentRequestStatusName } from '../db/entities/payment-request.entity';
-import type { Role as RoleName } from '../db/entities/user.entity';
+import type { OperationType as OperationKind } from '../domain/enums';
+import type { PaymentRequestStatus as PaymentRequestStatusName } from '../domain/enums';
+import type { Role as RoleName } from '../domain/enums';
 import { DateTimeScalar, MoneyScalar } from './scalars';
 
 export enum Role {

@@ -14,8 +14,11 @@ import session from 'express-session';
 import { DatabaseSessionStore } from './session-store';
 import { databaseAnswers } from '../db/database';
 import { clusterMetrics, isWorker } from './cluster-metrics';
-import type { Context, Services } from '../graphql/context';
-import { INTERNAL_MESSAGE, formatError } from '../domain/errors';
+import type { Context } from '../graphql/context';
+import type { Services } from '../app/services';
+import { INTERNAL_MESSAGE } from '../domain/errors';
+import { formatError } from '../graphql/error-format';
+import { callerOf } from './session-caller';
 import type { Logger } from '../logger';
 import {
   DEPTH_MAX,
@@ -229,12 +232,11 @@ export async function createApp(services: Services, sessionSecret: string): Prom
       context: async ({ req, res }): Promise<Context> => {
         const requestId = requestIdOf(req);
         res.setHeader('x-request-id', requestId);
-        const { userId, role } = req.session ?? {};
         return {
           req,
           res,
           requestId,
-          caller: userId && role ? { userId: userId as never, role } : null,
+          caller: callerOf(req),
           services,
           log: log.child({ requestId }),
         };

@@ -1,7 +1,7 @@
 import session from 'express-session';
 import { nowMs } from '../db/clock';
 import { deleteInChunks, type Database } from '../db/database';
-import type { UserId } from '../db/rows';
+import type { UserId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;

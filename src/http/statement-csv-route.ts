@@ -7,28 +7,14 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { getWallet } from '../app/wallets';
-import { assertCanView } from '../graphql/access';
-import type { Caller, Services } from '../graphql/context';
-import type { WalletId } from '../db/rows';
-import { DomainError, INTERNAL_MESSAGE, type ErrorCode } from '../domain/errors';
+import { assertCanView } from '../domain/access';
+import type { Services } from '../app/services';
+import type { WalletId } from '../domain/ids';
+import { DomainError, INTERNAL_MESSAGE, httpStatusOf } from '../domain/errors';
+import { signInFirst } from '../domain/caller';
+import { callerOf } from './session-caller';
 import { statementCsv } from '../app/statement-csv';
 import { INSTANT_FORMAT, period, readInstant } from '../domain/period';
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  RATE_LIMITED: 429,
-};
-
-function callerOf(req: Request): Caller {
-  const { userId, role } = req.session ?? {};
-  if (!userId || !role) {
-    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
-  }
-  return { userId: userId as never, role };
-}
 
 /** A query parameter that is one instant (a repeated or missing one is refused). */
 function instantParameter(req: Request, name: 'from' | 'to'): number {
@@ -49,7 +35,7 @@ function refuse(res: Response, error: DomainError): void {
   if (error.details.retryAfterSeconds !== undefined) {
     res.setHeader('retry-after', String(error.details.retryAfterSeconds));
   }
-  res.status(STATUS[error.code] ?? 400).json({
+  res.status(httpStatusOf(error.code)).json({
     errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }],
   });
 }
@@ -62,6 +48,7 @@ export function statementCsvRoute(services: Services): RequestHandler {
     try {
       // The contract's precedence: who, how often, the input's shape, then the wallet and its owner.
       const caller = callerOf(req);
+      if (caller === null) throw signInFirst();
       await services.statementDownloadLimiter.hit(caller.userId, 'Too many statement downloads.');
       const range = period(instantParameter(req, 'from'), instantParameter(req, 'to'));
       const wallet = await getWallet(db, String(req.params.id));
@@ -79,7 +66,7 @@ export function statementCsvRoute(services: Services): RequestHandler {
       res.setHeader('content-disposition', `attachment; filename="${name}"`);
       res.setHeader('cache-control', 'no-store');
     } catch (error) {
-      if (error instanceof DomainError && STATUS[error.code] !== undefined) {
+      if (error instanceof DomainError) {
         refuse(res, error);
         return;
       }

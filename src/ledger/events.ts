@@ -5,7 +5,7 @@
  * (`tx_order`), by which readers order them (queries.ts, eventsPage).
  */
 import { ledgerId } from '../db/ids';
-import type { UserId } from '../db/rows';
+import type { UserId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import type { EventType } from '../domain/event-types';
 

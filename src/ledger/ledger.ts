@@ -10,7 +10,7 @@
  */
 import type { Database } from '../db/database';
 import { isLockTimeout, isUniqueViolation, walletBusy } from '../db/errors';
-import type { WalletId } from '../db/rows';
+import type { WalletId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import { DomainError } from '../domain/errors';
 import { movements } from '../metrics';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Sql } from '../db/sql';
-import { WALLET_COLUMNS, toWallet, type WalletId, type WalletRow } from '../db/rows';
+import { WALLET_COLUMNS, toWallet, type WalletRow } from '../db/rows';
+import { type WalletId } from '../domain/ids';
 
 /**
  * The order in which a movement locks its wallets: distinct, ascending.

@@ -1,6 +1,6 @@
 /** What a movement kind states about itself; the core (ledger.ts) does the rest. */
 import type { Sql } from '../db/sql';
-import type { WalletId } from '../db/rows';
+import type { WalletId } from '../domain/ids';
 import { DomainError } from '../domain/errors';
 import type { NewEvent } from './events';
 import type { LockedWallets } from './locks';

@@ -4,10 +4,11 @@
  * its transaction; the primary key is what refuses a second taker, also one
  * of another kind at the same moment.
  */
-import { isStorableText, type UserId } from '../db/rows';
+import { isStorableText } from '../domain/text';
+import { type UserId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 
-export type ReferenceKind = 'DEPOSIT' | 'WITHDRAWAL' | 'HOLD';
+import type { ReferenceKind } from '../domain/enums';
 
 export interface ServiceReference {
   kind: ReferenceKind;

@@ -22,7 +22,7 @@
  */
 import assert from 'node:assert/strict';
 import { walletBusy } from '../db/errors';
-import type { WalletId } from '../db/rows';
+import type { WalletId } from '../domain/ids';
 
 interface Movement {
   readonly walletIds: readonly WalletId[];

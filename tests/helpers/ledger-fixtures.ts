@@ -2,9 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { createUser } from '../../src/app/users';
 import { openWallet } from '../../src/app/wallets';
-import type { Services } from '../../src/graphql/context';
+import type { Services } from '../../src/app/services';
 import { findWalletOf } from '../../src/db/queries';
-import type { UserId, WalletRow } from '../../src/db/rows';
+import type { WalletRow } from '../../src/db/rows';
+import type { UserId } from '../../src/domain/ids';
 
 export async function createPerson(services: Services, currency = 'USD') {
   const user = await createUser(services.db, {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
 import { DatabaseSessionStore, endSessionsOf } from '../../src/http/session-store';
-import type { UserId } from '../../src/db/rows';
+import type { UserId } from '../../src/domain/ids';
 import { DELETE_CHUNK } from '../../src/db/database';
 import {
   databaseKinds,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { openWallet, transferWallets } from '../../src/app/wallets';
-import type { Caller } from '../../src/graphql/context';
+import type { Caller } from '../../src/domain/caller';
 import { DomainError } from '../../src/domain/errors';
 import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../../testkit/databases';
 import { createPerson, createProvider } from '../helpers/ledger-fixtures';

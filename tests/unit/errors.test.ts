@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
-import { DomainError, formatError } from '../../src/domain/errors';
+import { DomainError } from '../../src/domain/errors';
+import { formatError } from '../../src/graphql/error-format';
 
 const inResolver = (original: Error) =>
   new GraphQLError(original.message, { path: ['walletToWallet'], originalError: original });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { WalletId } from '../../src/db/rows';
+import type { WalletId } from '../../src/domain/ids';
 import { lockOrder } from '../../src/ledger/locks';
 
 describe('lock order', () => {

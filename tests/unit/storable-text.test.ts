@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isStorableText } from '../../src/db/rows';
+import { isStorableText } from '../../src/domain/text';
 
 describe('storable text', () => {
   it('keeps every well-formed string without U+0000, emoji and other pairs included', () => {

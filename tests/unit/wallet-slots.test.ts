@@ -3,7 +3,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DomainError } from '../../src/domain/errors';
-import type { WalletId } from '../../src/db/rows';
+import type { WalletId } from '../../src/domain/ids';
 import { lockOrder } from '../../src/ledger/locks';
 import { WalletSlots, queuedPasses } from '../../src/ledger/wallet-slots';
 

@@ -11,7 +11,7 @@ import { ledgerId } from '../../db/ids';
 import type { EventPosition } from '../../db/pagination';
 import { eventHeadsAfter, lastEventAfter, type EventHead } from '../../db/queries';
 import type { Row, Sql } from '../../db/sql';
-import type { DeliveryStatus } from '../../db/entities/webhook.entity';
+import type { DeliveryStatus } from '../../domain/enums';
 import { endpointsIn, type EndpointRow } from './endpoints';
 
 const POSITION_KEY = 'webhooks_dispatched_through';

@@ -8,7 +8,7 @@
  * under way finish within the deadline, and gives back the rest unattempted.
  */
 import assert from 'node:assert/strict';
-import type { Services } from '../../graphql/context';
+import type { Services } from '../services';
 import { findEvent } from '../../db/queries';
 import { expireDue } from '../expiry';
 import { webhookDeliveries, webhookOldestUndelivered } from '../../metrics';

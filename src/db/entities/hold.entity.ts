@@ -10,8 +10,7 @@ import {
 import { UserEntity } from './user.entity';
 import { WalletEntity } from './wallet.entity';
 
-/** Stored statuses; a PENDING hold past its expiry reads as EXPIRED at once. */
-export type HoldStatus = 'PENDING' | 'CAPTURED' | 'VOIDED' | 'EXPIRED';
+import type { HoldStatus } from '../../domain/enums';
 
 /** A reserve on a wallet's balance, authorized by a service account, captured or voided once. */
 @Entity({ name: 'holds' })

@@ -11,7 +11,7 @@ import { TransferEntity } from './transfer.entity';
 import { UserEntity } from './user.entity';
 import { WalletEntity } from './wallet.entity';
 
-export type OperationType = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
+import type { OperationType } from '../../domain/enums';
 
 /** One ledger entry: append-only; a wallet's balance is the sum of its entries. */
 @Entity({ name: 'operations' })

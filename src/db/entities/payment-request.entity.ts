@@ -11,8 +11,7 @@ import { TransferEntity } from './transfer.entity';
 import { UserEntity } from './user.entity';
 import { WalletEntity } from './wallet.entity';
 
-/** Statuses; a PENDING request past its expiry reads as EXPIRED before it is stored so. */
-export type PaymentRequestStatus = 'PENDING' | 'PAID' | 'DECLINED' | 'CANCELED' | 'EXPIRED';
+import type { PaymentRequestStatus } from '../../domain/enums';
 
 /** One person asking another to pay them; paid once, with one transfer, or declined or canceled. */
 @Entity({ name: 'payment_requests' })

@@ -1,7 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type Role = 'USER' | 'SERVICE' | 'ADMIN';
-export const ROLES: readonly Role[] = ['USER', 'SERVICE', 'ADMIN'];
+import type { Role } from '../../domain/enums';
 
 /**
  * Every table has an integer `seq` key inside (cheap inserts, keyset order)

@@ -9,6 +9,7 @@ import {
 } from 'typeorm';
 import { EventEntity } from './event.entity';
 import { UserEntity } from './user.entity';
+import type { DeliveryStatus } from '../../domain/enums';
 
 /** Where a service account or an admin wants its events sent. */
 @Entity({ name: 'webhook_endpoints' })
@@ -56,8 +57,6 @@ export class WebhookEndpointEntity {
   @Column({ name: 'from_seq', type: 'bigint', default: 0 })
   fromSeq!: string;
 }
-
-export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
 
 /** One event on its way to one endpoint. */
 @Entity({ name: 'webhook_deliveries' })

@@ -4,9 +4,10 @@
  * movementTime), the balance at a moment and a period's totals. Each is one
  * keyset lookup or one range of ix_operations_wallet_time (wallet, time, seq).
  */
-import type { OperationType } from '../entities/operation.entity';
+import type { OperationType } from '../../domain/enums';
 import type { OperationPageRequest } from '../pagination';
-import { OPERATION_COLUMNS, toOperation, type OperationRow, type WalletId } from '../rows';
+import { OPERATION_COLUMNS, toOperation, type OperationRow } from '../rows';
+import { type WalletId } from '../../domain/ids';
 import type { Sql } from '../sql';
 
 /** Which of a wallet's operations a list shows. Times are epoch milliseconds. */

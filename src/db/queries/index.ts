@@ -1,7 +1,7 @@
 /** Reads. Each takes the Sql it runs on: a plain connection, or the ledger's transaction. */
-import type { HoldStatus } from '../entities/hold.entity';
+import type { HoldStatus } from '../../domain/enums';
 import type { EventType } from '../../domain/event-types';
-import type { PaymentRequestStatus } from '../entities/payment-request.entity';
+import type { PaymentRequestStatus } from '../../domain/enums';
 import { nowMs } from '../clock';
 import { isUuid } from '../ids';
 import type { Row, Sql } from '../sql';
@@ -20,7 +20,6 @@ import {
   WALLET_COLUMNS,
   holdColumns,
   paymentRequestColumns,
-  isStorableText,
   toHold,
   toOperation,
   toPaymentRequest,
@@ -31,11 +30,11 @@ import {
   type OperationRow,
   type PaymentRequestRow,
   type TransferRow,
-  type UserId,
   type UserRow,
-  type WalletId,
   type WalletRow,
 } from '../rows';
+import { isStorableText } from '../../domain/text';
+import { type UserId, type WalletId } from '../../domain/ids';
 
 async function one<T>(rows: Promise<T[]>): Promise<T | null> {
   const found = await rows;

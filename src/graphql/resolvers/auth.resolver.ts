@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { Arg, Ctx, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
-import { createUser, normalizeEmail } from '../../app/users';
+import { createUser } from '../../app/users';
+import { normalizeEmail } from '../../domain/text';
 import { dummyPasswordHash, verifyPassword } from '../../app/auth/passwords';
 import type { Context } from '../context';
 import { findUserById, findUserByEmail } from '../../db/queries';

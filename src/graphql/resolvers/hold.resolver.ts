@@ -11,7 +11,8 @@ import {
   Root,
 } from 'type-graphql';
 import { getWallet } from '../../app/wallets';
-import { assertAuthorizedHold, assertCanViewHold, signedIn } from '../access';
+import { assertAuthorizedHold, assertCanViewHold } from '../../domain/access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import type { Database } from '../../db/database';
 import { findCaptureOf, findHold, walletsById } from '../../db/queries';

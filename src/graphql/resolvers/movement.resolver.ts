@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
 import { getWallet, payeeOf, transferWallets, walletsForEmail } from '../../app/wallets';
-import { assertCanSpend, signedIn } from '../access';
+import { assertCanSpend } from '../../domain/access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { findOperationByReference, findTransfer, walletsById } from '../../db/queries';
 import { DomainError } from '../../domain/errors';

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ownerNameOf } from '../../db/queries';
-import type { WalletId } from '../../db/rows';
+import type { WalletId } from '../../domain/ids';
 import { OperationView } from '../types';
 
 @Resolver(() => OperationView)

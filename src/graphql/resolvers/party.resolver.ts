@@ -8,10 +8,10 @@ import {
   Root,
   UseMiddleware,
 } from 'type-graphql';
-import { signedIn } from '../access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { ownerNameOf } from '../../db/queries';
-import type { WalletId } from '../../db/rows';
+import type { WalletId } from '../../domain/ids';
 import { recipientWallet } from '../../app/recipients';
 import { assertLengthAtMost } from '../validation';
 import { EmailLookupRateLimit } from '../rate-limits';

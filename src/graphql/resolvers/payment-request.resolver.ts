@@ -13,8 +13,10 @@ import {
   UseMiddleware,
 } from 'type-graphql';
 import { getWallet } from '../../app/wallets';
-import { assertIsParty, signedIn } from '../access';
-import type { Caller, Context } from '../context';
+import { assertIsParty } from '../../domain/access';
+import { signedIn } from '../auth-checker';
+import type { Context } from '../context';
+import type { Caller } from '../../domain/caller';
 import type { Database } from '../../db/database';
 import { lists, pageRequest, toPage } from '../../db/pagination';
 import {
@@ -24,7 +26,7 @@ import {
   paymentRequestsPage,
 } from '../../db/queries';
 import type { PaymentRequestRow } from '../../db/rows';
-import type { PaymentRequestStatus as PaymentRequestStatusName } from '../../db/entities/payment-request.entity';
+import type { PaymentRequestStatus as PaymentRequestStatusName } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
 import { parseAmountMinor } from '../../domain/money';
 import { closePaymentRequest, createPaymentRequest } from '../../app/payment-requests';

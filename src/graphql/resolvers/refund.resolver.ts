@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { assertCanRefund, signedIn } from '../access';
+import { assertCanRefund } from '../../domain/access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { findTransfer, refundsOf, walletsById } from '../../db/queries';
 import { DomainError } from '../../domain/errors';

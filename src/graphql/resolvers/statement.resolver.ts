@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { assertCanView, signedIn } from '../access';
+import { assertCanView } from '../../domain/access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import type { WalletId } from '../../db/rows';
+import type { WalletId } from '../../domain/ids';
 import { formatMinor } from '../../domain/money';
 import { period } from '../../domain/period';
 import { balanceAt, statementOf } from '../../app/statements';

@@ -12,7 +12,8 @@ import {
   Root,
 } from 'type-graphql';
 import { getWallet, openWallet } from '../../app/wallets';
-import { assertCanView, signedIn } from '../access';
+import { assertCanView } from '../../domain/access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { operationsPage, type OperationFilter } from '../../db/queries/history';
 import {
@@ -30,11 +31,11 @@ import {
   pendingHeldMinor,
   walletsOf,
 } from '../../db/queries';
-import type { UserId, WalletId } from '../../db/rows';
+import type { UserId, WalletId } from '../../domain/ids';
 import { DomainError } from '../../domain/errors';
-import type { HoldStatus as HoldStatusName } from '../../db/entities/hold.entity';
+import type { HoldStatus as HoldStatusName } from '../../domain/enums';
 import { formatMinor } from '../../domain/money';
-import type { OperationType as OperationKind } from '../../db/entities/operation.entity';
+import type { OperationType as OperationKind } from '../../domain/enums';
 import { operationFilter } from '../../domain/period';
 import { assertDistinct } from '../validation';
 import { DateTimeScalar, MoneyScalar } from '../scalars';

@@ -11,7 +11,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { signedIn } from '../access';
+import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import {
   encodeEventCursor,
@@ -22,7 +22,7 @@ import {
   toPage,
 } from '../../db/pagination';
 import { eventsPage, findEvent, type EventRow } from '../../db/queries';
-import type { DeliveryStatus as DeliveryStatusName } from '../../db/entities/webhook.entity';
+import type { DeliveryStatus as DeliveryStatusName } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
 import type { EventType } from '../../domain/event-types';
 import {

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findHold, walletsById } from '../../db/queries';
-import type { HoldId, HoldRow, OperationRow, UserId, WalletRow } from '../../db/rows';
+import type { HoldRow, OperationRow, WalletRow } from '../../db/rows';
+import type { HoldId, UserId } from '../../domain/ids';
 import { parseAmountMinor } from '../../domain/money';
 import { holdEvent } from '../event-data';
 import { insertHold } from '../holds';

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findOperationByReference, walletsById } from '../../db/queries';
-import type { OperationRow, UserId, WalletRow } from '../../db/rows';
-import type { OperationType } from '../../db/entities/operation.entity';
+import type { OperationRow, WalletRow } from '../../db/rows';
+import type { UserId } from '../../domain/ids';
+import type { OperationType } from '../../domain/enums';
 import { parseAmountMinor } from '../../domain/money';
 import { externalEvent } from '../event-data';
 import { movementTime, post } from '../legs';

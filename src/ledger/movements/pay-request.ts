@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import type { WalletIdentity } from '../../app/wallet-directory';
 import { findPaymentRequest, findTransferByKey } from '../../db/queries';
-import type { PaymentRequestRow, UserId } from '../../db/rows';
+import type { PaymentRequestRow } from '../../db/rows';
+import type { UserId } from '../../domain/ids';
 import { DomainError } from '../../domain/errors';
 import { resolvePaymentRequest, unresolvable } from '../payment-requests';
 import { paymentRequestEvent, transferEvent } from '../event-data';

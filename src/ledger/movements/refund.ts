@@ -7,7 +7,8 @@
  */
 import type { WalletIdentity } from '../../app/wallet-directory';
 import { findTransferByKey } from '../../db/queries';
-import type { TransferRow, UserId } from '../../db/rows';
+import type { TransferRow } from '../../db/rows';
+import type { UserId } from '../../domain/ids';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../domain/errors';
 import { parseAmountMinor } from '../../domain/money';

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findHold, walletsById } from '../../db/queries';
-import type { HoldRow, UserId, WalletRow } from '../../db/rows';
+import type { HoldRow, WalletRow } from '../../db/rows';
+import type { UserId } from '../../domain/ids';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../domain/errors';
 import { parseAmountMinor } from '../../domain/money';

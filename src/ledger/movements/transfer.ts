@@ -4,7 +4,8 @@ import type { WalletIdentity } from '../../app/wallet-directory';
 import { driverCode, lockTimeoutUntil } from '../../db/errors';
 import { ledgerId } from '../../db/ids';
 import { findTransferByKey, findTransferLeg, walletsById } from '../../db/queries';
-import type { OperationRow, TransferRow, UserId, WalletId, WalletRow } from '../../db/rows';
+import type { OperationRow, TransferRow, WalletRow } from '../../db/rows';
+import type { UserId, WalletId } from '../../domain/ids';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../domain/errors';
 import {

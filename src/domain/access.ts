@@ -1,23 +1,9 @@
-import type { AuthChecker } from 'type-graphql';
-import type { Context, Caller } from './context';
-import type { Role } from '../db/entities/user.entity';
-import { DomainError } from '../domain/errors';
-
-/** type-graphql's checker: no session is UNAUTHENTICATED; a wrong role is FORBIDDEN. */
-export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
-  if (context.caller === null) {
-    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
-  }
-  return roles.length === 0 || roles.includes(context.caller.role);
-};
-
-/** The caller of a resolver guarded by @Authorized. */
-export function signedIn(context: Context): Caller {
-  if (context.caller === null) {
-    throw new DomainError('UNAUTHENTICATED', 'Sign in first; your session may have expired.');
-  }
-  return context.caller;
-}
+/**
+ * Who may see or do what with a wallet, a hold, a transfer or a payment
+ * request: each rule in one place, whatever asks.
+ */
+import type { Caller } from './caller';
+import { DomainError } from './errors';
 
 /** Wallet ownership, in one place: who may see a wallet, and who may send from it. */
 export function assertCanView(caller: Caller, ownerId: string): void {
