@@ -1,10 +1,13 @@
 import net from 'node:net';
-import { FAULT_POINTS, type FaultPoint } from './ledger/faults';
 
 /**
  * The environment, parsed and checked once at boot. A bad value stops start-up
  * with one line that names the variable (see cli/main.ts).
  */
+
+/** Where a movement can be made to fail, for tests (ledger/faults.ts). */
+export const FAULT_POINTS = ['after-locks', 'before-commit', 'after-commit'] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export class ConfigError extends Error {
   constructor(

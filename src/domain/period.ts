@@ -4,10 +4,21 @@
  */
 import { DomainError } from './errors';
 import type { OperationType } from './enums';
-import type { OperationFilter } from '../db/queries/history';
+import { PERIOD_DAYS_MAX } from './limits';
 
 const DAY_MS = 86_400_000;
-export const PERIOD_DAYS_MAX = 366;
+
+/** Which of a wallet's operations a list shows. Times are epoch milliseconds. */
+export interface OperationFilter {
+  /** Inclusive; null: since the first. */
+  fromMs: number | null;
+  /** Exclusive; null: up to the newest. */
+  toMs: number | null;
+  /** Null: every type. */
+  types: readonly OperationType[] | null;
+}
+
+export const EVERY_OPERATION: OperationFilter = { fromMs: null, toMs: null, types: null };
 
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}))?$/;

@@ -16,16 +16,28 @@ import { isStorableText } from '../domain/text';
 import type { EventType } from '../domain/event-types';
 import { MoneyScalar } from './scalars';
 import { EventTypeEnum } from './types';
+import {
+  DETAILS_LENGTH_MAX,
+  EMAIL_LENGTH_MAX,
+  EXPIRES_IN_SECONDS,
+  KEY_LENGTH_MAX,
+  NAME_LENGTH_MAX,
+  PASSWORD_LENGTH,
+  URL_LENGTH_MAX,
+} from '../domain/limits';
 
-/** An email address once trimmed, at most 254 characters. */
+/** An email address once trimmed, at most EMAIL_LENGTH_MAX characters. */
 function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isEmailAddress',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'string' && value.trim().length <= 254 && isEmail(value.trim()),
-        defaultMessage: () => 'email must be a valid email address of at most 254 characters',
+          typeof value === 'string' &&
+          value.trim().length <= EMAIL_LENGTH_MAX &&
+          isEmail(value.trim()),
+        defaultMessage: () =>
+          `email must be a valid email address of at most ${EMAIL_LENGTH_MAX} characters`,
       },
     },
     options,
@@ -66,7 +78,7 @@ function IsDistinct(field: string): PropertyDecorator {
 @InputType()
 export class SignupInput {
   @Field()
-  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @Length(1, NAME_LENGTH_MAX, { message: `name must be 1 to ${NAME_LENGTH_MAX} characters` })
   @Matches(/\S/, { message: 'name must not be blank' })
   @IsStorableText('name')
   @Matches(NAME_CHARACTERS, {
@@ -79,19 +91,23 @@ export class SignupInput {
   email!: string;
 
   @Field()
-  @Length(8, 128, { message: 'password must be 8 to 128 characters' })
+  @Length(PASSWORD_LENGTH.min, PASSWORD_LENGTH.max, {
+    message: `password must be ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters`,
+  })
   password!: string;
 }
 
 @InputType()
 export class LoginInput {
   @Field()
-  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  @MaxLength(EMAIL_LENGTH_MAX, { message: `email must be at most ${EMAIL_LENGTH_MAX} characters` })
   @IsStorableText('email')
   email!: string;
 
   @Field()
-  @MaxLength(128, { message: 'password must be at most 128 characters' })
+  @MaxLength(PASSWORD_LENGTH.max, {
+    message: `password must be at most ${PASSWORD_LENGTH.max} characters`,
+  })
   password!: string;
 }
 
@@ -104,13 +120,15 @@ export class ExternalToWalletInput {
   amount!: string;
 
   @Field()
-  @Length(1, 128, { message: 'reference must be 1 to 128 characters' })
+  @Length(1, KEY_LENGTH_MAX, { message: `reference must be 1 to ${KEY_LENGTH_MAX} characters` })
   @IsStorableText('reference')
   reference!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @MaxLength(DETAILS_LENGTH_MAX, {
+    message: `details must be at most ${DETAILS_LENGTH_MAX} characters`,
+  })
   @IsStorableText('details')
   details?: string | null;
 }
@@ -141,31 +159,31 @@ export class WalletToWalletInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @MaxLength(DETAILS_LENGTH_MAX, {
+    message: `details must be at most ${DETAILS_LENGTH_MAX} characters`,
+  })
   @IsStorableText('details')
   details?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @Length(1, KEY_LENGTH_MAX, {
+    message: `idempotencyKey must be 1 to ${KEY_LENGTH_MAX} characters`,
+  })
   @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
 }
-
-/** How long a hold or a payment request lives unless resolved: 1 second to 30 days, 7 days by default. */
-export const EXPIRES_IN_SECONDS = { min: 1, max: 2_592_000, default: 604_800 } as const;
 
 /** expiresInSeconds: optional, 1 to 30 days. */
 function ExpiresInSeconds(): PropertyDecorator {
   return (target, property) => {
     IsOptional()(target, property);
     IsInt({ message: 'expiresInSeconds must be a whole number' })(target, property);
-    Min(EXPIRES_IN_SECONDS.min, { message: 'expiresInSeconds must be at least 1' })(
-      target,
-      property,
-    );
+    Min(EXPIRES_IN_SECONDS.min, {
+      message: `expiresInSeconds must be at least ${EXPIRES_IN_SECONDS.min}`,
+    })(target, property);
     Max(EXPIRES_IN_SECONDS.max, {
-      message: 'expiresInSeconds must be at most 2592000 (30 days)',
+      message: `expiresInSeconds must be at most ${EXPIRES_IN_SECONDS.max} (30 days)`,
     })(target, property);
   };
 }
@@ -179,7 +197,7 @@ export class AuthorizeHoldInput {
   amount!: string;
 
   @Field()
-  @Length(1, 128, { message: 'reference must be 1 to 128 characters' })
+  @Length(1, KEY_LENGTH_MAX, { message: `reference must be 1 to ${KEY_LENGTH_MAX} characters` })
   @IsStorableText('reference')
   reference!: string;
 
@@ -192,7 +210,9 @@ export class AuthorizeHoldInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @MaxLength(DETAILS_LENGTH_MAX, {
+    message: `details must be at most ${DETAILS_LENGTH_MAX} characters`,
+  })
   @IsStorableText('details')
   details?: string | null;
 }
@@ -218,13 +238,17 @@ export class RefundTransferInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @Length(1, KEY_LENGTH_MAX, {
+    message: `idempotencyKey must be 1 to ${KEY_LENGTH_MAX} characters`,
+  })
   @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @MaxLength(DETAILS_LENGTH_MAX, {
+    message: `details must be at most ${DETAILS_LENGTH_MAX} characters`,
+  })
   @IsStorableText('details')
   details?: string | null;
 }
@@ -248,7 +272,9 @@ export class RequestPaymentInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(500, { message: 'details must be at most 500 characters' })
+  @MaxLength(DETAILS_LENGTH_MAX, {
+    message: `details must be at most ${DETAILS_LENGTH_MAX} characters`,
+  })
   @IsStorableText('details')
   details?: string | null;
 
@@ -261,7 +287,9 @@ export class RequestPaymentInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @Length(1, KEY_LENGTH_MAX, {
+    message: `idempotencyKey must be 1 to ${KEY_LENGTH_MAX} characters`,
+  })
   @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
 }
@@ -280,7 +308,9 @@ export class PayPaymentRequestArgs {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 128, { message: 'idempotencyKey must be 1 to 128 characters' })
+  @Length(1, KEY_LENGTH_MAX, {
+    message: `idempotencyKey must be 1 to ${KEY_LENGTH_MAX} characters`,
+  })
   @IsStorableText('idempotencyKey')
   idempotencyKey?: string | null;
 }
@@ -288,7 +318,7 @@ export class PayPaymentRequestArgs {
 @InputType()
 export class CreateWebhookEndpointInput {
   @Field({ description: 'https (http only outside production), at most 2,048 characters.' })
-  @MaxLength(2048, { message: 'url must be at most 2048 characters' })
+  @MaxLength(URL_LENGTH_MAX, { message: `url must be at most ${URL_LENGTH_MAX} characters` })
   @IsStorableText('url')
   url!: string;
 

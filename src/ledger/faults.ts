@@ -5,8 +5,7 @@
  * by the process's environment (WALLET_FAULT_INJECTION, WALLET_FAULT_RATE),
  * never by a request, and refused at start-up under NODE_ENV=production.
  */
-export const FAULT_POINTS = ['after-locks', 'before-commit', 'after-commit'] as const;
-export type FaultPoint = (typeof FAULT_POINTS)[number];
+import type { FaultPoint } from '../config';
 
 export class InjectedFault extends Error {
   constructor(point: FaultPoint) {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { FAULT_POINTS } from '../../src/ledger/faults';
+import { FAULT_POINTS } from '../../src/config';
 import { runAudit } from '../../testkit/audit';
 import type { Client, GraphQLResponse } from '../../testkit/client';
 import { databaseKinds, freshDatabase, queryDatabase } from '../../testkit/databases';

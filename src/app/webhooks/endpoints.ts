@@ -10,6 +10,7 @@ import { DomainError } from '../../domain/errors';
 import { EVENT_TYPES, type EventType } from '../../domain/event-types';
 import { newSigningSecret, type SecretBox } from './secrets';
 import { checkUrlShape, resolveEndpoint, type UrlPolicy } from './url-policy';
+import { ENDPOINTS_PER_OWNER_MAX } from '../../domain/limits';
 
 export interface EndpointRow {
   id: string;
@@ -59,9 +60,6 @@ function startOf(kind: Sql['kind']): { txOrder: string; seq: string } {
       }
     : { txOrder: '0', seq: '(SELECT COALESCE(MAX(seq), 0) FROM events)' };
 }
-
-/** An owner may have this many endpoints. */
-export const ENDPOINTS_PER_OWNER_MAX = 20;
 
 /** Makes an endpoint; its secret is in the answer, and only there. */
 export async function createEndpoint(

@@ -9,8 +9,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { DomainError } from '../../domain/errors';
-
-export const URL_LENGTH_MAX = 2048;
+import { URL_LENGTH_MAX } from '../../domain/limits';
 
 export interface UrlPolicy {
   production: boolean;

@@ -4,23 +4,11 @@
  * movementTime), the balance at a moment and a period's totals. Each is one
  * keyset lookup or one range of ix_operations_wallet_time (wallet, time, seq).
  */
-import type { OperationType } from '../../domain/enums';
+import type { OperationFilter } from '../../domain/period';
 import type { OperationPageRequest } from '../pagination';
 import { OPERATION_COLUMNS, toOperation, type OperationRow } from '../rows';
 import { type WalletId } from '../../domain/ids';
 import type { Sql } from '../sql';
-
-/** Which of a wallet's operations a list shows. Times are epoch milliseconds. */
-export interface OperationFilter {
-  /** Inclusive; null: since the first. */
-  fromMs: number | null;
-  /** Exclusive; null: up to the newest. */
-  toMs: number | null;
-  /** Null: every type. */
-  types: readonly OperationType[] | null;
-}
-
-export const EVERY_OPERATION: OperationFilter = { fromMs: null, toMs: null, types: null };
 
 /** An operation with the name of the other party to its transfer, for people to read. */
 export interface NamedOperationRow extends OperationRow {

@@ -20,9 +20,10 @@ import type { HoldRow, WalletRow } from '../../db/rows';
 import { DomainError } from '../../domain/errors';
 import type { HoldResult } from '../../ledger/movements/authorize-hold';
 import type { Currencies } from '../../domain/currencies';
-import { AuthorizeHoldInput, CaptureHoldInput, EXPIRES_IN_SECONDS } from '../inputs';
+import { AuthorizeHoldInput, CaptureHoldInput } from '../inputs';
 import { HoldPayload, HoldView, OperationView, Role } from '../types';
 import { holdView, operationView, walletView } from '../views';
+import { expiresInSecondsOr } from '../../domain/limits';
 
 /** A hold and its wallet, or NOT_FOUND. */
 async function getHold(db: Database, id: string): Promise<{ hold: HoldRow; wallet: WalletRow }> {
@@ -58,7 +59,7 @@ export class HoldResolver {
       amount: input.amount,
       reference: input.reference,
       details: input.details ?? null,
-      expiresInSeconds: input.expiresInSeconds ?? EXPIRES_IN_SECONDS.default,
+      expiresInSeconds: expiresInSecondsOr(input.expiresInSeconds),
     });
     return holdPayload(result, currencies);
   }

@@ -12,6 +12,7 @@ import { EmailLookupRateLimit } from '../rate-limits';
 import { ExternalPayload, OperationView, Role, TransferPayload, TransferView } from '../types';
 import { operationView, transferPayload, transferView, walletView } from '../views';
 import { assertLengthAtMost } from '../validation';
+import { KEY_LENGTH_MAX } from '../../domain/limits';
 
 function externalPayload(result: ExternalResult, currencies: Currencies): ExternalPayload {
   return {
@@ -98,7 +99,7 @@ export class MovementResolver {
     @Ctx() context: Context,
   ): Promise<OperationView | null> {
     const caller = signedIn(context);
-    assertLengthAtMost(reference, 128, 'reference');
+    assertLengthAtMost(reference, KEY_LENGTH_MAX, 'reference');
     const { db, currencies } = context.services;
     const operation = await db.read((sql) =>
       findOperationByReference(sql, caller.userId, reference),

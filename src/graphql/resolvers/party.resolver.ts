@@ -16,6 +16,7 @@ import { recipientWallet } from '../../app/recipients';
 import { assertLengthAtMost } from '../validation';
 import { EmailLookupRateLimit } from '../rate-limits';
 import { PartyView, TransferView } from '../types';
+import { EMAIL_LENGTH_MAX } from '../../domain/limits';
 
 /**
  * People as others see them (a Party: a name and a wallet id). `recipient`:
@@ -37,7 +38,7 @@ export class PartyResolver {
     @Ctx() context: Context,
   ): Promise<PartyView> {
     signedIn(context);
-    assertLengthAtMost(email, 254, 'email');
+    assertLengthAtMost(email, EMAIL_LENGTH_MAX, 'email');
     const { db, config, currencies } = context.services;
     const wanted = currencies.known(currency ?? config.defaultCurrency);
     const { person, wallet } = await recipientWallet(db, email, wanted, 'email');

@@ -31,7 +31,7 @@ import { DomainError } from '../../domain/errors';
 import { parseAmountMinor } from '../../domain/money';
 import { closePaymentRequest, createPaymentRequest } from '../../app/payment-requests';
 import { personByEmail } from '../../app/recipients';
-import { EXPIRES_IN_SECONDS, PayPaymentRequestArgs, RequestPaymentInput } from '../inputs';
+import { PayPaymentRequestArgs, RequestPaymentInput } from '../inputs';
 import { EmailLookupRateLimit } from '../rate-limits';
 import {
   PaymentRequestConnection,
@@ -43,6 +43,7 @@ import {
 } from '../types';
 import { pageComplexity } from './wallet.resolver';
 import { paymentRequestView, transferPayload, transferView } from '../views';
+import { expiresInSecondsOr } from '../../domain/limits';
 
 /** A payment request one of whose parties is the caller, or NOT_FOUND / FORBIDDEN. */
 async function ownRequest(
@@ -106,7 +107,7 @@ export class PaymentRequestResolver {
       payerWallet,
       amountMinor: parseAmountMinor(input.amount, into.currency, precision),
       details: input.details ?? null,
-      expiresInSeconds: input.expiresInSeconds ?? EXPIRES_IN_SECONDS.default,
+      expiresInSeconds: expiresInSecondsOr(input.expiresInSeconds),
       idempotencyKey: input.idempotencyKey ?? null,
       precision,
     });

@@ -5,7 +5,7 @@ import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { findTransfer, refundsOf, walletsById } from '../../db/queries';
 import { DomainError } from '../../domain/errors';
-import { REFUNDS_PER_TRANSFER_MAX } from '../../ledger/movements/refund';
+import { REFUNDS_PER_TRANSFER_MAX } from '../../domain/limits';
 import { RefundTransferInput } from '../inputs';
 import { TransferPayload, TransferView } from '../types';
 import { transferPayload, transferView } from '../views';

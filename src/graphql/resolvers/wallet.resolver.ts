@@ -15,7 +15,8 @@ import { getWallet, openWallet } from '../../app/wallets';
 import { assertCanView } from '../../domain/access';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import { operationsPage, type OperationFilter } from '../../db/queries/history';
+import { operationsPage } from '../../db/queries/history';
+import { type OperationFilter } from '../../domain/period';
 import {
   encodeOperationCursor,
   filterKey,

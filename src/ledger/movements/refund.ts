@@ -16,6 +16,7 @@ import { transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';
 import { movementTime } from '../legs';
 import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
+import { REFUNDS_PER_TRANSFER_MAX } from '../../domain/limits';
 
 export interface RefundCommand {
   initiatorUserId: UserId;
@@ -28,12 +29,6 @@ export interface RefundCommand {
   details: string | null;
   idempotencyKey: string | null;
 }
-
-/**
- * The most refunds one transfer may have: its `refunds` list stays a page,
- * and no one needs more (a refund per item of a large order is a few dozen).
- */
-export const REFUNDS_PER_TRANSFER_MAX = 100;
 
 /** How many refunds a transfer has had and what they returned, read in the movement's transaction. */
 async function refundsSoFar(sql: Sql, transferId: string) {
