@@ -10,7 +10,7 @@ import { nowMs } from '../db/clock';
 import { isUniqueViolation } from '../db/errors';
 import { ledgerId } from '../db/ids';
 import { findPaymentRequest, findPaymentRequestByKey } from '../db/queries';
-import type { PaymentRequestRow, WalletRow } from '../db/rows';
+import type { PaymentRequestRow, WalletRow } from '../domain/records';
 import type { PaymentRequestId, UserId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import { DomainError } from '../domain/errors';

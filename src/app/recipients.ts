@@ -2,7 +2,7 @@
 import { normalizeEmail } from '../domain/text';
 import type { Database } from '../db/database';
 import { findUserByEmail, findWalletOf } from '../db/queries';
-import type { UserRow, WalletRow } from '../db/rows';
+import type { UserRow, WalletRow } from '../domain/records';
 import { DomainError } from '../domain/errors';
 
 /**

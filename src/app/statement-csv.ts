@@ -9,8 +9,9 @@
 import { Readable } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
 import type { Database } from '../db/database';
-import { operationsPage, type NamedOperationRow } from '../db/queries/history';
-import type { OperationPageRequest, OperationPosition } from '../db/pagination';
+import { operationsPage } from '../db/queries/history';
+import { type NamedOperationRow } from '../domain/records';
+import type { OperationPageRequest, OperationPosition } from '../domain/pages';
 import type { WalletId } from '../domain/ids';
 import { signedMinor } from '../ledger/legs';
 import { formatMinor } from '../domain/money';

@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
 import { findUserByEmail } from '../db/queries';
-import type { UserRow } from '../db/rows';
+import type { UserRow } from '../domain/records';
 import type { UserId } from '../domain/ids';
 import type { Role } from '../domain/enums';
 import { DomainError } from '../domain/errors';

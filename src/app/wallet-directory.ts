@@ -1,4 +1,4 @@
-import type { WalletRow } from '../db/rows';
+import type { WalletRow } from '../domain/records';
 import type { UserId, WalletId } from '../domain/ids';
 
 /** What never changes about a wallet; all a transfer needs before it takes its locks. */

@@ -5,7 +5,7 @@ import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
 import { findTransferWallets, findWallet, findWalletOf } from '../db/queries';
-import type { WalletRow } from '../db/rows';
+import type { WalletRow } from '../domain/records';
 import type { UserId, WalletId } from '../domain/ids';
 import { DomainError } from '../domain/errors';
 import type { Currencies } from '../domain/currencies';

@@ -10,64 +10,14 @@ import type { Row } from './sql';
 import type { HoldId, PaymentRequestId, UserId, WalletId } from '../domain/ids';
 import type { OperationType } from '../domain/enums';
 import type { Role } from '../domain/enums';
-
-export interface UserRow {
-  seq: bigint;
-  id: UserId;
-  email: string;
-  name: string;
-  role: Role;
-  passwordHash: string;
-  createdAtMs: number;
-}
-
-export interface WalletRow {
-  seq: bigint;
-  id: WalletId;
-  userId: UserId;
-  currency: string;
-  balanceMinor: bigint;
-  /** The reserve of holds stored as PENDING, some perhaps expired (see availableMinor). */
-  heldMinor: bigint;
-  /** When its last operation was made: a movement's time is never earlier (legs.ts). */
-  lastOperationAtMs: number;
-  createdAtMs: number;
-}
-
-export interface OperationRow {
-  seq: bigint;
-  id: string;
-  walletId: WalletId;
-  type: OperationType;
-  amountMinor: bigint;
-  balanceAfterMinor: bigint;
-  transferId: string | null;
-  counterpartyWalletId: WalletId | null;
-  reference: string | null;
-  details: string | null;
-  holdId: HoldId | null;
-  /** A refund's leg: the transfer its transfer refunds. */
-  refundOf: string | null;
-  initiatorUserId: UserId;
-  createdAtMs: number;
-}
-
-export interface TransferRow {
-  seq: bigint;
-  id: string;
-  fromWalletId: WalletId;
-  toWalletId: WalletId;
-  amountMinor: bigint;
-  currency: string;
-  details: string | null;
-  initiatorUserId: UserId;
-  idempotencyKey: string | null;
-  /** The transfer this one refunds. */
-  refundOf: string | null;
-  /** What refunds of this transfer have returned so far. */
-  refundedMinor: bigint;
-  createdAtMs: number;
-}
+import type {
+  HoldRow,
+  OperationRow,
+  PaymentRequestRow,
+  TransferRow,
+  UserRow,
+  WalletRow,
+} from '../domain/records';
 
 export const USER_COLUMNS = 'seq, id, email, name, role, password_hash, created_at';
 export const WALLET_COLUMNS =
@@ -149,23 +99,6 @@ export function toTransfer(row: Row): TransferRow {
   };
 }
 
-/** U+0000, or half of a surrogate pair (text that is not well-formed Unicode). */
-export interface HoldRow {
-  seq: bigint;
-  id: HoldId;
-  walletId: WalletId;
-  serviceUserId: UserId;
-  reference: string;
-  amountMinor: bigint;
-  capturedMinor: bigint | null;
-  /** As read: a PENDING hold past its expiry is EXPIRED (holdColumns). */
-  status: HoldStatus;
-  details: string | null;
-  expiresAtMs: number;
-  createdAtMs: number;
-  resolvedAtMs: number | null;
-}
-
 /**
  * A hold's columns, its status as of the database's clock: a hold stored
  * PENDING whose expiry has come reads as EXPIRED, and as resolved then.
@@ -195,27 +128,6 @@ export function toHold(row: Row): HoldRow {
     createdAtMs: ms(row.created_at),
     resolvedAtMs: row.resolved_at === null ? null : ms(row.resolved_at),
   };
-}
-
-export interface PaymentRequestRow {
-  seq: bigint;
-  id: PaymentRequestId;
-  requesterUserId: UserId;
-  requesterWalletId: WalletId;
-  requesterName: string;
-  payerUserId: UserId;
-  payerWalletId: WalletId;
-  payerName: string;
-  amountMinor: bigint;
-  currency: string;
-  details: string | null;
-  /** As read: a PENDING request past its expiry is EXPIRED (paymentRequestColumns). */
-  status: PaymentRequestStatus;
-  idempotencyKey: string | null;
-  expiresAtMs: number;
-  createdAtMs: number;
-  resolvedAtMs: number | null;
-  transferId: string | null;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Rows to GraphQL views: minor units become decimal strings in the currency's precision. */
-import type { UserSummary } from '../db/queries';
+import type { UserSummary } from '../domain/records';
 import type {
   HoldRow,
   OperationRow,
@@ -7,8 +7,8 @@ import type {
   TransferRow,
   UserRow,
   WalletRow,
-} from '../db/rows';
-import type { TransferResult } from '../ledger/movements/transfer';
+} from '../domain/records';
+import type { TransferResult } from '../domain/records';
 import type { Currencies } from '../domain/currencies';
 import { formatMinor } from '../domain/money';
 import type {

@@ -21,9 +21,8 @@ import {
   toOperation,
   toTransfer,
   toWallet,
-  type OperationRow,
-  type TransferRow,
 } from '../db/rows';
+import { type OperationRow, type TransferRow } from '../domain/records';
 import { signedMinor } from './legs';
 
 export interface AuditReport {

@@ -1,5 +1,5 @@
 /** The events each movement kind reports: its type, the wallets it concerns, who may read it. */
-import type { HoldRow, OperationRow, PaymentRequestRow, TransferRow } from '../db/rows';
+import type { HoldRow, OperationRow, PaymentRequestRow, TransferRow } from '../domain/records';
 import type { UserId } from '../domain/ids';
 import type { EventType } from '../domain/event-types';
 import {

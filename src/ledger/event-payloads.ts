@@ -2,7 +2,7 @@
  * What an event says of the thing it reports: the same fields, in the same
  * shapes (amounts as decimal strings, times as ISO 8601), as the API shows.
  */
-import type { HoldRow, OperationRow, PaymentRequestRow, TransferRow } from '../db/rows';
+import type { HoldRow, OperationRow, PaymentRequestRow, TransferRow } from '../domain/records';
 import { formatMinor } from '../domain/money';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

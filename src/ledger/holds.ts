@@ -1,7 +1,8 @@
 /** The writes of holds, inside a movement's transaction, under the hold's wallet's lock. */
 import assert from 'node:assert/strict';
 import { nowMs } from '../db/clock';
-import { holdColumns, toHold, type HoldRow } from '../db/rows';
+import { holdColumns, toHold } from '../db/rows';
+import { type HoldRow } from '../domain/records';
 import { type HoldId, type UserId, type WalletId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 

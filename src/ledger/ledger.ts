@@ -21,17 +21,12 @@ import { holdEvent } from './event-data';
 import { releaseExpiredHolds } from './holds';
 import { lockOrder, lockWallets, type LockedWallets } from './locks';
 import type { Movement, Outcome } from './movement';
-import {
-  authorizeHoldMovement,
-  type AuthorizeHoldCommand,
-  type HoldResult,
-} from './movements/authorize-hold';
-import { externalMovement, type ExternalCommand, type ExternalResult } from './movements/external';
-import {
-  payRequestMovement,
-  type PayRequestCommand,
-  type PayRequestResult,
-} from './movements/pay-request';
+import { authorizeHoldMovement, type AuthorizeHoldCommand } from './movements/authorize-hold';
+import { type HoldResult } from '../domain/records';
+import { externalMovement, type ExternalCommand } from './movements/external';
+import { type ExternalResult } from '../domain/records';
+import { payRequestMovement, type PayRequestCommand } from './movements/pay-request';
+import { type PayRequestResult } from '../domain/records';
 import { refundMovement, type RefundCommand } from './movements/refund';
 import {
   captureHoldMovement,
@@ -39,7 +34,8 @@ import {
   type CaptureHoldCommand,
   type VoidHoldCommand,
 } from './movements/resolve-hold';
-import { transferMovement, type TransferCommand, type TransferResult } from './movements/transfer';
+import { transferMovement, type TransferCommand } from './movements/transfer';
+import { type TransferResult } from '../domain/records';
 import type { WalletSlots } from './wallet-slots';
 
 export class Ledger {

@@ -6,7 +6,7 @@
  * same inside the database).
  */
 import assert from 'node:assert/strict';
-import type { OperationRow, TransferRow, WalletRow } from '../db/rows';
+import type { OperationRow, TransferRow, WalletRow } from '../domain/records';
 import type { WalletId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import { addToBalance, insufficientFunds } from '../domain/money';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Sql } from '../db/sql';
-import { WALLET_COLUMNS, toWallet, type WalletRow } from '../db/rows';
+import { WALLET_COLUMNS, toWallet } from '../db/rows';
+import { type WalletRow } from '../domain/records';
 import { type WalletId } from '../domain/ids';
 
 /**

@@ -1,6 +1,6 @@
 /** The resolution of payment requests, inside a movement's transaction or by itself. */
 import { nowMs } from '../db/clock';
-import type { PaymentRequestRow } from '../db/rows';
+import type { PaymentRequestRow } from '../domain/records';
 import type { PaymentRequestId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import { DomainError } from '../domain/errors';

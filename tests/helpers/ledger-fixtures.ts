@@ -4,7 +4,7 @@ import { createUser } from '../../src/app/users';
 import { openWallet } from '../../src/app/wallets';
 import type { Services } from '../../src/app/services';
 import { findWalletOf } from '../../src/db/queries';
-import type { WalletRow } from '../../src/db/rows';
+import type { WalletRow } from '../../src/domain/records';
 import type { UserId } from '../../src/domain/ids';
 
 export async function createPerson(services: Services, currency = 'USD') {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Services } from '../../src/app/services';
-import type { UserRow, WalletRow } from '../../src/db/rows';
+import type { UserRow, WalletRow } from '../../src/domain/records';
 import { DomainError } from '../../src/domain/errors';
 import { audit } from '../../src/ledger/audit';
 import { formatMinor } from '../../src/domain/money';

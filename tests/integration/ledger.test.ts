@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import type { WalletRow } from '../../src/db/rows';
+import type { WalletRow } from '../../src/domain/records';
 import { DomainError } from '../../src/domain/errors';
 import { audit } from '../../src/ledger/audit';
 import {

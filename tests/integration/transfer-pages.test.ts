@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { lists } from '../../src/db/pagination';
+import { lists } from '../../src/domain/pages';
 import { transfersPage } from '../../src/db/queries';
 import { databaseKinds, migratedDatabase, type MigratedDatabase } from '../../testkit/databases';
 import { fundedWallets } from '../helpers/ledger-fixtures';

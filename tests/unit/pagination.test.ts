@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { encodeCursor, lists, pageRequest } from '../../src/db/pagination';
+import { encodeCursor, lists, pageRequest } from '../../src/domain/pages';
 import { DomainError } from '../../src/domain/errors';
 
 const badInput = (error: unknown) =>

@@ -8,7 +8,7 @@
 import type { Database } from '../../db/database';
 import { nowMs } from '../../db/clock';
 import { ledgerId } from '../../db/ids';
-import type { EventPosition } from '../../db/pagination';
+import type { EventPosition } from '../../domain/pages';
 import { eventHeadsAfter, lastEventAfter, type EventHead } from '../../db/queries';
 import type { Row, Sql } from '../../db/sql';
 import type { DeliveryStatus } from '../../domain/enums';

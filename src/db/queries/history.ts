@@ -5,16 +5,11 @@
  * keyset lookup or one range of ix_operations_wallet_time (wallet, time, seq).
  */
 import type { OperationFilter } from '../../domain/period';
-import type { OperationPageRequest } from '../pagination';
-import { OPERATION_COLUMNS, toOperation, type OperationRow } from '../rows';
+import type { OperationPageRequest } from '../../domain/pages';
+import { OPERATION_COLUMNS, toOperation } from '../rows';
 import { type WalletId } from '../../domain/ids';
 import type { Sql } from '../sql';
-
-/** An operation with the name of the other party to its transfer, for people to read. */
-export interface NamedOperationRow extends OperationRow {
-  /** Null for a deposit or withdrawal (no other party); never an email. */
-  counterpartyName: string | null;
-}
+import type { NamedOperationRow } from '../../domain/records';
 
 const CREDITS = "('DEPOSIT', 'TRANSFER_IN')";
 

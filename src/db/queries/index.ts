@@ -5,13 +5,8 @@ import type { PaymentRequestStatus } from '../../domain/enums';
 import { nowMs } from '../clock';
 import { isUuid } from '../ids';
 import type { Row, Sql } from '../sql';
-import {
-  pageClause,
-  pageOrder,
-  type EventPageRequest,
-  type EventPosition,
-  type PageRequest,
-} from '../pagination';
+import { type EventPageRequest, type EventPosition, type PageRequest } from '../../domain/pages';
+import { pageClause, pageOrder } from '../pagination';
 import {
   OPERATION_COLUMNS,
   TRANSFER_COLUMNS,
@@ -26,15 +21,18 @@ import {
   toTransfer,
   toUser,
   toWallet,
+} from '../rows';
+import {
   type HoldRow,
   type OperationRow,
   type PaymentRequestRow,
   type TransferRow,
   type UserRow,
   type WalletRow,
-} from '../rows';
+} from '../../domain/records';
 import { isStorableText } from '../../domain/text';
 import { type UserId, type WalletId } from '../../domain/ids';
+import type { EventRow, OwnedWalletRow } from '../../domain/records';
 
 async function one<T>(rows: Promise<T[]>): Promise<T | null> {
   const found = await rows;
@@ -282,14 +280,6 @@ export async function paymentRequestsPage(
   return rows.map(toPaymentRequest);
 }
 
-/** What one user may be shown of another's account: never the password hash. */
-export type UserSummary = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
-
-/** A wallet with its owner, as an administrator's list shows it. */
-export interface OwnedWalletRow extends WalletRow {
-  owner: UserSummary;
-}
-
 /** A page of wallets with their owners, in one statement (no query per row). */
 export async function walletsPage(sql: Sql, page: PageRequest): Promise<OwnedWalletRow[]> {
   const tail = pageClause(page, false);
@@ -345,17 +335,6 @@ export async function transfersPage(
     [walletId, ...tail.params, walletId, ...tail.params],
   );
   return rows.map(toTransfer);
-}
-
-export interface EventRow {
-  seq: bigint;
-  txOrder: bigint;
-  id: string;
-  type: EventType;
-  ownerUserId: UserId | null;
-  walletIds: string[];
-  body: string;
-  createdAtMs: number;
 }
 
 const EVENT_COLUMNS = 'seq, tx_order, id, type, owner_user_id, wallet_ids, body, created_at';

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { getWallet } from '../../app/wallets';
 import type { Context } from '../context';
-import { lists, pageRequest, toPage } from '../../db/pagination';
+import { lists, pageRequest, toPage } from '../../domain/pages';
 import { transfersPage, usersPage, walletsPage } from '../../db/queries';
 import { Role, TransferConnection, UserConnection, WalletConnection } from '../types';
 import { transferView, userView, walletView } from '../views';

@@ -5,7 +5,7 @@ import { normalizeEmail } from '../../domain/text';
 import { dummyPasswordHash, verifyPassword } from '../../app/auth/passwords';
 import type { Context } from '../context';
 import { findUserById, findUserByEmail } from '../../db/queries';
-import type { UserRow } from '../../db/rows';
+import type { UserRow } from '../../domain/records';
 import { DomainError } from '../../domain/errors';
 import { LoginInput, SignupInput } from '../inputs';
 import { LoginRateLimit, SignupRateLimit, clientAddress } from '../rate-limits';

@@ -5,7 +5,7 @@ import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { findOperationByReference, findTransfer, walletsById } from '../../db/queries';
 import { DomainError } from '../../domain/errors';
-import type { ExternalResult } from '../../ledger/movements/external';
+import type { ExternalResult } from '../../domain/records';
 import type { Currencies } from '../../domain/currencies';
 import { ExternalToWalletInput, WalletToExternalInput, WalletToWalletInput } from '../inputs';
 import { EmailLookupRateLimit } from '../rate-limits';

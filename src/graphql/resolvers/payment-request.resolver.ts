@@ -18,14 +18,14 @@ import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import type { Caller } from '../../domain/caller';
 import type { Database } from '../../db/database';
-import { lists, pageRequest, toPage } from '../../db/pagination';
+import { lists, pageRequest, toPage } from '../../domain/pages';
 import {
   findPaymentRequest,
   findTransfer,
   findWalletOf,
   paymentRequestsPage,
 } from '../../db/queries';
-import type { PaymentRequestRow } from '../../db/rows';
+import type { PaymentRequestRow } from '../../domain/records';
 import type { PaymentRequestStatus as PaymentRequestStatusName } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
 import { parseAmountMinor } from '../../domain/money';

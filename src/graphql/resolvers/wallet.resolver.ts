@@ -24,7 +24,7 @@ import {
   operationPageRequest,
   pageRequest,
   toPage,
-} from '../../db/pagination';
+} from '../../domain/pages';
 import {
   findUserById,
   findWalletOf,

@@ -20,8 +20,9 @@ import {
   lists,
   pageRequest,
   toPage,
-} from '../../db/pagination';
-import { eventsPage, findEvent, type EventRow } from '../../db/queries';
+} from '../../domain/pages';
+import { eventsPage, findEvent } from '../../db/queries';
+import { type EventRow } from '../../domain/records';
 import type { DeliveryStatus as DeliveryStatusName } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
 import type { EventType } from '../../domain/event-types';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findHold, walletsById } from '../../db/queries';
-import type { HoldRow, OperationRow, WalletRow } from '../../db/rows';
+import type { HoldResult, WalletRow } from '../../domain/records';
 import type { HoldId, UserId } from '../../domain/ids';
 import { parseAmountMinor } from '../../domain/money';
 import { holdEvent } from '../event-data';
@@ -19,14 +19,6 @@ export interface AuthorizeHoldCommand {
   reference: string;
   details: string | null;
   expiresInSeconds: number;
-}
-
-export interface HoldResult {
-  hold: HoldRow;
-  wallet: WalletRow;
-  /** A capture's WITHDRAWAL; null for the others. */
-  operation: OperationRow | null;
-  replayed: boolean;
 }
 
 export function authorizeHoldMovement(

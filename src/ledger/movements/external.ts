@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findOperationByReference, walletsById } from '../../db/queries';
-import type { OperationRow, WalletRow } from '../../db/rows';
+import type { ExternalResult, WalletRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';
 import type { OperationType } from '../../domain/enums';
 import { parseAmountMinor } from '../../domain/money';
@@ -19,12 +19,6 @@ export interface ExternalCommand {
   /** The idempotency key, in the service account's namespace (shared with holds). */
   reference: string;
   details: string | null;
-}
-
-export interface ExternalResult {
-  operation: OperationRow;
-  wallet: WalletRow;
-  replayed: boolean;
 }
 
 /** A credit from outside (DEPOSIT) or a debit to outside (WITHDRAWAL), keyed by its reference. */

@@ -8,14 +8,15 @@
 import assert from 'node:assert/strict';
 import type { WalletIdentity } from '../../app/wallet-directory';
 import { findPaymentRequest, findTransferByKey } from '../../db/queries';
-import type { PaymentRequestRow } from '../../db/rows';
+import type { PaymentRequestRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';
 import { DomainError } from '../../domain/errors';
 import { resolvePaymentRequest, unresolvable } from '../payment-requests';
 import { paymentRequestEvent, transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';
 import { movementTime } from '../legs';
-import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
+import { newTransferRows, postTransfer, transferReplay } from './transfer';
+import type { PayRequestResult } from '../../domain/records';
 
 export interface PayRequestCommand {
   payerUserId: UserId;
@@ -24,11 +25,6 @@ export interface PayRequestCommand {
   source: WalletIdentity;
   target: WalletIdentity;
   idempotencyKey: string | null;
-}
-
-/** The payment, and the request as it stands once paid. */
-export interface PayRequestResult extends TransferResult {
-  request: PaymentRequestRow;
 }
 
 export function payRequestMovement(

@@ -7,7 +7,7 @@
  */
 import type { WalletIdentity } from '../../app/wallet-directory';
 import { findTransferByKey } from '../../db/queries';
-import type { TransferRow } from '../../db/rows';
+import type { TransferRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../domain/errors';
@@ -15,7 +15,8 @@ import { parseAmountMinor } from '../../domain/money';
 import { transferEvent } from '../event-data';
 import { idempotencyConflict, type Movement } from '../movement';
 import { movementTime } from '../legs';
-import { newTransferRows, postTransfer, transferReplay, type TransferResult } from './transfer';
+import { newTransferRows, postTransfer, transferReplay } from './transfer';
+import { type TransferResult } from '../../domain/records';
 import { REFUNDS_PER_TRANSFER_MAX } from '../../domain/limits';
 
 export interface RefundCommand {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { ledgerId } from '../../db/ids';
 import { findHold, walletsById } from '../../db/queries';
-import type { HoldRow, WalletRow } from '../../db/rows';
+import type { HoldRow, WalletRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../domain/errors';
@@ -17,7 +17,7 @@ import { holdEvent } from '../event-data';
 import { resolveHold } from '../holds';
 import { movementTime, post } from '../legs';
 import type { Movement } from '../movement';
-import type { HoldResult } from './authorize-hold';
+import type { HoldResult } from '../../domain/records';
 
 export interface CaptureHoldCommand {
   serviceUserId: UserId;

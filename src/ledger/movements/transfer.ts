@@ -4,7 +4,7 @@ import type { WalletIdentity } from '../../app/wallet-directory';
 import { driverCode, lockTimeoutUntil } from '../../db/errors';
 import { ledgerId } from '../../db/ids';
 import { findTransferByKey, findTransferLeg, walletsById } from '../../db/queries';
-import type { OperationRow, TransferRow, WalletRow } from '../../db/rows';
+import type { TransferResult, TransferRow, WalletRow } from '../../domain/records';
 import type { UserId, WalletId } from '../../domain/ids';
 import type { Sql } from '../../db/sql';
 import { DomainError } from '../../domain/errors';
@@ -28,14 +28,6 @@ export interface TransferCommand {
   amount: string;
   details: string | null;
   idempotencyKey: string | null;
-}
-
-export interface TransferResult {
-  transfer: TransferRow;
-  /** The sender's leg and wallet. */
-  operation: OperationRow;
-  wallet: WalletRow;
-  replayed: boolean;
 }
 
 export function transferMovement(
