@@ -55,3 +55,14 @@ export function assertCanSpend(caller: Caller, ownerId: string): void {
   if (ownerId === caller.userId) return;
   throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');
 }
+
+/** A transfer is seen by whoever started it, the owners of its two wallets, and admins. */
+export function assertCanSeeTransfer(
+  caller: Caller,
+  transfer: { initiatorUserId: string },
+  walletOwnerIds: readonly string[],
+): void {
+  if (caller.role === 'ADMIN' || transfer.initiatorUserId === caller.userId) return;
+  if (walletOwnerIds.includes(caller.userId)) return;
+  throw new DomainError('FORBIDDEN', 'Only the parties to a transfer and admins can see it.');
+}

@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import {
   Arg,
   Authorized,
@@ -10,29 +9,14 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { getWallet } from '../../app/wallets';
-import { assertAuthorizedHold, assertCanViewHold } from '../../domain/access';
+import * as holds from '../../app/holds';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import type { Database } from '../../db/database';
-import { findCaptureOf, findHold, walletsById } from '../../db/queries';
-import type { HoldRow, WalletRow } from '../../domain/records';
-import { DomainError } from '../../domain/errors';
 import type { HoldResult } from '../../domain/records';
 import type { Currencies } from '../../domain/currencies';
 import { AuthorizeHoldInput, CaptureHoldInput } from '../inputs';
 import { HoldPayload, HoldView, OperationView, Role } from '../types';
 import { holdView, operationView, walletView } from '../views';
-import { expiresInSecondsOr } from '../../domain/limits';
-
-/** A hold and its wallet, or NOT_FOUND. */
-async function getHold(db: Database, id: string): Promise<{ hold: HoldRow; wallet: WalletRow }> {
-  const hold = await db.read((sql) => findHold(sql, id));
-  if (hold === null) throw new DomainError('NOT_FOUND', 'There is no hold with this id.');
-  const [wallet] = await db.read((sql) => walletsById(sql, [hold.walletId]));
-  assert.ok(wallet, `hold ${hold.id} has its wallet`);
-  return { hold, wallet };
-}
 
 function holdPayload(result: HoldResult, currencies: Currencies): HoldPayload {
   const precision = currencies.precision(result.wallet.currency);
@@ -50,18 +34,8 @@ export class HoldResolver {
     @Arg('input') input: AuthorizeHoldInput,
     @Ctx() context: Context,
   ): Promise<HoldPayload> {
-    const caller = signedIn(context);
-    const { db, ledger, currencies } = context.services;
-    const wallet = await getWallet(db, input.walletId);
-    const result = await ledger.authorizeHold({
-      serviceUserId: caller.userId,
-      wallet,
-      amount: input.amount,
-      reference: input.reference,
-      details: input.details ?? null,
-      expiresInSeconds: expiresInSecondsOr(input.expiresInSeconds),
-    });
-    return holdPayload(result, currencies);
+    const result = await holds.authorizeHold(context.services, signedIn(context), input);
+    return holdPayload(result, context.services.currencies);
   }
 
   @Authorized(Role.SERVICE)
@@ -73,17 +47,8 @@ export class HoldResolver {
     @Arg('input') input: CaptureHoldInput,
     @Ctx() context: Context,
   ): Promise<HoldPayload> {
-    const caller = signedIn(context);
-    const { db, ledger, currencies } = context.services;
-    const { hold, wallet } = await getHold(db, input.holdId);
-    assertAuthorizedHold(caller, hold);
-    const result = await ledger.captureHold({
-      serviceUserId: caller.userId,
-      hold,
-      wallet,
-      amount: input.amount ?? null,
-    });
-    return holdPayload(result, currencies);
+    const result = await holds.captureHold(context.services, signedIn(context), input);
+    return holdPayload(result, context.services.currencies);
   }
 
   @Authorized(Role.SERVICE)
@@ -92,12 +57,8 @@ export class HoldResolver {
     @Arg('holdId', () => ID) holdId: string,
     @Ctx() context: Context,
   ): Promise<HoldPayload> {
-    const caller = signedIn(context);
-    const { db, ledger, currencies } = context.services;
-    const { hold, wallet } = await getHold(db, holdId);
-    assertAuthorizedHold(caller, hold);
-    const result = await ledger.voidHold({ serviceUserId: caller.userId, hold, wallet });
-    return holdPayload(result, currencies);
+    const result = await holds.voidHold(context.services, signedIn(context), holdId);
+    return holdPayload(result, context.services.currencies);
   }
 
   @Authorized()
@@ -106,10 +67,8 @@ export class HoldResolver {
     description: "One hold: for its service account, the wallet's owner, or an admin.",
   })
   async hold(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<HoldView> {
-    const { db, currencies } = context.services;
-    const { hold, wallet } = await getHold(db, id);
-    assertCanViewHold(signedIn(context), hold, wallet.userId);
-    return holdView(hold, currencies.precision(wallet.currency));
+    const { hold, currency } = await holds.getHold(context.services, signedIn(context), id);
+    return holdView(hold, context.services.currencies.precision(currency));
   }
 
   @FieldResolver(() => OperationView, {
@@ -118,7 +77,7 @@ export class HoldResolver {
   })
   async operation(@Root() hold: HoldView, @Ctx() context: Context): Promise<OperationView | null> {
     if (hold.status !== 'CAPTURED') return null;
-    const capture = await context.services.db.read((sql) => findCaptureOf(sql, hold.id));
+    const capture = await holds.captureOf(context.services, hold.id);
     return capture && operationView(capture, hold.precision);
   }
 }

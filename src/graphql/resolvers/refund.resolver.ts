@@ -1,10 +1,7 @@
-import assert from 'node:assert/strict';
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { assertCanRefund } from '../../domain/access';
+import * as refunds from '../../app/refunds';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import { findTransfer, refundsOf, walletsById } from '../../db/queries';
-import { DomainError } from '../../domain/errors';
 import { REFUNDS_PER_TRANSFER_MAX } from '../../domain/limits';
 import { RefundTransferInput } from '../inputs';
 import { TransferPayload, TransferView } from '../types';
@@ -22,29 +19,8 @@ export class RefundResolver {
     @Arg('input') input: RefundTransferInput,
     @Ctx() context: Context,
   ): Promise<TransferPayload> {
-    const caller = signedIn(context);
-    const { db, ledger, currencies } = context.services;
-    const original = await db.read((sql) => findTransfer(sql, input.transferId));
-    if (original === null) {
-      throw new DomainError('NOT_FOUND', 'There is no transfer with this id.');
-    }
-    const wallets = await db.read((sql) =>
-      walletsById(sql, [original.fromWalletId, original.toWalletId]),
-    );
-    const sender = wallets.find((w) => w.id === original.fromWalletId);
-    const recipient = wallets.find((w) => w.id === original.toWalletId);
-    assert.ok(sender && recipient, `transfer ${original.id} has its wallets`);
-    assertCanRefund(caller, recipient.userId);
-    const result = await ledger.refund({
-      initiatorUserId: caller.userId,
-      original,
-      source: recipient,
-      target: sender,
-      amount: input.amount ?? null,
-      details: input.details ?? null,
-      idempotencyKey: input.idempotencyKey ?? null,
-    });
-    return transferPayload(result, currencies);
+    const result = await refunds.refundTransfer(context.services, signedIn(context), input);
+    return transferPayload(result, context.services.currencies);
   }
 
   @FieldResolver(() => [TransferView], {
@@ -52,9 +28,7 @@ export class RefundResolver {
     complexity: ({ childComplexity }) => 1 + childComplexity * REFUNDS_PER_TRANSFER_MAX,
   })
   async refunds(@Root() transfer: TransferView, @Ctx() context: Context): Promise<TransferView[]> {
-    const { db, currencies } = context.services;
-    if (transfer.refundOf !== null) return []; // a refund is never refunded
-    const rows = await db.read((sql) => refundsOf(sql, transfer.id));
-    return rows.map((row) => transferView(row, currencies));
+    const rows = await refunds.refundsOfTransfer(context.services, transfer);
+    return rows.map((row) => transferView(row, context.services.currencies));
   }
 }
