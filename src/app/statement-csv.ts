@@ -16,6 +16,10 @@ import type { WalletId } from '../domain/ids';
 import { signedMinor } from '../ledger/legs';
 import { formatMinor } from '../domain/money';
 import type { Period } from '../domain/period';
+import { assertCanView } from '../domain/access';
+import type { Caller } from '../domain/caller';
+import type { Services } from './services';
+import { getWallet } from './wallets';
 
 export const CSV_COLUMNS = [
   'created_at',
@@ -109,4 +113,17 @@ export function statementCsv(
     },
   });
   return { rows, csv };
+}
+
+/** A CSV statement of `range` for a wallet the caller may see, and that wallet's id. */
+export async function walletStatementCsv(
+  services: Services,
+  caller: Caller,
+  walletId: string,
+  range: Period,
+): Promise<{ walletId: string; download: ReturnType<typeof statementCsv> }> {
+  const wallet = await getWallet(services.db, walletId);
+  assertCanView(caller, wallet.userId);
+  const precision = services.currencies.precision(wallet.currency);
+  return { walletId: wallet.id, download: statementCsv(services.db, wallet.id, range, precision) };
 }

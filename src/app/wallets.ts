@@ -1,14 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { assertCanSpend } from '../domain/access';
+import assert from 'node:assert/strict';
+import { assertCanSpend, assertCanView } from '../domain/access';
 import type { Caller } from '../domain/caller';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
-import { findTransferWallets, findWallet, findWalletOf } from '../db/queries';
-import type { WalletRow } from '../domain/records';
+import {
+  findTransferWallets,
+  findUserById,
+  findWallet,
+  findWalletOf,
+  holdsPage,
+  pendingHeldMinor,
+  walletsOf,
+} from '../db/queries';
+import { operationsPage } from '../db/queries/history';
+import type { HoldStatus } from '../domain/enums';
+import {
+  encodeOperationCursor,
+  filterKey,
+  lists,
+  operationPageRequest,
+  pageRequest,
+  toPage,
+  type Page,
+} from '../domain/pages';
+import { operationFilter } from '../domain/period';
+import type { HoldRow, NamedOperationRow, UserRow, WalletRow } from '../domain/records';
 import type { UserId, WalletId } from '../domain/ids';
 import { DomainError } from '../domain/errors';
-import type { Currencies } from '../domain/currencies';
+import type { Services } from './services';
 import { recipientWallet } from './recipients';
 import type { WalletDirectory, WalletIdentity } from './wallet-directory';
 
@@ -32,14 +53,13 @@ export async function insertWallet(sql: Sql, userId: UserId, currency: string): 
 
 /** One wallet per user and currency. */
 export async function openWallet(
-  db: Database,
-  currencies: Currencies,
-  userId: UserId,
+  services: Services,
+  caller: Caller,
   uncheckedCurrency: string,
 ): Promise<WalletRow> {
-  const currency = currencies.known(uncheckedCurrency);
+  const currency = services.currencies.known(uncheckedCurrency);
   try {
-    return await db.transaction((sql) => insertWallet(sql, userId, currency));
+    return await services.db.transaction((sql) => insertWallet(sql, caller.userId, currency));
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new DomainError('ALREADY_EXISTS', `You already have a ${currency} wallet.`);
@@ -140,4 +160,106 @@ export async function walletsForEmail(
   const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));
   if (source === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
   return { source: directory.remember(source), target: directory.remember(target) };
+}
+
+/** A wallet the caller may see, by id; none: the caller's own in the default currency. */
+export async function walletFor(
+  services: Services,
+  caller: Caller,
+  id: string | null,
+): Promise<WalletRow> {
+  const { db, config } = services;
+  if (id === null) {
+    const own = await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency));
+    if (own === null) {
+      throw new DomainError('NOT_FOUND', `You have no ${config.defaultCurrency} wallet.`);
+    }
+    return own;
+  }
+  const wallet = await getWallet(db, id);
+  assertCanView(caller, wallet.userId);
+  return wallet;
+}
+
+/** A wallet already read, as the layers above hold it: its id, owner and currency. */
+export interface WalletRef {
+  id: string;
+  ownerId: string;
+}
+
+/**
+ * The reserve of a wallet's pending, unexpired holds, by the database's
+ * clock: none without a query when nothing is stored as held (nearly every
+ * wallet).
+ */
+export function pendingHeldMinorOf(
+  services: Services,
+  wallet: { id: string; heldMinor: bigint },
+): Promise<bigint> {
+  if (wallet.heldMinor === 0n) return Promise.resolve(0n);
+  return services.db.read((sql) => pendingHeldMinor(sql, wallet.id as WalletId));
+}
+
+/**
+ * A page of a wallet's operations narrowed as asked (checked after who
+ * asks), whose cursors name that narrowing.
+ */
+export async function listOperations(
+  services: Services,
+  caller: Caller,
+  wallet: WalletRef,
+  narrowing: Parameters<typeof operationFilter>[0],
+  first: number,
+  after: string | null,
+): Promise<Page<NamedOperationRow>> {
+  assertCanView(caller, wallet.ownerId);
+  const filter = operationFilter(narrowing);
+  const key = filterKey([filter.fromMs, filter.toMs, filter.types?.join(',') ?? null]);
+  const page = operationPageRequest(first, after, lists.operations(wallet.id, key));
+  const rows = await services.db.read((sql) =>
+    operationsPage(sql, wallet.id as WalletId, filter, page),
+  );
+  return toPage(
+    rows,
+    page,
+    (row) => row,
+    (row) => encodeOperationCursor(page.list, row),
+  );
+}
+
+/** A page of a wallet's holds, of one status or all. */
+export async function listHolds(
+  services: Services,
+  caller: Caller,
+  wallet: WalletRef,
+  status: HoldStatus | null,
+  first: number,
+  after: string | null,
+): Promise<Page<HoldRow>> {
+  assertCanView(caller, wallet.ownerId);
+  const page = pageRequest(first, after, lists.holds(wallet.id, status));
+  const rows = await services.db.read((sql) => holdsPage(sql, wallet.id as WalletId, status, page));
+  return toPage(rows, page, (row) => row);
+}
+
+/** A wallet's owner, for whoever may see the wallet. */
+export async function walletOwner(
+  services: Services,
+  caller: Caller,
+  wallet: WalletRef,
+): Promise<UserRow> {
+  assertCanView(caller, wallet.ownerId);
+  const user = await services.db.read((sql) => findUserById(sql, wallet.ownerId));
+  assert.ok(user !== null, `wallet ${wallet.id} has its owner`);
+  return user;
+}
+
+/** A user's wallets, for the user and admins. */
+export async function walletsOfUser(
+  services: Services,
+  caller: Caller,
+  userId: string,
+): Promise<WalletRow[]> {
+  assertCanView(caller, userId);
+  return services.db.read((sql) => walletsOf(sql, userId as UserId));
 }

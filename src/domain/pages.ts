@@ -203,3 +203,9 @@ export function operationPageRequest(
   if (pair !== null && pair[0] > BigInt(Number.MAX_SAFE_INTEGER)) throw notOurCursor();
   return { first: size, before: pair && { createdAtMs: Number(pair[0]), seq: pair[1] }, list };
 }
+
+/** The same page with each node shown another way (a record as its GraphQL view). */
+export function mapPage<T, U>(page: Page<T>, view: (node: T) => U): Page<U> {
+  const edges = page.edges.map((edge) => ({ cursor: edge.cursor, node: view(edge.node) }));
+  return { nodes: edges.map((edge) => edge.node), edges, pageInfo: page.pageInfo };
+}

@@ -6,14 +6,11 @@
  */
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import { getWallet } from '../app/wallets';
-import { assertCanView } from '../domain/access';
 import type { Services } from '../app/services';
-import type { WalletId } from '../domain/ids';
 import { DomainError, INTERNAL_MESSAGE, httpStatusOf } from '../domain/errors';
 import { signInFirst } from '../domain/caller';
 import { callerOf } from './session-caller';
-import { statementCsv } from '../app/statement-csv';
+import { walletStatementCsv, type statementCsv } from '../app/statement-csv';
 import { INSTANT_FORMAT, period, readInstant } from '../domain/period';
 
 /** A query parameter that is one instant (a repeated or missing one is refused). */
@@ -41,7 +38,7 @@ function refuse(res: Response, error: DomainError): void {
 }
 
 export function statementCsvRoute(services: Services): RequestHandler {
-  const { db, currencies, log } = services;
+  const { log } = services;
   return async (req, res) => {
     let download: ReturnType<typeof statementCsv>;
     let walletId: string;
@@ -51,16 +48,13 @@ export function statementCsvRoute(services: Services): RequestHandler {
       if (caller === null) throw signInFirst();
       await services.statementDownloadLimiter.hit(caller.userId, 'Too many statement downloads.');
       const range = period(instantParameter(req, 'from'), instantParameter(req, 'to'));
-      const wallet = await getWallet(db, String(req.params.id));
-      assertCanView(caller, wallet.userId);
-      walletId = wallet.id;
-      download = statementCsv(
-        db,
-        wallet.id as WalletId,
+      ({ walletId, download } = await walletStatementCsv(
+        services,
+        caller,
+        String(req.params.id),
         range,
-        currencies.precision(wallet.currency),
-      );
-      const name = `statement-${wallet.id}-${new Date(range.fromMs).toISOString().slice(0, 10)}.csv`;
+      ));
+      const name = `statement-${walletId}-${new Date(range.fromMs).toISOString().slice(0, 10)}.csv`;
       res.status(200);
       res.setHeader('content-type', 'text/csv; charset=utf-8; header=present');
       res.setHeader('content-disposition', `attachment; filename="${name}"`);

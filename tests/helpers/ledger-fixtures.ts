@@ -15,7 +15,7 @@ export async function createPerson(services: Services, currency = 'USD') {
     role: 'USER',
     walletCurrency: null,
   });
-  const wallet = await openWallet(services.db, services.currencies, user.id, currency);
+  const wallet = await openWallet(services, { userId: user.id, role: user.role }, currency);
   return { user, wallet };
 }
 

@@ -35,12 +35,7 @@ for (const kind of databaseKinds()) {
         find(),
         (error) => error instanceof DomainError && error.code === 'CURRENCY_MISMATCH',
       );
-      const euros = await openWallet(
-        env.services.db,
-        env.services.currencies,
-        sender.user.id,
-        'EUR',
-      );
+      const euros = await openWallet(env.services, callerOf(sender), 'EUR');
       const found = await find();
       assert.equal(found.source.id, euros.id);
       assert.equal(found.target.id, euroReceiver.wallet.id);

@@ -1,11 +1,8 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { assertCanView } from '../../domain/access';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import type { WalletId } from '../../domain/ids';
 import { formatMinor } from '../../domain/money';
-import { period } from '../../domain/period';
-import { balanceAt, statementOf } from '../../app/statements';
+import * as statements from '../../app/statements';
 import { DateTimeScalar, MoneyScalar } from '../scalars';
 import { OperationConnection, StatementView, WalletView } from '../types';
 import { operationsOf, pageComplexity } from './wallet.resolver';
@@ -30,8 +27,12 @@ export class WalletHistoryResolver {
     @Arg('time', () => DateTimeScalar) time: Date,
     @Ctx() context: Context,
   ): Promise<string> {
-    assertCanView(signedIn(context), wallet.ownerId);
-    const minor = await balanceAt(context.services.db, wallet.id as WalletId, time.getTime());
+    const minor = await statements.walletBalanceAt(
+      context.services,
+      signedIn(context),
+      wallet,
+      time.getTime(),
+    );
     return formatMinor(minor, wallet.precision);
   }
 
@@ -45,9 +46,13 @@ export class WalletHistoryResolver {
     @Arg('to', () => DateTimeScalar) to: Date,
     @Ctx() context: Context,
   ): Promise<StatementView> {
-    assertCanView(signedIn(context), wallet.ownerId);
-    const range = period(from.getTime(), to.getTime());
-    const totals = await statementOf(context.services.db, wallet.id as WalletId, range);
+    const totals = await statements.walletStatement(
+      context.services,
+      signedIn(context),
+      wallet,
+      from.getTime(),
+      to.getTime(),
+    );
     const money = (minor: bigint) => formatMinor(minor, wallet.precision);
     return {
       walletId: wallet.id,

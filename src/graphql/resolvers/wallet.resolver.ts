@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import {
   Arg,
   Authorized,
@@ -11,33 +10,15 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { getWallet, openWallet } from '../../app/wallets';
+import * as wallets from '../../app/wallets';
 import { assertCanView } from '../../domain/access';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import { operationsPage } from '../../db/queries/history';
 import { type OperationFilter } from '../../domain/period';
-import {
-  encodeOperationCursor,
-  filterKey,
-  lists,
-  operationPageRequest,
-  pageRequest,
-  toPage,
-} from '../../domain/pages';
-import {
-  findUserById,
-  findWalletOf,
-  holdsPage,
-  pendingHeldMinor,
-  walletsOf,
-} from '../../db/queries';
-import type { UserId, WalletId } from '../../domain/ids';
-import { DomainError } from '../../domain/errors';
+import { mapPage } from '../../domain/pages';
 import type { HoldStatus as HoldStatusName } from '../../domain/enums';
 import { formatMinor } from '../../domain/money';
 import type { OperationType as OperationKind } from '../../domain/enums';
-import { operationFilter } from '../../domain/period';
 import { assertDistinct } from '../validation';
 import { DateTimeScalar, MoneyScalar } from '../scalars';
 import {
@@ -64,40 +45,36 @@ export const pageComplexity = ({
 }) => 1 + childComplexity * Math.max(1, Math.min(args.first ?? 20, 100));
 
 /**
- * The reserve of a wallet's pending, unexpired holds, by the database's
- * clock: none without a query when nothing is stored as held (nearly every
- * wallet), read once per wallet view for both balances that need it.
+ * The reserve of a wallet's pending holds, read once per wallet view for
+ * both balances that need it.
  */
 const pendingHeldOf = new WeakMap<WalletView, Promise<bigint>>();
 function pendingHeld(wallet: WalletView, context: Context): Promise<bigint> {
-  if (wallet.heldMinor === 0n) return Promise.resolve(0n);
   let held = pendingHeldOf.get(wallet);
   if (held === undefined) {
-    held = context.services.db.read((sql) => pendingHeldMinor(sql, wallet.id as WalletId));
+    held = wallets.pendingHeldMinorOf(context.services, wallet);
     pendingHeldOf.set(wallet, held);
   }
   return held;
 }
 
-/** A page of a wallet's operations narrowed by `filter`, whose cursors name that filter. */
+/** A page of a wallet's operations narrowed as asked, as GraphQL shows them. */
 export async function operationsOf(
   context: Context,
   wallet: WalletView,
-  filter: OperationFilter,
+  narrowing: OperationFilter,
   first: number,
   after: string | null,
 ) {
-  const key = filterKey([filter.fromMs, filter.toMs, filter.types?.join(',') ?? null]);
-  const page = operationPageRequest(first, after, lists.operations(wallet.id, key));
-  const rows = await context.services.db.read((sql) =>
-    operationsPage(sql, wallet.id as WalletId, filter, page),
+  const page = await wallets.listOperations(
+    context.services,
+    signedIn(context),
+    wallet,
+    narrowing,
+    first,
+    after,
   );
-  return toPage(
-    rows,
-    page,
-    (row) => operationView(row, wallet.precision),
-    (row) => encodeOperationCursor(page.list, row),
-  );
+  return mapPage(page, (row) => operationView(row, wallet.precision));
 }
 
 /** A user holds at most one wallet per currency: a handful. */
@@ -113,18 +90,8 @@ export class WalletResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Ctx() context: Context,
   ): Promise<WalletView> {
-    const caller = signedIn(context);
-    const { db, config, currencies } = context.services;
-    if (id === null || id === undefined) {
-      const own = await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency));
-      if (own === null) {
-        throw new DomainError('NOT_FOUND', `You have no ${config.defaultCurrency} wallet.`);
-      }
-      return walletView(own, currencies);
-    }
-    const wallet = await getWallet(db, id);
-    assertCanView(caller, wallet.userId);
-    return walletView(wallet, currencies);
+    const wallet = await wallets.walletFor(context.services, signedIn(context), id ?? null);
+    return walletView(wallet, context.services.currencies);
   }
 
   @Authorized()
@@ -133,9 +100,8 @@ export class WalletResolver {
     @Arg('currency') currency: string,
     @Ctx() context: Context,
   ): Promise<WalletView> {
-    const caller = signedIn(context);
-    const { db, currencies } = context.services;
-    return walletView(await openWallet(db, currencies, caller.userId, currency), currencies);
+    const wallet = await wallets.openWallet(context.services, signedIn(context), currency);
+    return walletView(wallet, context.services.currencies);
   }
 
   @FieldResolver(() => OperationConnection, {
@@ -152,13 +118,12 @@ export class WalletResolver {
     @Ctx() context: Context,
   ) {
     assertDistinct(types, 'types');
-    assertCanView(signedIn(context), wallet.ownerId);
-    const filter = operationFilter({
+    const narrowing = {
       fromMs: from?.getTime() ?? null,
       toMs: to?.getTime() ?? null,
       types: types ?? null,
-    });
-    return operationsOf(context, wallet, filter, first, after);
+    };
+    return operationsOf(context, wallet, narrowing, first, after);
   }
 
   @FieldResolver(() => MoneyScalar, {
@@ -182,21 +147,25 @@ export class WalletResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: Context,
   ) {
-    assertCanView(signedIn(context), wallet.ownerId);
-    const page = pageRequest(first, after, lists.holds(wallet.id, status ?? null));
-    const rows = await context.services.db.read((sql) =>
-      holdsPage(sql, wallet.id as WalletId, status ?? null, page),
+    const page = await wallets.listHolds(
+      context.services,
+      signedIn(context),
+      wallet,
+      status ?? null,
+      first,
+      after,
     );
-    return toPage(rows, page, (row) => holdView(row, wallet.precision));
+    return mapPage(page, (row) => holdView(row, wallet.precision));
   }
 
   @FieldResolver(() => UserView, { description: "The wallet's owner." })
   async owner(@Root() wallet: WalletView, @Ctx() context: Context): Promise<UserView> {
-    assertCanView(signedIn(context), wallet.ownerId);
-    if (wallet.owner !== null) return wallet.owner;
-    const user = await context.services.db.read((sql) => findUserById(sql, wallet.ownerId));
-    assert.ok(user !== null, `wallet ${wallet.id} has its owner`);
-    return userView(user);
+    const caller = signedIn(context);
+    if (wallet.owner !== null) {
+      assertCanView(caller, wallet.ownerId);
+      return wallet.owner;
+    }
+    return userView(await wallets.walletOwner(context.services, caller, wallet));
   }
 }
 
@@ -206,10 +175,7 @@ export class UserFieldsResolver {
     complexity: ({ childComplexity }) => 1 + childComplexity * WALLETS_PER_USER_MAX,
   })
   async wallets(@Root() user: UserView, @Ctx() context: Context): Promise<WalletView[]> {
-    const caller = signedIn(context);
-    assertCanView(caller, user.id);
-    const { db, currencies } = context.services;
-    const rows = await db.read((sql) => walletsOf(sql, user.id as UserId));
-    return rows.map((row) => walletView(row, currencies));
+    const rows = await wallets.walletsOfUser(context.services, signedIn(context), user.id);
+    return rows.map((row) => walletView(row, context.services.currencies));
   }
 }
