@@ -63,11 +63,15 @@ if (POSTGRES_SKIP !== false) {
       const url = new URL(database.url);
       url.port = String(proxy.port);
       url.hostname = '127.0.0.1';
-      setTimeout(() => proxy.restore(), 1500);
-      const server = await startServerOn(url.toString(), {
+      const starting = startServerOn(url.toString(), {
         DB_CONNECT_RETRIES: '30',
         DB_CONNECT_RETRY_MS: '200',
       });
+      // Back only after the server found it away twice (a first try and a retry), however
+      // long a busy machine takes to start it: a fixed delay raced the start.
+      await proxy.refused(2);
+      proxy.restore();
+      const server = await starting;
       try {
         assert.match(server.output(), /database not reachable; retrying/);
         assert.equal(await readiness(server.url), 200);

@@ -6,6 +6,8 @@ type ProxyState = 'down' | 'up' | 'holding';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private state: ProxyState = 'down';
+  private refusals = 0;
+  private readonly refusalWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly server: net.Server,
@@ -29,7 +31,12 @@ export class TcpProxy {
   private accept(client: net.Socket): void {
     this.track(client);
     // Down: reset at once, which the client sees as a database that is not there.
-    if (this.state === 'down') return void client.resetAndDestroy();
+    if (this.state === 'down') {
+      client.resetAndDestroy();
+      this.refusals++;
+      for (const wake of this.refusalWaiters.splice(0)) wake();
+      return;
+    }
     if (this.state === 'holding') return;
     const upstream = net.connect(this.target.port, this.target.host);
     this.track(upstream);
@@ -42,6 +49,13 @@ export class TcpProxy {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+  }
+
+  /** Resolves once `count` connections in all were refused while down (a client that tried). */
+  async refused(count = 1): Promise<void> {
+    while (this.refusals < count) {
+      await new Promise<void>((wake) => this.refusalWaiters.push(wake));
+    }
   }
 
   /** Passes new connections on to the target. */
