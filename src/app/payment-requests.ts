@@ -9,8 +9,22 @@ import type { Database } from '../db/database';
 import { nowMs } from '../db/clock';
 import { isUniqueViolation } from '../db/errors';
 import { ledgerId } from '../db/ids';
-import { findPaymentRequest, findPaymentRequestByKey } from '../db/queries';
-import type { PaymentRequestRow, WalletRow } from '../domain/records';
+import {
+  findPaymentRequest,
+  findPaymentRequestByKey,
+  findWalletOf,
+  paymentRequestsPage,
+} from '../db/queries';
+import { assertIsParty } from '../domain/access';
+import type { Caller } from '../domain/caller';
+import type { PaymentRequestStatus } from '../domain/enums';
+import { expiresInSecondsOr } from '../domain/limits';
+import { parseAmountMinor } from '../domain/money';
+import { lists, pageRequest, toPage, type Page } from '../domain/pages';
+import { personByEmail } from './recipients';
+import type { Services } from './services';
+import { getWallet } from './wallets';
+import type { PayRequestResult, PaymentRequestRow, WalletRow } from '../domain/records';
 import type { PaymentRequestId, UserId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import { DomainError } from '../domain/errors';
@@ -39,15 +53,10 @@ const conflict = () =>
   );
 
 /** Asks the payer; a repeat with the same key and arguments is answered with the first request. */
-export async function createPaymentRequest(
+async function createPaymentRequest(
   db: Database,
   request: NewPaymentRequest,
 ): Promise<PaymentRequestRow> {
-  if (request.payerUserId === request.requesterUserId) {
-    throw new DomainError('BAD_USER_INPUT', 'You cannot ask yourself to pay you.', {
-      field: 'payerEmail',
-    });
-  }
   const id = ledgerId() as PaymentRequestId;
   let created: PaymentRequestRow;
   try {
@@ -107,7 +116,7 @@ async function insertPaymentRequest(
  * The payer declines, or the requester cancels: final. The same again
  * returns the request as it is; anything else is ALREADY_RESOLVED or EXPIRED.
  */
-export async function closePaymentRequest(
+async function closePaymentRequest(
   db: Database,
   request: PaymentRequestRow,
   status: 'DECLINED' | 'CANCELED',
@@ -154,4 +163,136 @@ export async function expirePaymentRequests(
     await appendEvents(sql, events);
     return expired.length;
   });
+}
+
+/** A payment request one of whose parties is the caller, or NOT_FOUND / FORBIDDEN. */
+async function ownRequest(
+  services: Services,
+  caller: Caller,
+  id: string,
+  party: 'payer' | 'requester',
+): Promise<PaymentRequestRow> {
+  const request = await services.db.read((sql) => findPaymentRequest(sql, id));
+  if (request === null) {
+    throw new DomainError('NOT_FOUND', 'There is no payment request with this id.');
+  }
+  assertIsParty(caller, party === 'payer' ? request.payerUserId : request.requesterUserId, party);
+  return request;
+}
+
+export interface RequestPaymentInput {
+  payerEmail: string;
+  amount: string;
+  /** None: the caller's wallet in the default currency. */
+  toWalletId?: string | null;
+  details?: string | null;
+  expiresInSeconds?: number | null;
+  idempotencyKey?: string | null;
+}
+
+/** Asks the person with `payerEmail` to pay into one of the caller's wallets. */
+export async function requestPayment(
+  services: Services,
+  caller: Caller,
+  input: RequestPaymentInput,
+): Promise<PaymentRequestRow> {
+  const { db, currencies, config } = services;
+  // The wallet is the caller's before the payer is looked up: what the lookup
+  // answers is about that wallet's currency.
+  const into =
+    input.toWalletId === null || input.toWalletId === undefined
+      ? await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency))
+      : await getWallet(db, input.toWalletId);
+  if (into === null) {
+    throw new DomainError('NOT_FOUND', `You have no ${config.defaultCurrency} wallet.`);
+  }
+  if (into.userId !== caller.userId) {
+    throw new DomainError('FORBIDDEN', 'You can only ask to be paid into your own wallets.');
+  }
+  const payer = await personByEmail(db, input.payerEmail, 'payerEmail');
+  if (payer.id === caller.userId) {
+    throw new DomainError('BAD_USER_INPUT', 'You cannot ask yourself to pay you.', {
+      field: 'payerEmail',
+    });
+  }
+  const payerWallet = await db.read((sql) => findWalletOf(sql, payer.id, into.currency));
+  if (payerWallet === null) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `The person with this email holds no ${into.currency} wallet.`,
+    );
+  }
+  const precision = currencies.precision(into.currency);
+  return createPaymentRequest(db, {
+    requesterUserId: caller.userId,
+    requesterWallet: into,
+    payerUserId: payer.id,
+    payerWallet,
+    amountMinor: parseAmountMinor(input.amount, into.currency, precision),
+    details: input.details ?? null,
+    expiresInSeconds: expiresInSecondsOr(input.expiresInSeconds),
+    idempotencyKey: input.idempotencyKey ?? null,
+    precision,
+  });
+}
+
+/** The caller's requests, newest first: those they are asked to pay, or those they made. */
+export async function listPaymentRequests(
+  services: Services,
+  caller: Caller,
+  direction: 'INCOMING' | 'OUTGOING',
+  status: PaymentRequestStatus | null,
+  first: number,
+  after: string | null,
+): Promise<Page<PaymentRequestRow>> {
+  const page = pageRequest(first, after, lists.paymentRequests(caller.userId, direction, status));
+  const rows = await services.db.read((sql) =>
+    paymentRequestsPage(sql, caller.userId, direction, status, page),
+  );
+  return toPage(rows, page, (row) => row);
+}
+
+/** The payer pays it with one transfer, from the wallet asked or another of theirs. */
+export async function payPaymentRequest(
+  services: Services,
+  caller: Caller,
+  input: { id: string; fromWalletId?: string | null; idempotencyKey?: string | null },
+): Promise<PayRequestResult> {
+  const { db, ledger } = services;
+  const request = await ownRequest(services, caller, input.id, 'payer');
+  const fromWalletId = input.fromWalletId ?? request.payerWalletId;
+  const source = await getWallet(db, fromWalletId);
+  if (source.userId !== caller.userId) {
+    throw new DomainError('FORBIDDEN', 'You can only pay from your own wallets.');
+  }
+  const target = await getWallet(db, request.requesterWalletId);
+  return ledger.payRequest({
+    payerUserId: caller.userId,
+    request,
+    source,
+    target,
+    idempotencyKey: input.idempotencyKey ?? null,
+  });
+}
+
+/** The payer declines it: final. */
+export async function declinePaymentRequest(
+  services: Services,
+  caller: Caller,
+  id: string,
+): Promise<PaymentRequestRow> {
+  const request = await ownRequest(services, caller, id, 'payer');
+  const precision = services.currencies.precision(request.currency);
+  return closePaymentRequest(services.db, request, 'DECLINED', precision);
+}
+
+/** The requester cancels it: final. */
+export async function cancelPaymentRequest(
+  services: Services,
+  caller: Caller,
+  id: string,
+): Promise<PaymentRequestRow> {
+  const request = await ownRequest(services, caller, id, 'requester');
+  const precision = services.currencies.precision(request.currency);
+  return closePaymentRequest(services.db, request, 'CANCELED', precision);
 }
