@@ -1,7 +1,9 @@
 /** Finding another person by email, to pay them or ask them to pay. */
 import { normalizeEmail } from '../domain/text';
 import type { Database } from '../db/database';
-import { findUserByEmail, findWalletOf } from '../db/queries';
+import { findUserByEmail, findWalletOf, ownerNameOf } from '../db/queries';
+import type { WalletId } from '../domain/ids';
+import type { Services } from './services';
 import type { UserRow, WalletRow } from '../domain/records';
 import { DomainError } from '../domain/errors';
 
@@ -42,4 +44,21 @@ export async function recipientWallet(
     );
   }
   return { person, wallet };
+}
+
+/** Who a payment by email in `currency` (default: the service's) would reach. */
+export async function findRecipient(
+  services: Services,
+  email: string,
+  currency: string | null,
+): Promise<{ name: string; walletId: string }> {
+  const { db, config, currencies } = services;
+  const wanted = currencies.known(currency ?? config.defaultCurrency);
+  const { person, wallet } = await recipientWallet(db, email, wanted, 'email');
+  return { name: person.name, walletId: wallet.id };
+}
+
+/** The name of a wallet's owner, as others see it (never an email); null if none. */
+export async function ownerName(services: Services, walletId: string): Promise<string | null> {
+  return services.db.read((sql) => ownerNameOf(sql, walletId as WalletId));
 }

@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import type { Sql } from '../db/sql';
-import { findUserByEmail } from '../db/queries';
+import { findUserByEmail, findUserById } from '../db/queries';
+import type { Caller } from '../domain/caller';
+import type { Services } from './services';
 import type { UserRow } from '../domain/records';
 import type { UserId } from '../domain/ids';
 import type { Role } from '../domain/enums';
 import { DomainError } from '../domain/errors';
-import { hashPassword, verifyPassword } from './auth/passwords';
-import { endSessionsOf } from '../http/session-store';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './auth/passwords';
+import { endSessionsOf } from '../db/queries/sessions';
 import { ConfigError } from '../config';
 import { insertWallet } from './wallets';
 
@@ -109,4 +111,47 @@ export async function ensureAccount(
     await endSessionsOf(sql, userId);
   });
   return 'updated';
+}
+
+/** A new person with a wallet in the default currency. */
+export function signUp(
+  services: Services,
+  input: { name: string; email: string; password: string },
+): Promise<UserRow> {
+  return createUser(services.db, {
+    name: input.name,
+    email: input.email,
+    password: input.password,
+    role: 'USER',
+    walletCurrency: services.config.defaultCurrency,
+  });
+}
+
+/**
+ * The person whose email and password these are, or INVALID_CREDENTIALS;
+ * a success forgets the failures counted against this email and address.
+ */
+export async function logIn(
+  services: Services,
+  input: { email: string; password: string },
+  clientAddress: string,
+): Promise<UserRow> {
+  const { db, loginLimit } = services;
+  const email = normalizeEmail(input.email);
+  const user = await db.read((sql) => findUserByEmail(sql, email));
+  // Exactly one verification whether or not the email exists: nothing to tell them apart.
+  const passwordMatches = await verifyPassword(
+    user?.passwordHash ?? (await dummyPasswordHash()),
+    input.password,
+  );
+  if (user === null || !passwordMatches) {
+    throw new DomainError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+  }
+  await loginLimit.undo(email, clientAddress);
+  return user;
+}
+
+/** The caller's own account (null if it is gone). */
+export function me(services: Services, caller: Caller): Promise<UserRow | null> {
+  return services.db.read((sql) => findUserById(sql, caller.userId));
 }

@@ -1,8 +1,6 @@
 import session from 'express-session';
 import { nowMs } from '../db/clock';
 import { deleteInChunks, type Database } from '../db/database';
-import type { UserId } from '../domain/ids';
-import type { Sql } from '../db/sql';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -126,13 +124,4 @@ export class DatabaseSessionStore extends session.Store {
   pruneExpired(): Promise<number> {
     return deleteInChunks(this.db, 'sessions', 'sid', 'expires_at <= ?', [Date.now()]);
   }
-}
-
-/**
- * Ends every session of a user, on every instance at once (each request reads
- * its session's row). Inside the transaction that changes what the sessions
- * were granted on: the password, the role.
- */
-export async function endSessionsOf(sql: Sql, userId: UserId): Promise<number> {
-  return sql.run('DELETE FROM sessions WHERE user_id = ?', [userId]);
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
-import { DatabaseSessionStore, endSessionsOf } from '../../src/http/session-store';
+import { DatabaseSessionStore } from '../../src/http/session-store';
+import { endSessionsOf } from '../../src/db/queries/sessions';
 import type { UserId } from '../../src/domain/ids';
 import { DELETE_CHUNK } from '../../src/db/database';
 import {

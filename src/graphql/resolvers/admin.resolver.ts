@@ -1,8 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
-import { getWallet } from '../../app/wallets';
+import * as admin from '../../app/admin';
 import type { Context } from '../context';
-import { lists, pageRequest, toPage } from '../../domain/pages';
-import { transfersPage, usersPage, walletsPage } from '../../db/queries';
+import { mapPage } from '../../domain/pages';
 import { Role, TransferConnection, UserConnection, WalletConnection } from '../types';
 import { transferView, userView, walletView } from '../views';
 import { pageComplexity } from './wallet.resolver';
@@ -17,10 +16,8 @@ export class AdminResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: Context,
   ) {
-    const page = pageRequest(first, after, lists.wallets);
-    const { db, currencies } = context.services;
-    const rows = await db.read((sql) => walletsPage(sql, page));
-    return toPage(rows, page, (row) => walletView(row, currencies));
+    const page = await admin.listWallets(context.services, first, after);
+    return mapPage(page, (row) => walletView(row, context.services.currencies));
   }
 
   @Authorized(Role.ADMIN)
@@ -31,12 +28,8 @@ export class AdminResolver {
     @Arg('walletId', () => ID, { nullable: true }) walletId: string | null,
     @Ctx() context: Context,
   ) {
-    const { db, currencies } = context.services;
-    const wallet =
-      walletId === null || walletId === undefined ? null : await getWallet(db, walletId);
-    const page = pageRequest(first, after, lists.transfers(wallet?.id ?? null));
-    const rows = await db.read((sql) => transfersPage(sql, page, wallet?.id ?? null));
-    return toPage(rows, page, (row) => transferView(row, currencies));
+    const page = await admin.listTransfers(context.services, first, after, walletId ?? null);
+    return mapPage(page, (row) => transferView(row, context.services.currencies));
   }
 
   @Authorized(Role.ADMIN)
@@ -46,8 +39,6 @@ export class AdminResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: Context,
   ) {
-    const page = pageRequest(first, after, lists.users);
-    const rows = await context.services.db.read((sql) => usersPage(sql, page));
-    return toPage(rows, page, userView);
+    return mapPage(await admin.listUsers(context.services, first, after), userView);
   }
 }

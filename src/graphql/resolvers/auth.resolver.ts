@@ -1,12 +1,8 @@
 import type { Request } from 'express';
 import { Arg, Ctx, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
-import { createUser } from '../../app/users';
-import { normalizeEmail } from '../../domain/text';
-import { dummyPasswordHash, verifyPassword } from '../../app/auth/passwords';
+import * as users from '../../app/users';
 import type { Context } from '../context';
-import { findUserById, findUserByEmail } from '../../db/queries';
 import type { UserRow } from '../../domain/records';
-import { DomainError } from '../../domain/errors';
 import { LoginInput, SignupInput } from '../inputs';
 import { LoginRateLimit, SignupRateLimit, clientAddress } from '../rate-limits';
 import { UserView } from '../types';
@@ -36,14 +32,7 @@ export class AuthResolver {
   @Mutation(() => UserView, { complexity: PASSWORD_COMPLEXITY })
   @UseMiddleware(SignupRateLimit)
   async signup(@Arg('input') input: SignupInput, @Ctx() context: Context): Promise<UserView> {
-    const { db, config } = context.services;
-    const user = await createUser(db, {
-      name: input.name,
-      email: input.email,
-      password: input.password,
-      role: 'USER',
-      walletCurrency: config.defaultCurrency,
-    });
+    const user = await users.signUp(context.services, input);
     await startSession(context.req, context, user);
     return userView(user);
   }
@@ -51,18 +40,7 @@ export class AuthResolver {
   @Mutation(() => UserView, { complexity: PASSWORD_COMPLEXITY })
   @UseMiddleware(LoginRateLimit)
   async login(@Arg('input') input: LoginInput, @Ctx() context: Context): Promise<UserView> {
-    const { db, loginLimit } = context.services;
-    const email = normalizeEmail(input.email);
-    const user = await db.read((sql) => findUserByEmail(sql, email));
-    // Exactly one verification whether or not the email exists: nothing to tell them apart.
-    const passwordMatches = await verifyPassword(
-      user?.passwordHash ?? (await dummyPasswordHash()),
-      input.password,
-    );
-    if (user === null || !passwordMatches) {
-      throw new DomainError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-    }
-    await loginLimit.undo(email, clientAddress(context));
+    const user = await users.logIn(context.services, input, clientAddress(context));
     await startSession(context.req, context, user);
     return userView(user);
   }
@@ -83,8 +61,7 @@ export class AuthResolver {
   @Query(() => UserView, { nullable: true })
   async me(@Ctx() context: Context): Promise<UserView | null> {
     if (context.caller === null) return null;
-    const { userId } = context.caller;
-    const user = await context.services.db.read((sql) => findUserById(sql, userId));
+    const user = await users.me(context.services, context.caller);
     return user && userView(user);
   }
 }

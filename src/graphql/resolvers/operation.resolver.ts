@@ -1,7 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { ownerNameOf } from '../../db/queries';
-import type { WalletId } from '../../domain/ids';
+import { ownerName } from '../../app/recipients';
 import { OperationView } from '../types';
 
 @Resolver(() => OperationView)
@@ -21,6 +20,6 @@ export class OperationResolver {
     if (operation.knownCounterpartyName !== undefined) return operation.knownCounterpartyName;
     const walletId = operation.counterpartyWalletId;
     if (walletId === null) return null;
-    return context.services.db.read((sql) => ownerNameOf(sql, walletId as WalletId));
+    return ownerName(context.services, walletId);
   }
 }

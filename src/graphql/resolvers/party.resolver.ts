@@ -10,9 +10,7 @@ import {
 } from 'type-graphql';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import { ownerNameOf } from '../../db/queries';
-import type { WalletId } from '../../domain/ids';
-import { recipientWallet } from '../../app/recipients';
+import * as recipients from '../../app/recipients';
 import { assertLengthAtMost } from '../validation';
 import { EmailLookupRateLimit } from '../rate-limits';
 import { PartyView, TransferView } from '../types';
@@ -39,10 +37,7 @@ export class PartyResolver {
   ): Promise<PartyView> {
     signedIn(context);
     assertLengthAtMost(email, EMAIL_LENGTH_MAX, 'email');
-    const { db, config, currencies } = context.services;
-    const wanted = currencies.known(currency ?? config.defaultCurrency);
-    const { person, wallet } = await recipientWallet(db, email, wanted, 'email');
-    return { name: person.name, walletId: wallet.id };
+    return recipients.findRecipient(context.services, email, currency ?? null);
   }
 
   @FieldResolver(() => PartyView, { description: 'Who sent it.' })
@@ -57,6 +52,6 @@ export class PartyResolver {
 }
 
 async function partyOf(context: Context, walletId: string): Promise<PartyView> {
-  const name = await context.services.db.read((sql) => ownerNameOf(sql, walletId as WalletId));
+  const name = await recipients.ownerName(context.services, walletId);
   return { name: name ?? '', walletId };
 }

@@ -13,32 +13,14 @@ import {
 } from 'type-graphql';
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
-import {
-  encodeEventCursor,
-  eventPageRequest,
-  filterKey,
-  lists,
-  pageRequest,
-  toPage,
-} from '../../domain/pages';
-import { eventsPage, findEvent } from '../../db/queries';
+import { mapPage } from '../../domain/pages';
 import { type EventRow } from '../../domain/records';
 import type { DeliveryStatus as DeliveryStatusName } from '../../domain/enums';
-import { DomainError } from '../../domain/errors';
 import type { EventType } from '../../domain/event-types';
-import {
-  deliveriesPage,
-  eventIsFor,
-  redeliver,
-  type DeliveryRow,
-} from '../../app/webhooks/deliveries';
-import {
-  createEndpoint,
-  deleteEndpoint,
-  listEndpoints,
-  ownEndpoint,
-  type EndpointRow,
-} from '../../app/webhooks/endpoints';
+import type { DeliveryRow } from '../../app/webhooks/deliveries';
+import type { EndpointRow } from '../../app/webhooks/endpoints';
+import * as events from '../../app/events';
+import * as webhooks from '../../app/webhooks/manage';
 import { CreateWebhookEndpointInput } from '../inputs';
 import {
   CreatedWebhookEndpointView,
@@ -88,11 +70,6 @@ function deliveryView(row: DeliveryRow): WebhookDeliveryView {
   };
 }
 
-/** The event types asked for, as the list's name needs them: sorted and hashed short. */
-function typesHash(types: readonly EventType[] | null): string {
-  return filterKey([types === null ? null : [...types].sort().join(',')]);
-}
-
 /** Events, and the webhooks that send them: for service accounts (their own) and admins. */
 @Resolver(() => WebhookDeliveryView)
 export class WebhookResolver {
@@ -108,22 +85,15 @@ export class WebhookResolver {
     @Arg('types', () => [EventTypeEnum], { nullable: true }) types: EventType[] | null,
     @Ctx() context: Context,
   ) {
-    const caller = signedIn(context);
     assertDistinct(types, 'types');
-    const ownerUserId = caller.role === 'ADMIN' ? null : caller.userId;
-    const wanted = types === null || types === undefined || types.length === 0 ? null : types;
-    const page = eventPageRequest(first, after, lists.events(ownerUserId, typesHash(wanted)));
-    const rows = await context.services.db.read((sql) =>
-      eventsPage(sql, { ownerUserId, types: wanted }, page),
-    );
-    return toPage(
-      rows,
-      page,
-      eventView,
-      (row) => encodeEventCursor(page.list, row),
-      // Where the next page starts, also when this one is empty: the reader keeps its place.
+    const page = await events.listEvents(
+      context.services,
+      signedIn(context),
+      types ?? null,
+      first,
       after ?? null,
     );
+    return mapPage(page, eventView);
   }
 
   @Authorized(Role.SERVICE, Role.ADMIN)
@@ -134,13 +104,9 @@ export class WebhookResolver {
     @Arg('input') input: CreateWebhookEndpointInput,
     @Ctx() context: Context,
   ): Promise<CreatedWebhookEndpointView> {
-    const caller = signedIn(context);
-    const { db, secrets, config } = context.services;
-    const { endpoint, secret } = await createEndpoint(
-      db,
-      secrets,
-      { production: config.production, allowPrivate: config.webhooksAllowPrivateUrls },
-      caller.userId,
+    const { endpoint, secret } = await webhooks.createWebhookEndpoint(
+      context.services,
+      signedIn(context),
       input,
     );
     return { endpoint: endpointView(endpoint), secret };
@@ -152,13 +118,13 @@ export class WebhookResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() context: Context,
   ): Promise<boolean> {
-    return deleteEndpoint(context.services.db, signedIn(context).userId, id);
+    return webhooks.deleteWebhookEndpoint(context.services, signedIn(context), id);
   }
 
   @Authorized(Role.SERVICE, Role.ADMIN)
   @Query(() => [WebhookEndpointView], { description: "The caller's endpoints." })
   async webhookEndpoints(@Ctx() context: Context): Promise<WebhookEndpointView[]> {
-    const rows = await listEndpoints(context.services.db, signedIn(context).userId);
+    const rows = await webhooks.listWebhookEndpoints(context.services, signedIn(context));
     return rows.map(endpointView);
   }
 
@@ -174,11 +140,15 @@ export class WebhookResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: Context,
   ) {
-    const { db } = context.services;
-    const endpoint = await ownEndpoint(db, signedIn(context).userId, endpointId);
-    const page = pageRequest(first, after, `deliveries/${endpoint.id}/${status ?? 'ALL'}`);
-    const rows = await deliveriesPage(db, endpoint.id, status ?? null, page);
-    return toPage(rows, page, deliveryView);
+    const page = await webhooks.listDeliveries(
+      context.services,
+      signedIn(context),
+      endpointId,
+      status ?? null,
+      first,
+      after,
+    );
+    return mapPage(page, deliveryView);
   }
 
   @Authorized(Role.SERVICE, Role.ADMIN)
@@ -190,18 +160,14 @@ export class WebhookResolver {
     @Arg('eventId', () => ID) eventId: string,
     @Ctx() context: Context,
   ): Promise<WebhookDeliveryView> {
-    const { db } = context.services;
-    const endpoint = await ownEndpoint(db, signedIn(context).userId, endpointId);
-    const event = await db.read((sql) => findEvent(sql, eventId));
-    if (event === null || !eventIsFor(endpoint, event)) {
-      throw new DomainError('NOT_FOUND', 'This endpoint has no such event to be sent.');
-    }
-    return deliveryView(await redeliver(db, endpoint.id, event.id));
+    return deliveryView(
+      await webhooks.redeliverEvent(context.services, signedIn(context), endpointId, eventId),
+    );
   }
 
   @FieldResolver(() => EventView)
   async event(@Root() delivery: WebhookDeliveryView, @Ctx() context: Context): Promise<EventView> {
-    const event = await context.services.db.read((sql) => findEvent(sql, delivery.eventId));
+    const event = await events.eventById(context.services, delivery.eventId);
     assert.ok(event, `delivery ${delivery.id} has its event`);
     return eventView(event);
   }
