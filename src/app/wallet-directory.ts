@@ -1,8 +1,5 @@
-import type { WalletRow } from '../domain/records';
+import type { WalletIdentity } from '../domain/records';
 import type { UserId, WalletId } from '../domain/ids';
-
-/** What never changes about a wallet; all a transfer needs before it takes its locks. */
-export type WalletIdentity = Pick<WalletRow, 'id' | 'userId' | 'currency'>;
 
 /** How many wallets a process remembers before it starts over. */
 const WALLETS_MAX = 100_000;

@@ -31,7 +31,8 @@ import type { UserId, WalletId } from '../domain/ids';
 import { DomainError } from '../domain/errors';
 import type { Services } from './services';
 import { recipientWallet } from './recipients';
-import type { WalletDirectory, WalletIdentity } from './wallet-directory';
+import type { WalletDirectory } from './wallet-directory';
+import type { WalletIdentity } from '../domain/records';
 
 export async function insertWallet(sql: Sql, userId: UserId, currency: string): Promise<WalletRow> {
   const wallet = {

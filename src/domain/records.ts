@@ -154,3 +154,6 @@ export interface TransferResult {
 export interface PayRequestResult extends TransferResult {
   request: PaymentRequestRow;
 }
+
+/** What never changes about a wallet; all a transfer needs before it takes its locks. */
+export type WalletIdentity = Pick<WalletRow, 'id' | 'userId' | 'currency'>;

@@ -12,7 +12,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import session from 'express-session';
 import { DatabaseSessionStore } from './session-store';
-import { databaseAnswers } from '../db/database';
+import { databaseReady } from '../app/health';
+import { sessionRecords } from '../app/sessions';
 import { clusterMetrics, isWorker } from './cluster-metrics';
 import type { Context } from '../graphql/context';
 import type { Services } from '../app/services';
@@ -160,7 +161,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
   await apollo.start();
 
   const sessions = new DatabaseSessionStore(
-    db,
+    sessionRecords(db),
     config.sessionIdleTimeoutMs,
     config.sessionAbsoluteTimeoutMs,
   );
@@ -197,7 +198,7 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = !shuttingDown && (await databaseAnswers(db));
+    const ready = !shuttingDown && (await databaseReady(services));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
   app.get('/metrics', metricsAccess(config.metricsToken), async (_req, res) => {

@@ -1,6 +1,5 @@
 import session from 'express-session';
-import { nowMs } from '../db/clock';
-import { deleteInChunks, type Database } from '../db/database';
+import type { SessionRecords } from '../app/sessions';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -28,7 +27,7 @@ export class DatabaseSessionStore extends session.Store {
   private readonly touchIntervalMs: number;
 
   constructor(
-    private readonly db: Database,
+    private readonly records: SessionRecords,
     private readonly idleTimeoutMs: number,
     private readonly absoluteTimeoutMs: number,
   ) {
@@ -47,21 +46,14 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
-    this.db
-      .read((sql) =>
-        sql.rows<{ data: string; expires_at: unknown }>(
-          `SELECT data, expires_at FROM sessions
-           WHERE sid = ? AND created_at > ${nowMs(this.db.kind)} - ?`,
-          [sid, this.absoluteTimeoutMs],
-        ),
-      )
-      .then(([row]) => {
-        const expiresAtMs = Number(row?.expires_at);
-        if (!row || expiresAtMs <= Date.now()) {
+    this.records
+      .read(sid, this.absoluteTimeoutMs)
+      .then((row) => {
+        if (!row || row.expiresAtMs <= Date.now()) {
           this.knownExpiries.delete(sid);
           return null;
         }
-        this.remember(sid, expiresAtMs);
+        this.remember(sid, row.expiresAtMs);
         return JSON.parse(row.data) as session.SessionData;
       })
       // A failed read or a row that does not parse is the callback's error, never a hung request.
@@ -73,21 +65,10 @@ export class DatabaseSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
     const expiresAtMs = this.expiresAtMs(data);
-    this.db
-      .read((sql) =>
-        sql.run(
-          // A session's start is written once, when its row is made (a login makes a new sid).
-          `INSERT INTO sessions (sid, data, expires_at, user_id, created_at)
-           VALUES (?, ?, ?, ?, ${nowMs(this.db.kind)})
-           ON CONFLICT (sid) DO UPDATE SET
-             data = excluded.data, expires_at = excluded.expires_at, user_id = excluded.user_id`,
-          [sid, JSON.stringify(data), expiresAtMs, data.userId ?? null],
-        ),
-      )
-      .then(() => {
-        this.remember(sid, expiresAtMs);
-        callback?.();
-      }, callback);
+    this.records.write(sid, JSON.stringify(data), expiresAtMs, data.userId ?? null).then(() => {
+      this.remember(sid, expiresAtMs);
+      callback?.();
+    }, callback);
   }
 
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
@@ -97,31 +78,20 @@ export class DatabaseSessionStore extends session.Store {
       callback?.();
       return;
     }
-    this.db
-      .read((sql) =>
-        // Never shortens: another instance may have written a later expiry.
-        sql.run('UPDATE sessions SET expires_at = ? WHERE sid = ? AND expires_at < ?', [
-          expiresAtMs,
-          sid,
-          expiresAtMs,
-        ]),
-      )
-      .then(() => {
-        // Stored now: this expiry, or a later one another instance wrote (or no row, if ended).
-        this.remember(sid, Math.max(known ?? 0, expiresAtMs));
-        callback?.();
-      }, callback);
+    this.records.extend(sid, expiresAtMs).then(() => {
+      // Stored now: this expiry, or a later one another instance wrote (or no row, if ended).
+      this.remember(sid, Math.max(known ?? 0, expiresAtMs));
+      callback?.();
+    }, callback);
   }
 
   override destroy(sid: string, callback?: Callback): void {
     this.knownExpiries.delete(sid);
-    this.db
-      .read((sql) => sql.run('DELETE FROM sessions WHERE sid = ?', [sid]))
-      .then(() => callback?.(), callback);
+    this.records.remove(sid).then(() => callback?.(), callback);
   }
 
   /** Deletes expired rows; run now and then, since a get already ignores them. */
   pruneExpired(): Promise<number> {
-    return deleteInChunks(this.db, 'sessions', 'sid', 'expires_at <= ?', [Date.now()]);
+    return this.records.pruneExpired();
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type session from 'express-session';
+import { sessionRecords } from '../../src/app/sessions';
 import { DatabaseSessionStore } from '../../src/http/session-store';
 import { endSessionsOf } from '../../src/db/queries/sessions';
 import type { UserId } from '../../src/domain/ids';
@@ -32,7 +33,7 @@ for (const kind of databaseKinds()) {
     let store: DatabaseSessionStore;
     before(async () => {
       env = await migratedDatabase(kind);
-      store = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
+      store = new DatabaseSessionStore(sessionRecords(env.db), 60_000, 3_600_000);
     });
     after(async () => env?.close());
 
@@ -77,7 +78,7 @@ for (const kind of databaseKinds()) {
     });
 
     it('ends a session at once everywhere: a logout on another instance, or its row deleted', async () => {
-      const elsewhere = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
+      const elsewhere = new DatabaseSessionStore(sessionRecords(env.db), 60_000, 3_600_000);
       const userOf = async (sid: string) =>
         (
           (await call<session.SessionData | null>((cb) => store.get(sid, cb))) as unknown as {
@@ -116,13 +117,13 @@ for (const kind of databaseKinds()) {
       await call((cb) => store.touch('sid-4', later, cb));
       assert.equal(await storedExpiry(), new Date(later.cookie.expires as Date).getTime());
       // A touch never shortens what another instance may have extended.
-      const other = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
+      const other = new DatabaseSessionStore(sessionRecords(env.db), 60_000, 3_600_000);
       await call((cb) => other.touch('sid-4', data(10_000), cb));
       assert.equal(await storedExpiry(), new Date(later.cookie.expires as Date).getTime());
     });
 
     it('ends a session its absolute lifetime after it began, however much it is used', async () => {
-      const brief = new DatabaseSessionStore(env.db, 60_000, 300);
+      const brief = new DatabaseSessionStore(sessionRecords(env.db), 60_000, 300);
       await call((cb) => brief.set('sid-5', data(60_000), cb));
       assert.notEqual(await call((cb) => brief.get('sid-5', cb)), null, 'young: alive');
       // Used and touched all along: the idle expiry keeps moving, the start does not.
@@ -141,7 +142,7 @@ for (const kind of databaseKinds()) {
       await call((cb) => store.set('sid-a1', owned('user-a'), cb));
       await call((cb) => store.set('sid-a2', owned('user-a'), cb));
       await call((cb) => store.set('sid-b1', owned('user-b'), cb));
-      const elsewhere = new DatabaseSessionStore(env.db, 60_000, 3_600_000);
+      const elsewhere = new DatabaseSessionStore(sessionRecords(env.db), 60_000, 3_600_000);
       assert.notEqual(await call((cb) => elsewhere.get('sid-a2', cb)), null);
       assert.equal(await env.db.transaction((sql) => endSessionsOf(sql, 'user-a' as UserId)), 2);
       assert.equal(await call((cb) => store.get('sid-a1', cb)), null);

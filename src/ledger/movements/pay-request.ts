@@ -6,7 +6,7 @@
  * with its transfer.
  */
 import assert from 'node:assert/strict';
-import type { WalletIdentity } from '../../app/wallet-directory';
+import type { WalletIdentity } from '../../domain/records';
 import { findPaymentRequest, findTransferByKey } from '../../db/queries';
 import type { PaymentRequestRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';

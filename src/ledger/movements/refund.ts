@@ -5,7 +5,7 @@
  * under both wallets' locks, which every refund of that transfer takes, so
  * refunds at the same moment cannot together pass the original's amount.
  */
-import type { WalletIdentity } from '../../app/wallet-directory';
+import type { WalletIdentity } from '../../domain/records';
 import { findTransferByKey } from '../../db/queries';
 import type { TransferRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';

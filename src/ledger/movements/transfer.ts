@@ -1,6 +1,6 @@
 /** Transfers: money from one wallet to another of the same currency, keyed by the sender's idempotency key. */
 import assert from 'node:assert/strict';
-import type { WalletIdentity } from '../../app/wallet-directory';
+import type { WalletIdentity } from '../../domain/records';
 import { driverCode, lockTimeoutUntil } from '../../db/errors';
 import { ledgerId } from '../../db/ids';
 import { findTransferByKey, findTransferLeg, walletsById } from '../../db/queries';
