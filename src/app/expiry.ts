@@ -5,7 +5,7 @@
  * for this: they read them as EXPIRED already.
  */
 import type { Services } from './services';
-import { nowMs } from '../db/clock';
+import { expiredSql } from '../db/clock';
 import type { WalletId } from '../domain/ids';
 import { expirePaymentRequests } from './payment-requests';
 
@@ -17,7 +17,7 @@ export async function expireDue(services: Services): Promise<void> {
   const wallets = await db.read((sql) =>
     sql.rows<{ wallet_id: string }>(
       `SELECT DISTINCT wallet_id FROM holds
-        WHERE status = 'PENDING' AND expires_at <= ${nowMs(sql.kind)} LIMIT ${EXPIRY_BATCH}`,
+        WHERE ${expiredSql(sql.kind)} LIMIT ${EXPIRY_BATCH}`,
     ),
   );
   for (const { wallet_id: walletId } of wallets) {

@@ -3,7 +3,7 @@
  * person by email), deposits and withdrawals by a service account, and
  * reading a transfer or a deposit back. The resolvers translate; these decide.
  */
-import { assertCanSeeTransfer, assertCanSpend } from '../domain/access';
+import { assertCanSeeTransfer, assertOwnWallet } from '../domain/access';
 import type { Caller } from '../domain/caller';
 import { DomainError } from '../domain/errors';
 import type { ExternalResult, OperationRow, TransferResult, TransferRow } from '../domain/records';
@@ -33,7 +33,7 @@ export async function sendMoney(
     'walletId' in payee
       ? await transferWallets(db, wallets, caller, payee.walletId, sourceId)
       : await walletsForEmail(db, wallets, caller, payee.email, sourceId, config.defaultCurrency);
-  assertCanSpend(caller, source.userId);
+  assertOwnWallet(caller, source.userId, 'send');
   return ledger.transfer({
     initiatorUserId: caller.userId,
     source,

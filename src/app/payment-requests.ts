@@ -6,7 +6,7 @@
  * moment exactly one changes it; the others find it resolved.
  */
 import type { Database } from '../db/database';
-import { nowMs } from '../db/clock';
+import { expiredSql, nowMs } from '../db/clock';
 import { isUniqueViolation } from '../db/errors';
 import { ledgerId } from '../db/ids';
 import {
@@ -15,7 +15,7 @@ import {
   findWalletOf,
   paymentRequestsPage,
 } from '../db/queries';
-import { assertIsParty } from '../domain/access';
+import { assertIsParty, assertOwnWallet } from '../domain/access';
 import type { Caller } from '../domain/caller';
 import type { PaymentRequestStatus } from '../domain/enums';
 import { expiresInSecondsOr } from '../domain/limits';
@@ -23,11 +23,11 @@ import { parseAmountMinor } from '../domain/money';
 import { lists, pageRequest, toPage, type Page } from '../domain/pages';
 import { personByEmail } from './recipients';
 import type { Services } from './services';
-import { getWallet } from './wallets';
+import { getWallet, ownWalletIn } from './wallets';
 import type { PayRequestResult, PaymentRequestRow, WalletRow } from '../domain/records';
 import type { PaymentRequestId, UserId } from '../domain/ids';
 import type { Sql } from '../db/sql';
-import { DomainError } from '../domain/errors';
+import { DomainError, idempotencyConflict } from '../domain/errors';
 import type { Currencies } from '../domain/currencies';
 import { paymentRequestEvent } from '../ledger/event-data';
 import { appendEvents } from '../ledger/events';
@@ -46,11 +46,7 @@ export interface NewPaymentRequest {
   precision: number;
 }
 
-const conflict = () =>
-  new DomainError(
-    'IDEMPOTENCY_CONFLICT',
-    'This idempotency key was already used for a different request. Use a new one for a new request.',
-  );
+const conflict = () => idempotencyConflict('idempotency key', 'request');
 
 /** Asks the payer; a repeat with the same key and arguments is answered with the first request. */
 async function createPaymentRequest(
@@ -150,8 +146,8 @@ export async function expirePaymentRequests(
     const expired = await sql.rows<{ id: string }>(
       `UPDATE payment_requests SET status = 'EXPIRED', resolved_at = expires_at
         WHERE id IN (SELECT id FROM payment_requests
-                      WHERE status = 'PENDING' AND expires_at <= ${now} LIMIT ${Math.trunc(limit)})
-          AND status = 'PENDING' AND expires_at <= ${now}
+                      WHERE ${expiredSql(sql.kind, '', now)} LIMIT ${Math.trunc(limit)})
+          AND ${expiredSql(sql.kind, '', now)}
         RETURNING id`,
     );
     const events = [];
@@ -201,14 +197,9 @@ export async function requestPayment(
   // answers is about that wallet's currency.
   const into =
     input.toWalletId === null || input.toWalletId === undefined
-      ? await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency))
+      ? await ownWalletIn(db, caller, config.defaultCurrency)
       : await getWallet(db, input.toWalletId);
-  if (into === null) {
-    throw new DomainError('NOT_FOUND', `You have no ${config.defaultCurrency} wallet.`);
-  }
-  if (into.userId !== caller.userId) {
-    throw new DomainError('FORBIDDEN', 'You can only ask to be paid into your own wallets.');
-  }
+  assertOwnWallet(caller, into.userId, 'ask');
   const payer = await personByEmail(db, input.payerEmail, 'payerEmail');
   if (payer.id === caller.userId) {
     throw new DomainError('BAD_USER_INPUT', 'You cannot ask yourself to pay you.', {
@@ -262,9 +253,7 @@ export async function payPaymentRequest(
   const request = await ownRequest(services, caller, input.id, 'payer');
   const fromWalletId = input.fromWalletId ?? request.payerWalletId;
   const source = await getWallet(db, fromWalletId);
-  if (source.userId !== caller.userId) {
-    throw new DomainError('FORBIDDEN', 'You can only pay from your own wallets.');
-  }
+  assertOwnWallet(caller, source.userId, 'pay');
   const target = await getWallet(db, request.requesterWalletId);
   return ledger.payRequest({
     payerUserId: caller.userId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { assertCanSpend, assertCanView } from '../domain/access';
+import { assertOwnWallet, assertCanView } from '../domain/access';
 import type { Caller } from '../domain/caller';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
@@ -30,6 +30,7 @@ import type { HoldRow, NamedOperationRow, UserRow, WalletRow } from '../domain/r
 import type { UserId, WalletId } from '../domain/ids';
 import { DomainError } from '../domain/errors';
 import type { Services } from './services';
+import { availableMinor } from '../domain/money';
 import { recipientWallet } from './recipients';
 import type { WalletDirectory } from './wallet-directory';
 import type { WalletIdentity } from '../domain/records';
@@ -76,6 +77,17 @@ function existing(wallet: WalletRow | null): WalletRow {
 
 export async function getWallet(db: Database, id: string): Promise<WalletRow> {
   return existing(await db.read((sql) => findWallet(sql, id)));
+}
+
+/** The caller's wallet in `currency`, or NOT_FOUND. */
+export async function ownWalletIn(
+  db: Database,
+  caller: Caller,
+  currency: string,
+): Promise<WalletRow> {
+  const wallet = await db.read((sql) => findWalletOf(sql, caller.userId, currency));
+  if (wallet === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
+  return wallet;
 }
 
 /**
@@ -149,7 +161,7 @@ export async function walletsForEmail(
   defaultCurrency: string,
 ): Promise<{ source: WalletIdentity; target: WalletIdentity }> {
   const named = sourceId === null ? null : await getWallet(db, sourceId);
-  if (named !== null) assertCanSpend(caller, named.userId);
+  if (named !== null) assertOwnWallet(caller, named.userId, 'send');
   const currency = named?.currency ?? defaultCurrency;
   const { wallet: target } = await recipientWallet(db, email, currency, 'toEmail');
   // Blamed on the email the caller gave, not on a wallet id they never wrote.
@@ -158,8 +170,7 @@ export async function walletsForEmail(
       field: 'toEmail',
     });
   }
-  const source = named ?? (await db.read((sql) => findWalletOf(sql, caller.userId, currency)));
-  if (source === null) throw new DomainError('NOT_FOUND', `You have no ${currency} wallet.`);
+  const source = named ?? (await ownWalletIn(db, caller, currency));
   return { source: directory.remember(source), target: directory.remember(target) };
 }
 
@@ -170,13 +181,7 @@ export async function walletFor(
   id: string | null,
 ): Promise<WalletRow> {
   const { db, config } = services;
-  if (id === null) {
-    const own = await db.read((sql) => findWalletOf(sql, caller.userId, config.defaultCurrency));
-    if (own === null) {
-      throw new DomainError('NOT_FOUND', `You have no ${config.defaultCurrency} wallet.`);
-    }
-    return own;
-  }
+  if (id === null) return ownWalletIn(db, caller, config.defaultCurrency);
   const wallet = await getWallet(db, id);
   assertCanView(caller, wallet.userId);
   return wallet;
@@ -189,16 +194,22 @@ export interface WalletRef {
 }
 
 /**
- * The reserve of a wallet's pending, unexpired holds, by the database's
- * clock: none without a query when nothing is stored as held (nearly every
- * wallet).
+ * A wallet's reserve (its pending, unexpired holds, by the database's
+ * clock) and what it can spend: no query when nothing is stored as held
+ * (nearly every wallet).
  */
-export function pendingHeldMinorOf(
+export async function walletBalances(
   services: Services,
-  wallet: { id: string; heldMinor: bigint },
-): Promise<bigint> {
-  if (wallet.heldMinor === 0n) return Promise.resolve(0n);
-  return services.db.read((sql) => pendingHeldMinor(sql, wallet.id as WalletId));
+  wallet: { id: string; balanceMinor: bigint; heldMinor: bigint },
+): Promise<{ heldMinor: bigint; availableMinor: bigint }> {
+  const heldMinor =
+    wallet.heldMinor === 0n
+      ? 0n
+      : await services.db.read((sql) => pendingHeldMinor(sql, wallet.id as WalletId));
+  return {
+    heldMinor,
+    availableMinor: availableMinor({ balanceMinor: wallet.balanceMinor, heldMinor }),
+  };
 }
 
 /**

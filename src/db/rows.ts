@@ -5,7 +5,7 @@
 import type { DatabaseKind } from '../config';
 import type { HoldStatus } from '../domain/enums';
 import type { PaymentRequestStatus } from '../domain/enums';
-import { nowMs } from './clock';
+import { expiredSql } from './clock';
 import type { Row } from './sql';
 import type { HoldId, PaymentRequestId, UserId, WalletId } from '../domain/ids';
 import type { OperationType } from '../domain/enums';
@@ -104,7 +104,7 @@ export function toTransfer(row: Row): TransferRow {
  * PENDING whose expiry has come reads as EXPIRED, and as resolved then.
  */
 export function holdColumns(kind: DatabaseKind): string {
-  const expired = `status = 'PENDING' AND expires_at <= ${nowMs(kind)}`;
+  const expired = expiredSql(kind);
   return (
     'seq, id, wallet_id, service_user_id, reference, CAST(amount_minor AS TEXT) AS amount_minor, ' +
     'CAST(captured_minor AS TEXT) AS captured_minor, details, expires_at, created_at, ' +
@@ -135,7 +135,7 @@ export function toHold(row: Row): HoldRow {
  * with both parties' names, its status as of the database's clock.
  */
 export function paymentRequestColumns(kind: DatabaseKind): string {
-  const expired = `request.status = 'PENDING' AND request.expires_at <= ${nowMs(kind)}`;
+  const expired = expiredSql(kind, 'request');
   return (
     'request.seq, request.id, request.requester_user_id, request.requester_wallet_id, ' +
     'requester.name AS requester_name, request.payer_user_id, request.payer_wallet_id, ' +

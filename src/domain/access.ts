@@ -51,9 +51,21 @@ export function assertIsParty(caller: Caller, partyId: string, party: 'payer' | 
   );
 }
 
-export function assertCanSpend(caller: Caller, ownerId: string): void {
+/** What a person does with a wallet that must be theirs, in the words of its refusal. */
+const OWN_WALLET_WORDS = {
+  send: 'You can only send money from your own wallets.',
+  pay: 'You can only pay from your own wallets.',
+  ask: 'You can only ask to be paid into your own wallets.',
+} as const;
+
+/** Money leaves (or is asked into) only a wallet of the caller's own. */
+export function assertOwnWallet(
+  caller: Caller,
+  ownerId: string,
+  use: keyof typeof OWN_WALLET_WORDS,
+): void {
   if (ownerId === caller.userId) return;
-  throw new DomainError('FORBIDDEN', 'You can only send money from your own wallets.');
+  throw new DomainError('FORBIDDEN', OWN_WALLET_WORDS[use]);
 }
 
 /** A transfer is seen by whoever started it, the owners of its two wallets, and admins. */

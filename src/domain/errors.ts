@@ -107,3 +107,14 @@ export function httpStatusOf(code: ErrorCode): number {
       return assertUnreachable(code);
   }
 }
+
+/** A key or a reference used again for something else: the one words of that refusal. */
+export function idempotencyConflict(
+  what: 'reference' | 'idempotency key',
+  anew: 'payment' | 'request' = 'payment',
+): DomainError {
+  return new DomainError(
+    'IDEMPOTENCY_CONFLICT',
+    `This ${what} was already used for a different request. Use a new one for a new ${anew}.`,
+  );
+}

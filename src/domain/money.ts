@@ -85,3 +85,12 @@ export function addToBalance(balanceMinor: bigint, creditMinor: bigint): bigint 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/**
+ * What a wallet can spend: its balance less what its holds reserve. The
+ * ledger decides with the reserve stored under the wallet's lock (expired
+ * holds released first); a read shows it with the open holds' reserve.
+ */
+export function availableMinor(wallet: { balanceMinor: bigint; heldMinor: bigint }): bigint {
+  return wallet.balanceMinor - wallet.heldMinor;
+}

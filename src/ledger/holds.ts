@@ -1,6 +1,6 @@
 /** The writes of holds, inside a movement's transaction, under the hold's wallet's lock. */
 import assert from 'node:assert/strict';
-import { nowMs } from '../db/clock';
+import { expiredSql, nowMs } from '../db/clock';
 import { holdColumns, toHold } from '../db/rows';
 import { type HoldRow } from '../domain/records';
 import { type HoldId, type UserId, type WalletId } from '../domain/ids';
@@ -15,7 +15,7 @@ import type { Sql } from '../db/sql';
 export async function releaseExpiredHolds(sql: Sql, walletId: WalletId): Promise<HoldRow[]> {
   const rows = await sql.rows(
     `UPDATE holds SET status = 'EXPIRED', resolved_at = expires_at
-      WHERE wallet_id = ? AND status = 'PENDING' AND expires_at <= ${nowMs(sql.kind)}
+      WHERE wallet_id = ? AND ${expiredSql(sql.kind)}
       RETURNING ${holdColumns(sql.kind)}`,
     [walletId],
   );

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { OperationRow, TransferRow, WalletRow } from '../domain/records';
 import type { WalletId } from '../domain/ids';
 import type { Sql } from '../db/sql';
-import { addToBalance, insufficientFunds } from '../domain/money';
+import { addToBalance, availableMinor, insufficientFunds } from '../domain/money';
 import type { LockedWallets } from './locks';
 
 /** An operation's effect on its wallet's balance. */
@@ -125,11 +125,6 @@ export async function post(
     wallets: [...after.values()],
   });
   return { ...appended, wallets: after };
-}
-
-/** What a wallet can spend: its balance less its reserve. */
-function availableMinor(wallet: WalletRow): bigint {
-  return wallet.balanceMinor - wallet.heldMinor;
 }
 
 interface LedgerAppend {

@@ -1,7 +1,6 @@
 /** What a movement kind states about itself; the core (ledger.ts) does the rest. */
 import type { Sql } from '../db/sql';
 import type { WalletId } from '../domain/ids';
-import { DomainError } from '../domain/errors';
 import type { NewEvent } from './events';
 import type { LockedWallets } from './locks';
 
@@ -33,9 +32,3 @@ export interface Movement<R extends Outcome> {
    */
   writeInOneStatement?(sql: Sql, deadlineMs: number): Promise<R | null>;
 }
-
-export const idempotencyConflict = (what: 'reference' | 'idempotency key') =>
-  new DomainError(
-    'IDEMPOTENCY_CONFLICT',
-    `This ${what} was already used for a different request. Use a new one for a new payment.`,
-  );

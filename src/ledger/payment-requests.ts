@@ -1,5 +1,5 @@
 /** The resolution of payment requests, inside a movement's transaction or by itself. */
-import { nowMs } from '../db/clock';
+import { nowMs, openSql } from '../db/clock';
 import type { PaymentRequestRow } from '../domain/records';
 import type { PaymentRequestId } from '../domain/ids';
 import type { Sql } from '../db/sql';
@@ -18,7 +18,7 @@ export async function resolvePaymentRequest(
   const now = nowMs(sql.kind);
   const changed = await sql.run(
     `UPDATE payment_requests SET status = ?, transfer_id = ?, resolved_at = ${now}
-      WHERE id = ? AND status = 'PENDING' AND expires_at > ${now}`,
+      WHERE id = ? AND ${openSql(sql.kind, '', now)}`,
     [status, transferId, id],
   );
   return changed === 1;

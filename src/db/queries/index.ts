@@ -2,7 +2,7 @@
 import type { HoldStatus } from '../../domain/enums';
 import type { EventType } from '../../domain/event-types';
 import type { PaymentRequestStatus } from '../../domain/enums';
-import { nowMs } from '../clock';
+import { openSql } from '../clock';
 import { isUuid } from '../ids';
 import type { Row, Sql } from '../sql';
 import { type EventPageRequest, type EventPosition, type PageRequest } from '../../domain/pages';
@@ -132,7 +132,7 @@ export async function findHold(sql: Sql, id: string): Promise<HoldRow | null> {
 export async function pendingHeldMinor(sql: Sql, walletId: WalletId): Promise<bigint> {
   const [row] = await sql.rows<{ held: unknown }>(
     `SELECT CAST(COALESCE(SUM(amount_minor), 0) AS TEXT) AS held FROM holds
-      WHERE wallet_id = ? AND status = 'PENDING' AND expires_at > ${nowMs(sql.kind)}`,
+      WHERE wallet_id = ? AND ${openSql(sql.kind)}`,
     [walletId],
   );
   return BigInt(String(row.held));

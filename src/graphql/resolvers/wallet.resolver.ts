@@ -45,17 +45,17 @@ export const pageComplexity = ({
 }) => 1 + childComplexity * Math.max(1, Math.min(args.first ?? 20, 100));
 
 /**
- * The reserve of a wallet's pending holds, read once per wallet view for
+ * A wallet's reserve and what it can spend, read once per wallet view for
  * both balances that need it.
  */
-const pendingHeldOf = new WeakMap<WalletView, Promise<bigint>>();
-function pendingHeld(wallet: WalletView, context: Context): Promise<bigint> {
-  let held = pendingHeldOf.get(wallet);
-  if (held === undefined) {
-    held = wallets.pendingHeldMinorOf(context.services, wallet);
-    pendingHeldOf.set(wallet, held);
+const balancesOf = new WeakMap<WalletView, ReturnType<typeof wallets.walletBalances>>();
+function balances(wallet: WalletView, context: Context): ReturnType<typeof wallets.walletBalances> {
+  let read = balancesOf.get(wallet);
+  if (read === undefined) {
+    read = wallets.walletBalances(context.services, wallet);
+    balancesOf.set(wallet, read);
   }
-  return held;
+  return read;
 }
 
 /** A page of a wallet's operations narrowed as asked, as GraphQL shows them. */
@@ -130,13 +130,12 @@ export class WalletResolver {
     description: 'What can be spent: the balance less the pending holds.',
   })
   async availableBalance(@Root() wallet: WalletView, @Ctx() context: Context): Promise<string> {
-    const heldMinor = await pendingHeld(wallet, context);
-    return formatMinor(wallet.balanceMinor - heldMinor, wallet.precision);
+    return formatMinor((await balances(wallet, context)).availableMinor, wallet.precision);
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'What pending holds reserve.' })
   async heldBalance(@Root() wallet: WalletView, @Ctx() context: Context): Promise<string> {
-    return formatMinor(await pendingHeld(wallet, context), wallet.precision);
+    return formatMinor((await balances(wallet, context)).heldMinor, wallet.precision);
   }
 
   @FieldResolver(() => HoldConnection, { description: 'Newest first.', complexity: pageComplexity })

@@ -8,7 +8,8 @@ import { parseAmountMinor } from '../../domain/money';
 import { holdEvent } from '../event-data';
 import { insertHold } from '../holds';
 import { post } from '../legs';
-import { idempotencyConflict, type Movement } from '../movement';
+import { type Movement } from '../movement';
+import { idempotencyConflict } from '../../domain/errors';
 import { findReference, recordReference } from '../references';
 
 export interface AuthorizeHoldCommand {

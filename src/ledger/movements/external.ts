@@ -8,7 +8,8 @@ import type { OperationType } from '../../domain/enums';
 import { parseAmountMinor } from '../../domain/money';
 import { externalEvent } from '../event-data';
 import { movementTime, post } from '../legs';
-import { idempotencyConflict, type Movement } from '../movement';
+import { type Movement } from '../movement';
+import { idempotencyConflict } from '../../domain/errors';
 import { findReference, recordReference } from '../references';
 
 export interface ExternalCommand {

@@ -18,7 +18,8 @@ import { transferEvent } from '../event-data';
 import { eventRecord } from '../events';
 import { movementTime, post, type NewLeg, type NewTransfer } from '../legs';
 import { lockOrder, type LockedWallets } from '../locks';
-import { idempotencyConflict, type Movement } from '../movement';
+import { type Movement } from '../movement';
+import { idempotencyConflict } from '../../domain/errors';
 
 export interface TransferCommand {
   initiatorUserId: UserId;
