@@ -33,6 +33,12 @@ export function payRequestMovement(
   precision: number,
 ): Movement<PayRequestResult> {
   const { request, source, target, idempotencyKey } = command;
+  // The money's direction is the request's, whoever builds the command: from a
+  // wallet of its payer's (the one asked, or another of theirs) to the wallet
+  // its requester named.
+  assert.equal(command.payerUserId, request.payerUserId, 'only its payer pays a request');
+  assert.equal(source.userId, request.payerUserId, "a request is paid from its payer's wallet");
+  assert.equal(target.id, request.requesterWalletId, 'a request pays the wallet it names');
   if (source.currency !== request.currency) {
     throw new DomainError(
       'CURRENCY_MISMATCH',

@@ -5,6 +5,7 @@
  * under both wallets' locks, which every refund of that transfer takes, so
  * refunds at the same moment cannot together pass the original's amount.
  */
+import assert from 'node:assert/strict';
 import type { WalletIdentity } from '../../domain/records';
 import { findTransferByKey } from '../../db/queries';
 import type { TransferRow } from '../../domain/records';
@@ -47,6 +48,9 @@ export function refundMovement(
   precision: number,
 ): Movement<TransferResult> {
   const { original, source, target, idempotencyKey } = command;
+  // Back the way it came, whoever builds the command: from its recipient to its sender.
+  assert.equal(source.id, original.toWalletId, 'a refund leaves the wallet that was paid');
+  assert.equal(target.id, original.fromWalletId, 'a refund returns to the wallet that paid');
   if (original.refundOf !== null) {
     throw new DomainError('BAD_USER_INPUT', 'A refund cannot itself be refunded.', {
       field: 'transferId',
