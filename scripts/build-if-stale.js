@@ -46,6 +46,13 @@ function build() {
   for (const file of ['index.html', 'styles.css', 'favicon.ico']) {
     fs.copyFileSync(path.join(root, 'src', 'web', file), path.join(root, 'dist', 'web', file));
   }
+  // The SQL that code reads beside itself (the PostgreSQL transfer function).
+  for (const file of ['wallet-transfer.sql']) {
+    fs.copyFileSync(
+      path.join(root, 'src', 'db', 'postgres', file),
+      path.join(root, 'dist', 'src', 'db', 'postgres', file),
+    );
+  }
   pruneMoved();
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { migrate, openDatabase } from '../../src/db/open';
 import { createLogger } from '../../src/logger';
 import { MIGRATIONS } from '../../src/db/migrations';
+import { WALLET_TRANSFER_V6 } from '../../src/db/migrations/1764900000000-statements';
+import { walletTransferDefinition } from '../../src/db/postgres/wallet-transfer';
 import { databaseKinds, freshDatabase, queryDatabase, testConfig } from '../../testkit/databases';
 import { MAIN } from '../../testkit/server';
 
@@ -31,16 +33,16 @@ for (const kind of databaseKinds()) {
           'Statements1764900000000',
           'WebhookEndpointStart1765000000000',
           'SessionOwners1765100000000',
+          'WalletTransferWhole1765200000000',
         ]);
         assert.deepEqual(await migrate(db), [], 'a second run has nothing to do');
-        // The latest three migrations can be undone (Statements puts the function before it back) and made again.
-        await db.dataSource.undoLastMigration();
-        await db.dataSource.undoLastMigration();
-        await db.dataSource.undoLastMigration();
+        // The latest four migrations can be undone (Statements puts the function before it back) and made again.
+        for (let i = 0; i < 4; i++) await db.dataSource.undoLastMigration();
         assert.deepEqual(await migrate(db), [
           'Statements1764900000000',
           'WebhookEndpointStart1765000000000',
           'SessionOwners1765100000000',
+          'WalletTransferWhole1765200000000',
         ]);
         // What `typeorm migration:generate` would write: nothing.
         const drift = await db.dataSource.driver.createSchemaBuilder().log();
@@ -48,6 +50,26 @@ for (const kind of databaseKinds()) {
           drift.upQueries.map((q) => q.query),
           [],
         );
+      } finally {
+        await db.close();
+        await fresh.drop();
+      }
+    });
+
+    it('install the transfer function as its one file says (SQLite has none)', async () => {
+      // The file is what the migrations built before it, edit by edit: the same text.
+      assert.equal(walletTransferDefinition(), WALLET_TRANSFER_V6);
+      if (kind !== 'postgres') return;
+      const fresh = await freshDatabase(kind);
+      const db = await openDatabase(testConfig(fresh.url), createLogger('error'));
+      try {
+        await migrate(db);
+        const [row] = await queryDatabase<{ body: string }>(
+          fresh.url,
+          "SELECT prosrc AS body FROM pg_proc WHERE proname = 'wallet_transfer'",
+        );
+        const body = /AS \$\$([\s\S]*)\$\$/.exec(walletTransferDefinition())?.[1];
+        assert.equal(row.body, body, 'the database runs the body the file holds');
       } finally {
         await db.close();
         await fresh.drop();

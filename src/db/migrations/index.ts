@@ -13,6 +13,7 @@ import { EventsAndWebhooks1764800000000 } from './1764800000000-events-and-webho
 import { Statements1764900000000 } from './1764900000000-statements';
 import { WebhookEndpointStart1765000000000 } from './1765000000000-webhook-endpoint-start';
 import { SessionOwners1765100000000 } from './1765100000000-session-owners';
+import { WalletTransferWhole1765200000000 } from './1765200000000-wallet-transfer-whole';
 
 /** Every migration, oldest first. Listed, not globbed, so a build can't miss one. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Statements1764900000000,
   WebhookEndpointStart1765000000000,
   SessionOwners1765100000000,
+  WalletTransferWhole1765200000000,
 ];

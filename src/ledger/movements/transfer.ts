@@ -170,8 +170,7 @@ const WALLET_TRANSFER_REFUSALS = new Map<string | undefined, () => DomainError>(
 const SENDER_HOLDS_FUNDS = 'WL003';
 
 /**
- * Calls wallet_transfer (PostgreSQL; migrations 1764200000000 to
- * 1764900000000): what `write` does, its event included, in one statement that is its own
+ * Calls wallet_transfer (PostgreSQL; db/postgres/wallet-transfer.sql): what `write` does, its event included, in one statement that is its own
  * transaction, each wallet's lock UPDATE also moving its balance if the
  * wallet's rule allows (the sender's: its balance less its reserve). One
  * round trip instead of three, and the locks are held for no round trip at
