@@ -1,7 +1,8 @@
 /**
  * Model-based: random sequences of deposits, withdrawals, transfers, refunds
  * (in part or of all that is left), holds (authorized, captured in part or
- * whole, voided, expired), replays,
+ * whole, voided, expired), payment requests (asked, paid, paid twice at
+ * once, declined, canceled, expired), replays,
  * conflicting replays and overdrafts run against the real ledger and a small
  * in-memory reference; after every step the balances and available balances
  * match the model (never below zero), every hold reads as the model says,
@@ -16,7 +17,14 @@ import type { UserRow, WalletRow } from '../../src/domain/records';
 import { DomainError } from '../../src/domain/errors';
 import { audit } from '../../src/ledger/audit';
 import { formatMinor } from '../../src/domain/money';
-import { findHold, findTransfer, pendingHeldMinor } from '../../src/db/queries';
+import { findHold, findPaymentRequest, findTransfer, pendingHeldMinor } from '../../src/db/queries';
+import {
+  cancelPaymentRequest,
+  declinePaymentRequest,
+  payPaymentRequest,
+  requestPayment,
+} from '../../src/app/payment-requests';
+import type { Caller } from '../../src/domain/caller';
 import {
   databaseKinds,
   executeOnDatabase,
@@ -47,6 +55,14 @@ interface ModelTransfer {
   isRefund: boolean;
 }
 
+interface ModelRequest {
+  id: string;
+  requester: number;
+  payer: number;
+  amountMinor: bigint;
+  status: 'PENDING' | 'PAID' | 'DECLINED' | 'CANCELED' | 'EXPIRED';
+}
+
 interface Model {
   balances: bigint[];
   /** Every transfer made, refunds included, in order. */
@@ -56,6 +72,11 @@ interface Model {
   /** `${sender}:${key}` -> what it did */
   keys: Map<string, string>;
   holds: ModelHold[];
+  requests: ModelRequest[];
+  /** `${requester}:${key}` -> `${payer}:${amount}:${request id}` */
+  askKeys: Map<string, string>;
+  /** `${payer}:${key}` -> the request its payment paid */
+  payKeys: Map<string, string>;
   /** Events each answered movement must have written, by type. */
   events: Map<string, number>;
 }
@@ -124,8 +145,24 @@ async function checkInvariants(model: Model, real: Real): Promise<void> {
     sql.rows<{ type: string; n: unknown }>('SELECT type, COUNT(*) AS n FROM events GROUP BY type'),
   );
   const count = (type: string) => Number(written.find((row) => row.type === type)?.n ?? 0);
-  for (const [type, expected] of model.events)
-    assert.equal(count(type), expected, `${type} events`);
+  // Every type either side knows of: an event written that the model did not expect fails too.
+  const stored = new Set(['HOLD_EXPIRED', 'PAYMENT_REQUEST_EXPIRED']); // checked against rows below
+  const types = new Set([...model.events.keys(), ...written.map((row) => row.type)]);
+  for (const type of [...types].filter((t) => !stored.has(t))) {
+    assert.equal(count(type), model.events.get(type) ?? 0, `${type} events`);
+  }
+  for (const expected of model.requests) {
+    const request = await db.read((sql) => findPaymentRequest(sql, expected.id));
+    assert.equal(request?.status, expected.status, `request ${expected.id} status`);
+  }
+  const [expiredRequests] = await db.read((sql) =>
+    sql.rows<{ n: unknown }>("SELECT COUNT(*) AS n FROM payment_requests WHERE status = 'EXPIRED'"),
+  );
+  assert.equal(
+    count('PAYMENT_REQUEST_EXPIRED'),
+    Number(expiredRequests.n),
+    'PAYMENT_REQUEST_EXPIRED events',
+  );
   const [expiredHolds] = await db.read((sql) =>
     sql.rows<{ n: unknown }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'EXPIRED'"),
   );
@@ -401,12 +438,204 @@ class Expire implements fc.AsyncCommand<Model, Real> {
   toString = () => `expire(hold ${this.n})`;
 }
 
+/** What a person can do as themselves through the application functions. */
+const callerOf = (real: Real, person: number): Caller => ({
+  userId: real.people[person].user.id,
+  role: 'USER',
+});
+
+/** The refusal a request that is no longer PENDING answers with. */
+const closedOutcome = (request: ModelRequest) =>
+  request.status === 'EXPIRED' ? 'EXPIRED' : 'ALREADY_RESOLVED';
+
+/** One person asks another (or, refused, themselves) for an amount into their wallet. */
+class Ask implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly requester: number,
+    readonly payer: number,
+    readonly amountMinor: bigint,
+    readonly key: string | null,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const signature = `${this.payer}:${this.amountMinor}`;
+    const scopedKey = `${this.requester}:${this.key}`;
+    const earlier = this.key === null ? undefined : model.askKeys.get(scopedKey);
+    let id: string | null = null;
+    const outcome = await attempt(real, async () => {
+      const request = await requestPayment(real.services, callerOf(real, this.requester), {
+        payerEmail: real.people[this.payer].user.email,
+        amount: formatMinor(this.amountMinor, 2),
+        toWalletId: real.people[this.requester].wallet.id,
+        idempotencyKey: this.key,
+      });
+      id = request.id;
+      return { replayed: false };
+    });
+    if (this.requester === this.payer) {
+      assert.equal(outcome, 'BAD_USER_INPUT');
+    } else if (earlier !== undefined) {
+      const same = earlier.startsWith(`${signature}:`);
+      assert.equal(outcome, same ? 'ok' : 'IDEMPOTENCY_CONFLICT');
+      if (same) assert.equal(`${signature}:${id}`, earlier, 'a repeat answers the first request');
+    } else {
+      assert.equal(outcome, 'ok');
+      assert.ok(id !== null);
+      if (this.key !== null) model.askKeys.set(scopedKey, `${signature}:${id}`);
+      expectEvent(model, 'PAYMENT_REQUEST_CREATED');
+      model.requests.push({
+        id,
+        requester: this.requester,
+        payer: this.payer,
+        amountMinor: this.amountMinor,
+        status: 'PENDING',
+      });
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `ask(w${this.requester} of w${this.payer}, ${this.amountMinor}, ${this.key})`;
+}
+
+/** Pays a request as it is expected to be paid; the payment is a transfer like any other. */
+function paid(model: Model, expected: ModelRequest, transferId: string): void {
+  expected.status = 'PAID';
+  model.balances[expected.payer] -= expected.amountMinor;
+  model.balances[expected.requester] += expected.amountMinor;
+  expectEvent(model, 'TRANSFER_CREATED');
+  expectEvent(model, 'PAYMENT_REQUEST_PAID');
+  model.transfers.push({
+    id: transferId,
+    from: expected.payer,
+    to: expected.requester,
+    amountMinor: expected.amountMinor,
+    refundedMinor: 0n,
+    isRefund: false,
+  });
+}
+
+/** The payer of the n-th request pays it (its keys apart from transfers', so they never meet). */
+class Pay implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly n: number,
+    readonly key: string | null,
+  ) {}
+  check = (model: Readonly<Model>) => model.requests.length > 0;
+  async run(model: Model, real: Real) {
+    const expected = model.requests[this.n % model.requests.length];
+    const scopedKey = `${expected.payer}:${this.key}`;
+    const earlier = this.key === null ? undefined : model.payKeys.get(scopedKey);
+    let transferId: string | null = null;
+    const outcome = await attempt(real, async () => {
+      const result = await payPaymentRequest(real.services, callerOf(real, expected.payer), {
+        id: expected.id,
+        idempotencyKey: this.key,
+      });
+      transferId = result.transfer.id;
+      return result;
+    });
+    if (earlier !== undefined) {
+      assert.equal(outcome, earlier === expected.id ? 'replay' : 'IDEMPOTENCY_CONFLICT');
+    } else if (expected.status !== 'PENDING') {
+      assert.equal(outcome, closedOutcome(expected));
+    } else if (available(model, expected.payer) < expected.amountMinor) {
+      assert.equal(outcome, 'INSUFFICIENT_FUNDS');
+    } else {
+      assert.equal(outcome, 'ok');
+      assert.ok(transferId !== null);
+      if (this.key !== null) model.payKeys.set(scopedKey, expected.id);
+      paid(model, expected, transferId);
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `pay(request ${this.n}, ${this.key})`;
+}
+
+/** The payer pays the n-th request twice at the same moment: it is paid once at most. */
+class RacingPays implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly n: number) {}
+  check = (model: Readonly<Model>) => model.requests.length > 0;
+  async run(model: Model, real: Real) {
+    const expected = model.requests[this.n % model.requests.length];
+    const pay = () =>
+      payPaymentRequest(real.services, callerOf(real, expected.payer), { id: expected.id }).then(
+        (result) => result.transfer.id,
+        (error: unknown) => {
+          if (!(error instanceof DomainError)) throw error;
+          return error.code;
+        },
+      );
+    const outcomes = await Promise.all([pay(), pay()]);
+    const transferIds = outcomes.filter((outcome) => !/^[A-Z_]+$/.test(outcome));
+    if (expected.status !== 'PENDING') {
+      assert.deepEqual(outcomes, [closedOutcome(expected), closedOutcome(expected)]);
+    } else if (available(model, expected.payer) < expected.amountMinor) {
+      assert.deepEqual(outcomes, ['INSUFFICIENT_FUNDS', 'INSUFFICIENT_FUNDS']);
+    } else {
+      assert.equal(transferIds.length, 1, `paid once: ${outcomes}`);
+      assert.ok(outcomes.includes('ALREADY_RESOLVED'), `the other found it paid: ${outcomes}`);
+      paid(model, expected, transferIds[0]);
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `racingPays(request ${this.n})`;
+}
+
+/** Its payer declines, or its requester cancels, the n-th request: final. */
+class Close implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly closing: 'DECLINED' | 'CANCELED',
+    readonly n: number,
+  ) {}
+  check = (model: Readonly<Model>) => model.requests.length > 0;
+  async run(model: Model, real: Real) {
+    const expected = model.requests[this.n % model.requests.length];
+    const outcome = await attempt(real, async () => {
+      if (this.closing === 'DECLINED') {
+        await declinePaymentRequest(real.services, callerOf(real, expected.payer), expected.id);
+      } else {
+        await cancelPaymentRequest(real.services, callerOf(real, expected.requester), expected.id);
+      }
+      return { replayed: false };
+    });
+    if (expected.status === this.closing) {
+      assert.equal(outcome, 'ok', 'the same again answers the request as it is');
+    } else if (expected.status !== 'PENDING') {
+      assert.equal(outcome, closedOutcome(expected));
+    } else {
+      assert.equal(outcome, 'ok');
+      expected.status = this.closing;
+      expectEvent(
+        model,
+        this.closing === 'DECLINED' ? 'PAYMENT_REQUEST_DECLINED' : 'PAYMENT_REQUEST_CANCELED',
+      );
+    }
+    await checkInvariants(model, real);
+  }
+  toString = () => `${this.closing.toLowerCase()}(request ${this.n})`;
+}
+
+/** The n-th request's expiry comes (its time is moved, as the clock would move it). */
+class ExpireRequest implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly n: number) {}
+  check = (model: Readonly<Model>) => model.requests.length > 0;
+  async run(model: Model, real: Real) {
+    const expected = model.requests[this.n % model.requests.length];
+    await executeOnDatabase(real.url, [
+      `UPDATE payment_requests SET expires_at = created_at WHERE id = '${expected.id}'`,
+    ]);
+    if (expected.status === 'PENDING') expected.status = 'EXPIRED';
+    await checkInvariants(model, real);
+  }
+  toString = () => `expireRequest(request ${this.n})`;
+}
+
 const wallet = fc.integer({ min: 0, max: WALLETS - 1 });
 const amount = fc.bigInt({ min: 1n, max: 5_000n });
 // Small pools, so replays and conflicting replays come up often.
 const reference = fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6');
 const key = fc.option(fc.constantFrom('k1', 'k2', 'k3'), { nil: null });
 const nth = fc.nat({ max: 20 });
+const payKey = fc.option(fc.constantFrom('p1', 'p2'), { nil: null });
 
 const commands = fc.commands(
   [
@@ -418,6 +647,12 @@ const commands = fc.commands(
     nth.map((n) => new Resolve('void', n, null)),
     nth.map((n) => new Expire(n)),
     fc.tuple(nth, fc.option(amount, { nil: null }), key).map(([n, a, k]) => new Refund(n, a, k)),
+    fc.tuple(wallet, wallet, amount, key).map(([r, p, a, k]) => new Ask(r, p, a, k)),
+    fc.tuple(nth, payKey).map(([n, k]) => new Pay(n, k)),
+    nth.map((n) => new RacingPays(n)),
+    nth.map((n) => new Close('DECLINED', n)),
+    nth.map((n) => new Close('CANCELED', n)),
+    nth.map((n) => new ExpireRequest(n)),
   ],
   // Long enough sequences that holds are made, then captured, voided or expired.
   { maxCommands: 40, size: 'large' },
@@ -455,6 +690,9 @@ for (const kind of databaseKinds()) {
               references: new Map(),
               keys: new Map(),
               holds: [],
+              requests: [],
+              askKeys: new Map(),
+              payKeys: new Map(),
               transfers: [],
               events: new Map([['DEPOSIT_CREATED', WALLETS]]),
             };
