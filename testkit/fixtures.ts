@@ -74,3 +74,15 @@ export async function signUpFunded(baseUrl: string, count: number, amount: strin
   await Promise.all(people.map((person) => fund(provider, person.walletId, amount)));
   return people;
 }
+
+/** A new person named `name`, their wallet funded by `provider` with `amount` (none for '0'). */
+export async function fundedPerson(
+  baseUrl: string,
+  provider: Client,
+  amount: string,
+  name = 'Someone',
+): Promise<Person> {
+  const person = await signUp(baseUrl, name);
+  if (amount !== '0') await fund(provider, person.walletId, amount);
+  return person;
+}

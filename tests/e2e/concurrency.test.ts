@@ -11,6 +11,7 @@ import { runAudit } from '../../testkit/audit';
 import { databaseKinds, queryDatabase } from '../../testkit/databases';
 import { DEPOSIT, SEND, fund, signInProvider, signUp, type Person } from '../../testkit/fixtures';
 import { startServer, type TestEnvironment, stopAllServers } from '../../testkit/server';
+import { codeOf } from '../helpers/refusals';
 
 async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>) {
   const results: T[] = [];
@@ -30,10 +31,6 @@ async function totalMinor(databaseUrl: string): Promise<{ sum: bigint; negative:
     sum: rows.reduce((sum, row) => sum + BigInt(row.b), 0n),
     negative: rows.filter((row) => BigInt(row.b) < 0n).length,
   };
-}
-
-function codeOf(response: { errors?: { extensions?: { code?: string } }[] }): string {
-  return response.errors ? (response.errors[0].extensions?.code ?? 'NO_CODE') : 'ok';
 }
 
 function tally(codes: string[]): Record<string, number> {

@@ -11,24 +11,19 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { runAudit } from '../../testkit/audit';
 import { Client } from '../../testkit/client';
-import {
-  databaseKinds,
-  executeOnDatabase,
-  ledgerSnapshot,
-  queryDatabase,
-} from '../../testkit/databases';
+import { databaseKinds, executeOnDatabase, queryDatabase } from '../../testkit/databases';
 import {
   SEND,
   WITHDRAW,
-  fund,
   signIn,
   signInAdmin,
   signInProvider,
   signUp,
-  type Person,
+  fundedPerson,
 } from '../../testkit/fixtures';
 import { holdWalletLock } from '../../testkit/locks';
 import { MAIN, startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
+import { codeOf, refusedUnchanged as refusedIn } from '../helpers/refusals';
 
 const HOLD_FIELDS = `id walletId amount capturedAmount status reference details expiresAt createdAt
   resolvedAt operation { id type amount walletId holdId }`;
@@ -53,9 +48,6 @@ const WALLET = `query Wallet($id: ID, $status: HoldStatus) {
 
 after(stopAllServers);
 
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) =>
-  response.errors ? (response.errors[0].extensions?.code ?? 'NO_CODE') : 'ok';
-
 for (const kind of databaseKinds()) {
   describe(`holds on ${kind}`, () => {
     let env: TestEnvironment;
@@ -70,26 +62,17 @@ for (const kind of databaseKinds()) {
     after(async () => env?.close());
 
     /** A person whose wallet the provider has funded with `amount`. */
-    async function funded(amount: string): Promise<Person> {
-      const person = await signUp(url);
-      await fund(provider, person.walletId, amount);
-      return person;
-    }
+    const funded = (amount: string, name?: string) => fundedPerson(url, provider, amount, name);
 
     const authorize = (input: Record<string, unknown>) =>
       provider.gql(AUTHORIZE, { input: { reference: randomUUID(), ...input } });
 
-    /** Asserts a refusal with `code` and that nothing changed. */
-    async function refusedUnchanged(
+    const refusedUnchanged = (
       client: Client,
       code: string,
       query: string,
       variables: Record<string, unknown>,
-    ) {
-      const before = await ledgerSnapshot(env.database.url);
-      await client.refused(code, query, variables);
-      assert.equal(await ledgerSnapshot(env.database.url), before, `${code} changed nothing`);
-    }
+    ) => refusedIn(env.database.url, client, code, query, variables);
 
     it(`serves from the ${kind} driver`, () => {
       assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));

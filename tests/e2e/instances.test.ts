@@ -27,6 +27,7 @@ import {
 } from '../../testkit/fixtures';
 import { holdWalletLock } from '../../testkit/locks';
 import { startServerOn, stopAllServers, type TestServer } from '../../testkit/server';
+import { codeOf } from '../helpers/refusals';
 
 after(stopAllServers);
 
@@ -37,10 +38,6 @@ function on(server: TestServer, signedIn: Person | Client): Client {
   const client = new Client(server.url);
   client.cookie = (signedIn instanceof Client ? signedIn : signedIn.client).cookie;
   return client;
-}
-
-function codeOf(response: { errors?: { extensions?: { code?: string } }[] }): string {
-  return response.errors ? (response.errors[0].extensions?.code ?? 'NO_CODE') : 'ok';
 }
 
 async function totalMinor(url: string): Promise<bigint> {

@@ -19,6 +19,7 @@ import {
   stopAllServers,
   type TestEnvironment,
 } from '../../testkit/server';
+import { codeOf, refusedUnchanged as refusedIn } from '../helpers/refusals';
 
 const PARTY = 'name walletId';
 const REQUEST_FIELDS = `id amount currency details status requester { ${PARTY} } payer { ${PARTY} }
@@ -54,9 +55,6 @@ const SEND_NAMED = `mutation Send($input: WalletToWalletInput!) {
 
 after(stopAllServers);
 
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) =>
-  response.errors ? (response.errors[0].extensions?.code ?? 'NO_CODE') : 'ok';
-
 for (const kind of databaseKinds()) {
   describe(`paying people and asking to be paid on ${kind}`, () => {
     let env: TestEnvironment;
@@ -80,17 +78,12 @@ for (const kind of databaseKinds()) {
       return someone;
     }
 
-    async function refusedUnchanged(
+    const refusedUnchanged = (
       client: Client,
       code: string,
       query: string,
       variables: Record<string, unknown>,
-    ): Promise<string> {
-      const before = await ledgerSnapshot(env.database.url);
-      const message = await client.refused(code, query, variables);
-      assert.equal(await ledgerSnapshot(env.database.url), before, `${code} changed nothing`);
-      return message;
-    }
+    ) => refusedIn(env.database.url, client, code, query, variables);
 
     it(`serves from the ${kind} driver`, () => {
       assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { runAudit } from '../../testkit/audit';
 import { Client } from '../../testkit/client';
-import { databaseKinds, ledgerSnapshot, queryDatabase } from '../../testkit/databases';
+import { databaseKinds, queryDatabase } from '../../testkit/databases';
 import {
   SEND,
   fund,
@@ -17,6 +17,7 @@ import {
   type Person,
 } from '../../testkit/fixtures';
 import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
+import { codeOf, refusedUnchanged as refusedIn } from '../helpers/refusals';
 
 const TRANSFER_FIELDS =
   'id fromWalletId toWalletId amount currency details refundedAmount refundOf';
@@ -35,9 +36,6 @@ const LEGS = `query Legs($id: ID) {
 }`;
 
 after(stopAllServers);
-
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }) =>
-  response.errors ? (response.errors[0].extensions?.code ?? 'NO_CODE') : 'ok';
 
 for (const kind of databaseKinds()) {
   describe(`refunds on ${kind}`, () => {
@@ -63,16 +61,8 @@ for (const kind of databaseKinds()) {
       return { sender, recipient, transfer: sent.walletToWallet.transfer };
     }
 
-    async function refusedUnchanged(
-      client: Client,
-      code: string,
-      variables: Record<string, unknown>,
-    ): Promise<string> {
-      const before = await ledgerSnapshot(env.database.url);
-      const message = await client.refused(code, REFUND, variables);
-      assert.equal(await ledgerSnapshot(env.database.url), before, `${code} changed nothing`);
-      return message;
-    }
+    const refusedUnchanged = (client: Client, code: string, variables: Record<string, unknown>) =>
+      refusedIn(env.database.url, client, code, REFUND, variables);
 
     it(`serves from the ${kind} driver`, () => {
       assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));

@@ -21,7 +21,7 @@ import {
   signInAdmin,
   signInProvider,
   signUp,
-  type Person,
+  fundedPerson,
 } from '../../testkit/fixtures';
 import { startServer, stopAllServers, type TestEnvironment } from '../../testkit/server';
 import { runAudit } from '../../testkit/audit';
@@ -170,11 +170,7 @@ for (const kind of databaseKinds()) {
       await env?.close();
     });
 
-    async function funded(amount: string, name = 'Someone'): Promise<Person> {
-      const person = await signUp(url, name);
-      if (amount !== '0') await fund(provider, person.walletId, amount);
-      return person;
-    }
+    const funded = (amount: string, name?: string) => fundedPerson(url, provider, amount, name);
 
     const csvPath = (walletId: string, from: string, to: string) =>
       `/wallets/${walletId}/statement.csv?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;

@@ -18,7 +18,7 @@ import {
   signInAdmin,
   signInProvider,
   signUp,
-  type Person,
+  fundedPerson,
 } from '../../testkit/fixtures';
 import { Receiver } from '../helpers/receiver';
 import {
@@ -137,11 +137,7 @@ for (const kind of databaseKinds()) {
       return made;
     }
 
-    async function funded(amount: string, name = 'Someone'): Promise<Person> {
-      const person = await signUp(url, name);
-      await fund(provider, person.walletId, amount);
-      return person;
-    }
+    const funded = (amount: string, name?: string) => fundedPerson(url, provider, amount, name);
 
     it(`serves from the ${kind} driver`, () => {
       assert.match(env.server.output(), new RegExp(`"database":"${kind}"`));
