@@ -1,0 +1,31 @@
+/** Users: by id, by email, and a wallet owner's name as others see it. */
+import { isUuid } from '../ids';
+import type { Sql } from '../sql';
+import { USER_COLUMNS, toUser } from '../rows';
+import { type UserRow } from '../../domain/records';
+import { isStorableText } from '../../domain/text';
+import { type WalletId } from '../../domain/ids';
+import { one } from './one';
+
+export async function findUserById(sql: Sql, id: string): Promise<UserRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await one(sql.rows(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]));
+  return row && toUser(row);
+}
+
+export async function findUserByEmail(sql: Sql, email: string): Promise<UserRow | null> {
+  if (!isStorableText(email)) return null;
+  const row = await one(sql.rows(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`, [email]));
+  return row && toUser(row);
+}
+
+/** The name of a wallet's owner, as another person may see it. */
+export async function ownerNameOf(sql: Sql, walletId: WalletId): Promise<string | null> {
+  const row = await one(
+    sql.rows<{ name: string }>(
+      'SELECT users.name FROM wallets JOIN users ON users.id = wallets.user_id WHERE wallets.id = ?',
+      [walletId],
+    ),
+  );
+  return row && String(row.name);
+}
