@@ -22,7 +22,7 @@ import {
   toTransfer,
   toWallet,
 } from '../db/rows';
-import { type OperationRow, type TransferRow } from '../domain/records';
+import { type OperationRow, type TransferRow, type WalletRow } from '../domain/records';
 import { signedMinor } from './legs';
 
 export interface AuditReport {
@@ -177,6 +177,258 @@ function holdsWithCaptures(
   });
 }
 
+/** What every step of an audit shares: the wallets as read, and the findings. */
+interface Audit {
+  sql: Sql;
+  batchSize: number;
+  wallets: WalletRow[];
+  discrepancies: string[];
+}
+
+/** What the operations add up to, wallet by wallet, as each step after them needs it. */
+interface OperationTotals {
+  operations: number;
+  /** Each wallet's balance recomputed from its operations. */
+  computed: Map<string, bigint>;
+  /** Each wallet's last operation. */
+  lastOf: Map<string, OperationRow>;
+  /** Deposits less withdrawals, per currency. */
+  externalNetByCurrency: Map<string, bigint>;
+}
+
+/** Every operation in each wallet's order: balances after, times in order, never below zero. */
+async function auditOperations({
+  sql,
+  batchSize,
+  wallets,
+  discrepancies,
+}: Audit): Promise<OperationTotals> {
+  const walletById = new Map(wallets.map((w) => [w.id, w]));
+  const computed = new Map<string, bigint>();
+  const previousOf = new Map<string, OperationRow>();
+  const externalNetByCurrency = new Map<string, bigint>();
+  let operations = 0;
+  for await (const op of operationsByWallet(sql, batchSize)) {
+    operations++;
+    const wallet = walletById.get(op.walletId);
+    if (!wallet) {
+      discrepancies.push(`operation ${op.id} belongs to unknown wallet ${op.walletId}`);
+      continue;
+    }
+    const previous = previousOf.get(op.walletId);
+    if (previous !== undefined && previous.seq > op.seq) {
+      discrepancies.push(
+        `wallet ${op.walletId}: operation ${op.id} was made after ${previous.id} but is timed before it`,
+      );
+    }
+    previousOf.set(op.walletId, op);
+    const before = computed.get(op.walletId) ?? 0n;
+    const after = before + signedMinor(op);
+    if (after !== op.balanceAfterMinor) {
+      discrepancies.push(
+        `wallet ${op.walletId}: operation ${op.id} (${op.type} ${op.amountMinor}) records balanceAfter ${op.balanceAfterMinor}, but the operations before it give ${after}`,
+      );
+    }
+    if (after < 0n) discrepancies.push(`wallet ${op.walletId} goes negative at operation ${op.id}`);
+    computed.set(op.walletId, after);
+    if (op.type === 'DEPOSIT' || op.type === 'WITHDRAWAL') {
+      const net = externalNetByCurrency.get(wallet.currency) ?? 0n;
+      externalNetByCurrency.set(wallet.currency, net + signedMinor(op));
+    }
+  }
+
+  return { operations, computed, lastOf: previousOf, externalNetByCurrency };
+}
+
+/** Each wallet's balance is its operations' sum and never negative; its time is not before its last. */
+function auditWalletBalances(
+  { wallets, discrepancies }: Audit,
+  { computed, lastOf: previousOf }: OperationTotals,
+): Map<string, bigint> {
+  const balanceByCurrency = new Map<string, bigint>();
+  for (const wallet of wallets) {
+    const sum = computed.get(wallet.id) ?? 0n;
+    if (sum !== wallet.balanceMinor) {
+      discrepancies.push(
+        `wallet ${wallet.id}: balance ${wallet.balanceMinor} but its operations sum to ${sum}`,
+      );
+    }
+    if (wallet.balanceMinor < 0n) discrepancies.push(`wallet ${wallet.id}: negative balance`);
+    const last = previousOf.get(wallet.id);
+    if (last !== undefined && wallet.lastOperationAtMs < last.createdAtMs) {
+      discrepancies.push(
+        `wallet ${wallet.id}: its time is ${wallet.lastOperationAtMs}, before its operation ${last.id} at ${last.createdAtMs}`,
+      );
+    }
+    balanceByCurrency.set(
+      wallet.currency,
+      (balanceByCurrency.get(wallet.currency) ?? 0n) + wallet.balanceMinor,
+    );
+  }
+
+  return balanceByCurrency;
+}
+
+/** Each transfer: one debit and one credit of its amount, refunds back between its wallets. */
+async function auditTransfers({ sql, batchSize, discrepancies }: Audit): Promise<number> {
+  let transfers = 0;
+  for await (const { transfer, legs, original } of transfersWithLegs(sql, batchSize)) {
+    transfers++;
+    if (transfer.refundedMinor > transfer.amountMinor) {
+      discrepancies.push(
+        `transfer ${transfer.id}: refunds give back ${transfer.refundedMinor}, more than its ${transfer.amountMinor}`,
+      );
+    }
+    if (legs.some((leg) => leg.refundOf !== transfer.refundOf)) {
+      discrepancies.push(`transfer ${transfer.id}: its legs do not name what it refunds`);
+    }
+    if (transfer.refundOf !== null) {
+      const backAgain =
+        original !== null &&
+        original.refundOf === null &&
+        transfer.fromWalletId === original.toWalletId &&
+        transfer.toWalletId === original.fromWalletId &&
+        transfer.currency === original.currency;
+      if (!backAgain) {
+        discrepancies.push(
+          `transfer ${transfer.id} refunds ${transfer.refundOf}, but does not go back between its wallets (or refunds a refund, or one that does not exist)`,
+        );
+      }
+    }
+    const debits = legs.filter(
+      (l) => l.type === 'TRANSFER_OUT' && l.walletId === transfer.fromWalletId,
+    );
+    const credits = legs.filter(
+      (l) => l.type === 'TRANSFER_IN' && l.walletId === transfer.toWalletId,
+    );
+    const net = legs.reduce((sum, l) => sum + signedMinor(l), 0n);
+    if (
+      legs.length !== 2 ||
+      debits.length !== 1 ||
+      credits.length !== 1 ||
+      debits[0].amountMinor !== transfer.amountMinor ||
+      credits[0].amountMinor !== transfer.amountMinor ||
+      net !== 0n
+    ) {
+      discrepancies.push(
+        `transfer ${transfer.id}: expected one debit and one credit of ${transfer.amountMinor}, found ${legs.length} legs summing to ${net}`,
+      );
+    }
+  }
+  const orphans = await sql.rows<{ transfer_id: string }>(
+    `SELECT DISTINCT transfer_id FROM operations AS leg
+     WHERE transfer_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM transfers WHERE transfers.id = leg.transfer_id)`,
+  );
+  for (const { transfer_id: transferId } of orphans) {
+    discrepancies.push(`operations name transfer ${transferId}, which does not exist`);
+  }
+
+  return transfers;
+}
+
+/** Each hold: its capture as its status says, and every wallet's reserve its pending holds' sum. */
+async function auditHolds({ sql, batchSize, wallets, discrepancies }: Audit): Promise<number> {
+  let holds = 0;
+  const reservedByWallet = new Map<string, bigint>();
+  for await (const { hold, captures } of holdsWithCaptures(sql, batchSize)) {
+    holds++;
+    if (hold.status === 'PENDING') {
+      reservedByWallet.set(
+        hold.walletId,
+        (reservedByWallet.get(hold.walletId) ?? 0n) + hold.amountMinor,
+      );
+    }
+    const expected =
+      hold.status === 'CAPTURED'
+        ? captures.length === 1 &&
+          captures[0].type === 'WITHDRAWAL' &&
+          captures[0].walletId === hold.walletId &&
+          captures[0].amountMinor === hold.capturedMinor
+        : captures.length === 0;
+    if (!expected) {
+      discrepancies.push(
+        hold.status === 'CAPTURED'
+          ? `hold ${hold.id}: captured ${hold.capturedMinor}, but ${captures.length} operations name it (expected one WITHDRAWAL of that amount from its wallet)`
+          : `hold ${hold.id} is ${hold.status}, yet ${captures.length} operations name it as captured`,
+      );
+    }
+  }
+  for (const wallet of wallets) {
+    const reserved = reservedByWallet.get(wallet.id) ?? 0n;
+    if (reserved !== wallet.heldMinor) {
+      discrepancies.push(
+        `wallet ${wallet.id}: holds ${wallet.heldMinor} in reserve, but its pending holds sum to ${reserved}`,
+      );
+    }
+    if (wallet.heldMinor > wallet.balanceMinor) {
+      discrepancies.push(
+        `wallet ${wallet.id}: pending holds of ${wallet.heldMinor} exceed its balance ${wallet.balanceMinor}`,
+      );
+    }
+  }
+  const unknownHolds = await sql.rows<{ hold_id: string }>(
+    `SELECT DISTINCT hold_id FROM operations AS capture
+     WHERE hold_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM holds WHERE holds.id = capture.hold_id)`,
+  );
+  for (const { hold_id: holdId } of unknownHolds) {
+    discrepancies.push(`operations name hold ${holdId}, which does not exist`);
+  }
+
+  return holds;
+}
+
+/** Each payment request: paid by a transfer of its amount from its payer to its requester, or by none. */
+async function auditPaymentRequests({ sql, batchSize, discrepancies }: Audit): Promise<void> {
+  // Payment requests, a batch at a time, each with the transfer it names, if any.
+  const requests = inBatches<Record<string, unknown>>(batchSize, (after) =>
+    sql.rows(
+      `SELECT request.seq, request.id, request.status, request.transfer_id,
+              request.payer_wallet_id, request.requester_wallet_id,
+              CAST(request.amount_minor AS TEXT) AS amount_minor, paid.from_wallet_id,
+              paid.to_wallet_id, CAST(paid.amount_minor AS TEXT) AS paid_minor
+         FROM payment_requests AS request
+         LEFT JOIN transfers AS paid ON paid.id = request.transfer_id
+        ${after === null ? '' : 'WHERE request.seq > ?'} ORDER BY request.seq LIMIT ${batchSize}`,
+      after === null ? [] : [after.seq],
+    ),
+  );
+  for await (const request of requests) {
+    const paid = request.status === 'PAID';
+    const consistent = paid
+      ? request.from_wallet_id === request.payer_wallet_id &&
+        request.to_wallet_id === request.requester_wallet_id &&
+        request.paid_minor === request.amount_minor
+      : request.transfer_id === null;
+    if (!consistent) {
+      discrepancies.push(
+        paid
+          ? `payment request ${String(request.id)} is paid, but not by a transfer of its amount from its payer to its requester`
+          : `payment request ${String(request.id)} is ${String(request.status)}, yet names transfer ${String(request.transfer_id)}`,
+      );
+    }
+  }
+}
+
+/** Conservation: per currency, the balances sum to deposits less withdrawals. */
+function auditCurrencyTotals(
+  { discrepancies }: Audit,
+  balanceByCurrency: Map<string, bigint>,
+  externalNetByCurrency: Map<string, bigint>,
+): void {
+  const currencies = new Set([...balanceByCurrency.keys(), ...externalNetByCurrency.keys()]);
+  for (const currency of currencies) {
+    const balances = balanceByCurrency.get(currency) ?? 0n;
+    const external = externalNetByCurrency.get(currency) ?? 0n;
+    if (balances !== external) {
+      discrepancies.push(
+        `${currency}: balances sum to ${balances} but deposits - withdrawals = ${external}`,
+      );
+    }
+  }
+}
+
 /** `batchSize`: rows per read (tests make it small, to cross many batches). */
 export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<AuditReport> {
   // One snapshot: the service may be moving money while the audit reads.
@@ -184,210 +436,19 @@ export async function audit(db: Database, batchSize = AUDIT_BATCH): Promise<Audi
     const wallets = (await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets ORDER BY seq`)).map(
       toWallet,
     );
-    const discrepancies: string[] = [];
-
-    const walletById = new Map(wallets.map((w) => [w.id, w]));
-    const computed = new Map<string, bigint>();
-    const previousOf = new Map<string, OperationRow>();
-    const externalNetByCurrency = new Map<string, bigint>();
-
-    let operations = 0;
-    for await (const op of operationsByWallet(sql, batchSize)) {
-      operations++;
-      const wallet = walletById.get(op.walletId);
-      if (!wallet) {
-        discrepancies.push(`operation ${op.id} belongs to unknown wallet ${op.walletId}`);
-        continue;
-      }
-      const previous = previousOf.get(op.walletId);
-      if (previous !== undefined && previous.seq > op.seq) {
-        discrepancies.push(
-          `wallet ${op.walletId}: operation ${op.id} was made after ${previous.id} but is timed before it`,
-        );
-      }
-      previousOf.set(op.walletId, op);
-      const before = computed.get(op.walletId) ?? 0n;
-      const after = before + signedMinor(op);
-      if (after !== op.balanceAfterMinor) {
-        discrepancies.push(
-          `wallet ${op.walletId}: operation ${op.id} (${op.type} ${op.amountMinor}) records balanceAfter ${op.balanceAfterMinor}, but the operations before it give ${after}`,
-        );
-      }
-      if (after < 0n)
-        discrepancies.push(`wallet ${op.walletId} goes negative at operation ${op.id}`);
-      computed.set(op.walletId, after);
-      if (op.type === 'DEPOSIT' || op.type === 'WITHDRAWAL') {
-        const net = externalNetByCurrency.get(wallet.currency) ?? 0n;
-        externalNetByCurrency.set(wallet.currency, net + signedMinor(op));
-      }
-    }
-
-    const balanceByCurrency = new Map<string, bigint>();
-    for (const wallet of wallets) {
-      const sum = computed.get(wallet.id) ?? 0n;
-      if (sum !== wallet.balanceMinor) {
-        discrepancies.push(
-          `wallet ${wallet.id}: balance ${wallet.balanceMinor} but its operations sum to ${sum}`,
-        );
-      }
-      if (wallet.balanceMinor < 0n) discrepancies.push(`wallet ${wallet.id}: negative balance`);
-      const last = previousOf.get(wallet.id);
-      if (last !== undefined && wallet.lastOperationAtMs < last.createdAtMs) {
-        discrepancies.push(
-          `wallet ${wallet.id}: its time is ${wallet.lastOperationAtMs}, before its operation ${last.id} at ${last.createdAtMs}`,
-        );
-      }
-      balanceByCurrency.set(
-        wallet.currency,
-        (balanceByCurrency.get(wallet.currency) ?? 0n) + wallet.balanceMinor,
-      );
-    }
-
-    let transfers = 0;
-    for await (const { transfer, legs, original } of transfersWithLegs(sql, batchSize)) {
-      transfers++;
-      if (transfer.refundedMinor > transfer.amountMinor) {
-        discrepancies.push(
-          `transfer ${transfer.id}: refunds give back ${transfer.refundedMinor}, more than its ${transfer.amountMinor}`,
-        );
-      }
-      if (legs.some((leg) => leg.refundOf !== transfer.refundOf)) {
-        discrepancies.push(`transfer ${transfer.id}: its legs do not name what it refunds`);
-      }
-      if (transfer.refundOf !== null) {
-        const backAgain =
-          original !== null &&
-          original.refundOf === null &&
-          transfer.fromWalletId === original.toWalletId &&
-          transfer.toWalletId === original.fromWalletId &&
-          transfer.currency === original.currency;
-        if (!backAgain) {
-          discrepancies.push(
-            `transfer ${transfer.id} refunds ${transfer.refundOf}, but does not go back between its wallets (or refunds a refund, or one that does not exist)`,
-          );
-        }
-      }
-      const debits = legs.filter(
-        (l) => l.type === 'TRANSFER_OUT' && l.walletId === transfer.fromWalletId,
-      );
-      const credits = legs.filter(
-        (l) => l.type === 'TRANSFER_IN' && l.walletId === transfer.toWalletId,
-      );
-      const net = legs.reduce((sum, l) => sum + signedMinor(l), 0n);
-      if (
-        legs.length !== 2 ||
-        debits.length !== 1 ||
-        credits.length !== 1 ||
-        debits[0].amountMinor !== transfer.amountMinor ||
-        credits[0].amountMinor !== transfer.amountMinor ||
-        net !== 0n
-      ) {
-        discrepancies.push(
-          `transfer ${transfer.id}: expected one debit and one credit of ${transfer.amountMinor}, found ${legs.length} legs summing to ${net}`,
-        );
-      }
-    }
-    const orphans = await sql.rows<{ transfer_id: string }>(
-      `SELECT DISTINCT transfer_id FROM operations AS leg
-       WHERE transfer_id IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM transfers WHERE transfers.id = leg.transfer_id)`,
-    );
-    for (const { transfer_id: transferId } of orphans) {
-      discrepancies.push(`operations name transfer ${transferId}, which does not exist`);
-    }
-
-    let holds = 0;
-    const reservedByWallet = new Map<string, bigint>();
-    for await (const { hold, captures } of holdsWithCaptures(sql, batchSize)) {
-      holds++;
-      if (hold.status === 'PENDING') {
-        reservedByWallet.set(
-          hold.walletId,
-          (reservedByWallet.get(hold.walletId) ?? 0n) + hold.amountMinor,
-        );
-      }
-      const expected =
-        hold.status === 'CAPTURED'
-          ? captures.length === 1 &&
-            captures[0].type === 'WITHDRAWAL' &&
-            captures[0].walletId === hold.walletId &&
-            captures[0].amountMinor === hold.capturedMinor
-          : captures.length === 0;
-      if (!expected) {
-        discrepancies.push(
-          hold.status === 'CAPTURED'
-            ? `hold ${hold.id}: captured ${hold.capturedMinor}, but ${captures.length} operations name it (expected one WITHDRAWAL of that amount from its wallet)`
-            : `hold ${hold.id} is ${hold.status}, yet ${captures.length} operations name it as captured`,
-        );
-      }
-    }
-    for (const wallet of wallets) {
-      const reserved = reservedByWallet.get(wallet.id) ?? 0n;
-      if (reserved !== wallet.heldMinor) {
-        discrepancies.push(
-          `wallet ${wallet.id}: holds ${wallet.heldMinor} in reserve, but its pending holds sum to ${reserved}`,
-        );
-      }
-      if (wallet.heldMinor > wallet.balanceMinor) {
-        discrepancies.push(
-          `wallet ${wallet.id}: pending holds of ${wallet.heldMinor} exceed its balance ${wallet.balanceMinor}`,
-        );
-      }
-    }
-    const unknownHolds = await sql.rows<{ hold_id: string }>(
-      `SELECT DISTINCT hold_id FROM operations AS capture
-       WHERE hold_id IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM holds WHERE holds.id = capture.hold_id)`,
-    );
-    for (const { hold_id: holdId } of unknownHolds) {
-      discrepancies.push(`operations name hold ${holdId}, which does not exist`);
-    }
-
-    // Payment requests, a batch at a time, each with the transfer it names, if any.
-    const requests = inBatches<Record<string, unknown>>(batchSize, (after) =>
-      sql.rows(
-        `SELECT request.seq, request.id, request.status, request.transfer_id,
-                request.payer_wallet_id, request.requester_wallet_id,
-                CAST(request.amount_minor AS TEXT) AS amount_minor, paid.from_wallet_id,
-                paid.to_wallet_id, CAST(paid.amount_minor AS TEXT) AS paid_minor
-           FROM payment_requests AS request
-           LEFT JOIN transfers AS paid ON paid.id = request.transfer_id
-          ${after === null ? '' : 'WHERE request.seq > ?'} ORDER BY request.seq LIMIT ${batchSize}`,
-        after === null ? [] : [after.seq],
-      ),
-    );
-    for await (const request of requests) {
-      const paid = request.status === 'PAID';
-      const consistent = paid
-        ? request.from_wallet_id === request.payer_wallet_id &&
-          request.to_wallet_id === request.requester_wallet_id &&
-          request.paid_minor === request.amount_minor
-        : request.transfer_id === null;
-      if (!consistent) {
-        discrepancies.push(
-          paid
-            ? `payment request ${String(request.id)} is paid, but not by a transfer of its amount from its payer to its requester`
-            : `payment request ${String(request.id)} is ${String(request.status)}, yet names transfer ${String(request.transfer_id)}`,
-        );
-      }
-    }
-
-    const currencies = new Set([...balanceByCurrency.keys(), ...externalNetByCurrency.keys()]);
-    for (const currency of currencies) {
-      const balances = balanceByCurrency.get(currency) ?? 0n;
-      const external = externalNetByCurrency.get(currency) ?? 0n;
-      if (balances !== external) {
-        discrepancies.push(
-          `${currency}: balances sum to ${balances} but deposits - withdrawals = ${external}`,
-        );
-      }
-    }
+    const run: Audit = { sql, batchSize, wallets, discrepancies: [] };
+    const totals = await auditOperations(run);
+    const balanceByCurrency = auditWalletBalances(run, totals);
+    const transfers = await auditTransfers(run);
+    const holds = await auditHolds(run);
+    await auditPaymentRequests(run);
+    auditCurrencyTotals(run, balanceByCurrency, totals.externalNetByCurrency);
     return {
       wallets: wallets.length,
-      operations,
+      operations: totals.operations,
       transfers,
       holds,
-      discrepancies,
+      discrepancies: run.discrepancies,
     };
   });
 }
