@@ -119,10 +119,10 @@ function fixedHeaders(middleware: ReturnType<typeof helmet>): [string, string][]
   return [...headers];
 }
 
-export async function createApp(services: Services, sessionSecret: string): Promise<App> {
-  const { config, db, log } = services;
+/** Apollo over the wallet's schema, bounded before any resolver runs, and started. */
+async function startApollo(services: Services): Promise<ApolloServer<Context>> {
   const schema = walletSchema();
-  const introspection = !config.production;
+  const introspection = !services.config.production;
   const apollo = new ApolloServer<Context>({
     schema,
     introspection,
@@ -159,21 +159,14 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     ],
   });
   await apollo.start();
+  return apollo;
+}
 
-  const sessions = new DatabaseSessionStore(
-    sessionRecords(db),
-    config.sessionIdleTimeoutMs,
-    config.sessionAbsoluteTimeoutMs,
-  );
-  const app = express();
-  app.disable('x-powered-by');
-  // Express hashes every response body into an ETag; nothing here is cached
-  // by validation (GraphQL answers are POSTs), so that was a SHA-1 per request.
-  // The static frontend keeps its own ETags (serve-static sets them itself).
-  app.set('etag', false);
-  app.set('trust proxy', config.trustProxy);
-  // Security headers everywhere; a strict CSP for pages (the frontend needs
-  // nothing outside this origin), none on the JSON API, where it means nothing.
+/**
+ * Security headers everywhere; a strict CSP for pages (the frontend needs
+ * nothing outside this origin), none on the JSON API, where it means nothing.
+ */
+function securityHeaders(config: Services['config']): express.RequestHandler {
   // Asking the browser to fetch the page's own files over https is right only
   // where https is served: behind a TLS-terminating proxy, or in production.
   // Over plain HTTP on a LAN address it left the page blank (no styles, no app).
@@ -186,27 +179,21 @@ export async function createApp(services: Services, sessionSecret: string): Prom
     }),
   );
   const apiHeaders = fixedHeaders(helmet({ contentSecurityPolicy: false }));
-  app.use((req, res, next) => {
+  return (req, res, next) => {
     for (const [name, value] of req.path.startsWith('/graphql') ? apiHeaders : pageHeaders) {
       res.setHeader(name, value);
     }
     next();
-  });
-  let shuttingDown = false;
+  };
+}
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const ready = !shuttingDown && (await databaseReady(services));
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
-  });
-  app.get('/metrics', metricsAccess(config.metricsToken), async (_req, res) => {
-    const text = isWorker() ? await clusterMetrics() : await registry.metrics();
-    res.type(registry.contentType).send(text);
-  });
-
-  const sessionCookie = session({
+/** The session cookie, its rows in the service's database. */
+function sessionCookie(
+  sessions: DatabaseSessionStore,
+  sessionSecret: string,
+  config: Services['config'],
+): express.RequestHandler {
+  return session({
     name: SESSION_COOKIE,
     store: sessions,
     secret: sessionSecret,
@@ -222,31 +209,65 @@ export async function createApp(services: Services, sessionSecret: string): Prom
       path: '/',
     },
   });
+}
 
-  app.get('/wallets/:id/statement.csv', sessionCookie, statementCsvRoute(services));
+/** /graphql: a JSON body of bounded size, the session, then Apollo with a context per request. */
+function graphqlRoute(apollo: ApolloServer<Context>, services: Services): express.RequestHandler {
+  return expressMiddleware(apollo, {
+    context: async ({ req, res }): Promise<Context> => {
+      const requestId = requestIdOf(req);
+      res.setHeader('x-request-id', requestId);
+      return {
+        req,
+        res,
+        requestId,
+        caller: callerOf(req),
+        services,
+        log: services.log.child({ requestId }),
+      };
+    },
+  });
+}
 
+export async function createApp(services: Services, sessionSecret: string): Promise<App> {
+  const { config, db, log } = services;
+  const apollo = await startApollo(services);
+  const sessions = new DatabaseSessionStore(
+    sessionRecords(db),
+    config.sessionIdleTimeoutMs,
+    config.sessionAbsoluteTimeoutMs,
+  );
+  const app = express();
+  app.disable('x-powered-by');
+  // Express hashes every response body into an ETag; nothing here is cached
+  // by validation (GraphQL answers are POSTs), so that was a SHA-1 per request.
+  // The static frontend keeps its own ETags (serve-static sets them itself).
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders(config));
+
+  let shuttingDown = false;
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = !shuttingDown && (await databaseReady(services));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+  app.get('/metrics', metricsAccess(config.metricsToken), async (_req, res) => {
+    const text = isWorker() ? await clusterMetrics() : await registry.metrics();
+    res.type(registry.contentType).send(text);
+  });
+
+  const withSession = sessionCookie(sessions, sessionSecret, config);
+  app.get('/wallets/:id/statement.csv', withSession, statementCsvRoute(services));
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    sessionCookie,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<Context> => {
-        const requestId = requestIdOf(req);
-        res.setHeader('x-request-id', requestId);
-        return {
-          req,
-          res,
-          requestId,
-          caller: callerOf(req),
-          services,
-          log: log.child({ requestId }),
-        };
-      },
-    }),
+    withSession,
+    graphqlRoute(apollo, services),
   );
-
   app.use(errorResponder(log));
-
   // The built frontend (dist/src/http/app.js -> dist/web).
   app.use(express.static(path.resolve(__dirname, '..', '..', 'web')));
 
