@@ -79,11 +79,11 @@ export function transferMovement(
   };
 }
 
-/** Posts a transfer's rows; the answer is the sender's side. */
+/** Posts a transfer's rows; the answer is its source's side (the sender's). */
 export async function postTransfer(
   sql: Sql,
   wallets: LockedWallets,
-  senderId: WalletId,
+  sourceId: WalletId,
   rows: ReturnType<typeof newTransferRows>,
 ): Promise<TransferResult> {
   const posted = await post(sql, wallets, {
@@ -95,7 +95,7 @@ export async function postTransfer(
   return {
     transfer: posted.transfer,
     operation: debit,
-    wallet: posted.wallets.get(senderId) as WalletRow,
+    wallet: posted.wallets.get(sourceId) as WalletRow,
     replayed: false,
   };
 }
