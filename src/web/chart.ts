@@ -108,8 +108,10 @@ export function renderChart(
   // The first, middle and last points, each label once: points within one second share it.
   const labelled = [0, Math.floor((points.length - 1) / 2), points.length - 1];
   const labels = new Map<string, number>();
-  for (const i of labelled)
-    if (!labels.has(dateLabel(times[i]))) labels.set(dateLabel(times[i]), i);
+  for (const i of labelled) {
+    const label = dateLabel(times[i]);
+    if (!labels.has(label)) labels.set(label, i);
+  }
   for (const [n, [label, i]] of [...labels].entries()) {
     const anchor = n === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle';
     chart.append(

@@ -54,12 +54,13 @@ export function fromMinorUnits(value: bigint, precision: number): string {
 
 /**
  * The decimal separator the person's locale shows amounts with: "," in
- * German, "." in English. Typed amounts are read with the same one.
+ * German, "." in English. Typed amounts are read with the same one. Worked
+ * out once: the locale does not change while the page is open.
  */
-export function decimalSeparator(): string {
-  const parts = new Intl.NumberFormat().formatToParts('1.5' as unknown as number);
-  return parts.find((part) => part.type === 'decimal')?.value ?? '.';
-}
+const DECIMAL_SEPARATOR =
+  new Intl.NumberFormat()
+    .formatToParts('1.5' as unknown as number)
+    .find((part) => part.type === 'decimal')?.value ?? '.';
 
 /**
  * Whether `text` is digits, with decimals after the locale's own separator
@@ -77,7 +78,7 @@ function typedAmount(text: string, separator: string): boolean {
  * ("12,50" in German is "12.50"). Only for text amountProblem accepted.
  */
 export function decimalOf(text: string): string {
-  return text.replace(decimalSeparator(), '.');
+  return text.replace(DECIMAL_SEPARATOR, '.');
 }
 
 /**
@@ -86,7 +87,7 @@ export function decimalOf(text: string): string {
  */
 export function amountProblem(text: string, currency: string, precision: number): string {
   if (text === '') return '';
-  const separator = decimalSeparator();
+  const separator = DECIMAL_SEPARATOR;
   if (!typedAmount(text, separator)) return `Enter an amount such as 10${separator}50.`;
   const amount = decimalOf(text);
   if (precisionOf(amount) > precision) {
