@@ -8,12 +8,13 @@
 import type { Database } from '../db/database';
 import { expiredSql, nowMs } from '../db/clock';
 import { isUniqueViolation } from '../db/errors';
-import { ledgerId } from '../db/ids';
+import { isUuid, ledgerId } from '../db/ids';
 import {
   findPaymentRequest,
   findPaymentRequestByKey,
   findWalletOf,
   paymentRequestsPage,
+  walletsById,
 } from '../db/queries';
 import { assertIsParty, assertOwnWallet } from '../domain/access';
 import type { Caller } from '../domain/caller';
@@ -23,9 +24,9 @@ import { parseAmountMinor } from '../domain/money';
 import { lists, pageRequest, toPage, type Page } from '../domain/pages';
 import { personByEmail } from './recipients';
 import type { Services } from './services';
-import { getWallet, ownWalletIn } from './wallets';
+import { existingWallet, getWallet, ownWalletIn } from './wallets';
 import type { PayRequestResult, PaymentRequestRow, WalletRow } from '../domain/records';
-import type { PaymentRequestId, UserId } from '../domain/ids';
+import type { PaymentRequestId, UserId, WalletId } from '../domain/ids';
 import type { Sql } from '../db/sql';
 import { DomainError, idempotencyConflict } from '../domain/errors';
 import type { Currencies } from '../domain/currencies';
@@ -118,17 +119,18 @@ async function closePaymentRequest(
   status: 'DECLINED' | 'CANCELED',
   precision: number,
 ): Promise<PaymentRequestRow> {
-  const now = await db.transaction(async (sql) => {
-    const closed = await resolvePaymentRequest(sql, request.id, status, null);
-    const row = (await findPaymentRequest(sql, request.id)) as PaymentRequestRow;
-    if (closed) {
-      const type = status === 'DECLINED' ? 'PAYMENT_REQUEST_DECLINED' : 'PAYMENT_REQUEST_CANCELED';
-      await appendEvents(sql, [paymentRequestEvent(type, row, precision)]);
+  return db.transaction(async (sql) => {
+    const closed = await resolvePaymentRequest(sql, request, status, null);
+    if (closed === null) {
+      // The same again is answered with the request as it is.
+      const now = (await findPaymentRequest(sql, request.id)) as PaymentRequestRow;
+      if (now.status !== status) throw unresolvable(now);
+      return now;
     }
-    return row;
+    const type = status === 'DECLINED' ? 'PAYMENT_REQUEST_DECLINED' : 'PAYMENT_REQUEST_CANCELED';
+    await appendEvents(sql, [paymentRequestEvent(type, closed, precision)]);
+    return closed;
   });
-  if (now.status !== status) throw unresolvable(now);
-  return now;
 }
 
 /**
@@ -169,6 +171,14 @@ async function ownRequest(
   party: 'payer' | 'requester',
 ): Promise<PaymentRequestRow> {
   const request = await services.db.read((sql) => findPaymentRequest(sql, id));
+  return mustBeParty(request, caller, party);
+}
+
+function mustBeParty(
+  request: PaymentRequestRow | null,
+  caller: Caller,
+  party: 'payer' | 'requester',
+): PaymentRequestRow {
   if (request === null) {
     throw new DomainError('NOT_FOUND', 'There is no payment request with this id.');
   }
@@ -249,19 +259,44 @@ export async function payPaymentRequest(
   caller: Caller,
   input: { id: string; fromWalletId?: string | null; idempotencyKey?: string | null },
 ): Promise<PayRequestResult> {
-  const { db, ledger } = services;
-  const request = await ownRequest(services, caller, input.id, 'payer');
-  const fromWalletId = input.fromWalletId ?? request.payerWalletId;
-  const source = await getWallet(db, fromWalletId);
+  const { request, source, target } = await requestToPay(services, caller, input);
   assertOwnWallet(caller, source.userId, 'pay');
-  const target = await getWallet(db, request.requesterWalletId);
-  return ledger.payRequest({
+  return services.ledger.payRequest({
     payerUserId: caller.userId,
     request,
     source,
     target,
     idempotencyKey: input.idempotencyKey ?? null,
   });
+}
+
+/**
+ * A request the caller is asked to pay, and the wallets its payment moves
+ * money between, read on one connection: the request once, its wallets
+ * once. The ledger checks its status again under the locks.
+ */
+async function requestToPay(
+  services: Services,
+  caller: Caller,
+  input: { id: string; fromWalletId?: string | null },
+): Promise<{ request: PaymentRequestRow; source: WalletRow; target: WalletRow }> {
+  const found = await services.db.read(async (sql) => {
+    const request = await findPaymentRequest(sql, input.id);
+    if (request === null) return null;
+    const sourceId = input.fromWalletId ?? request.payerWalletId;
+    const wallets = await walletsById(
+      sql,
+      [sourceId, request.requesterWalletId].filter(isUuid) as WalletId[],
+    );
+    const byId = (id: string) => wallets.find((wallet) => wallet.id === id);
+    return { request, source: byId(sourceId), target: byId(request.requesterWalletId) };
+  });
+  const request = mustBeParty(found?.request ?? null, caller, 'payer');
+  return {
+    request,
+    source: existingWallet(found?.source),
+    target: existingWallet(found?.target),
+  };
 }
 
 /** The payer declines it: final. */

@@ -70,13 +70,16 @@ export async function openWallet(
   }
 }
 
-function existing(wallet: WalletRow | null): WalletRow {
-  if (wallet === null) throw new DomainError('NOT_FOUND', 'There is no wallet with this id.');
+/** The wallet, or NOT_FOUND. */
+export function existingWallet(wallet: WalletRow | null | undefined): WalletRow {
+  if (wallet === null || wallet === undefined) {
+    throw new DomainError('NOT_FOUND', 'There is no wallet with this id.');
+  }
   return wallet;
 }
 
 export async function getWallet(db: Database, id: string): Promise<WalletRow> {
-  return existing(await db.read((sql) => findWallet(sql, id)));
+  return existingWallet(await db.read((sql) => findWallet(sql, id)));
 }
 
 /** The caller's wallet in `currency`, or NOT_FOUND. */
@@ -119,14 +122,14 @@ export async function transferWallets(
       sourceId === null ? { ownerId: caller.userId } : { walletId: sourceId },
     ),
   );
-  const target = directory.remember(existing(found.target));
+  const target = directory.remember(existingWallet(found.target));
   if (found.source === null && sourceId === null) {
     throw new DomainError(
       'CURRENCY_MISMATCH',
       `The receiving wallet holds ${target.currency}, and you have no ${target.currency} wallet to send from.`,
     );
   }
-  return { source: directory.remember(existing(found.source)), target };
+  return { source: directory.remember(existingWallet(found.source)), target };
 }
 
 /** Where a payment goes: to a wallet by its id, or to a person by their email. */

@@ -11,7 +11,7 @@ import { findPaymentRequest, findTransferByKey } from '../../db/queries';
 import type { PaymentRequestRow } from '../../domain/records';
 import type { UserId } from '../../domain/ids';
 import { DomainError } from '../../domain/errors';
-import { resolvePaymentRequest, unresolvable } from '../payment-requests';
+import { resolvePaymentRequest, unresolvable, whyUnresolvable } from '../payment-requests';
 import { paymentRequestEvent, transferEvent } from '../event-data';
 import { type Movement } from '../movement';
 import { idempotencyConflict } from '../../domain/errors';
@@ -21,7 +21,7 @@ import type { PayRequestResult } from '../../domain/records';
 
 export interface PayRequestCommand {
   payerUserId: UserId;
-  /** The request as read before the wallets were locked. */
+  /** The request as read before the wallets were locked; its status is checked again in the transaction. */
   request: PaymentRequestRow;
   source: WalletIdentity;
   target: WalletIdentity;
@@ -65,10 +65,9 @@ export function payRequestMovement(
             return { ...(await transferReplay(sql, existing)), request: now };
           },
     async write(sql, wallets) {
-      // Resolved or expired already: said before anything else (the contract's order).
-      const current = await findPaymentRequest(sql, request.id);
-      assert.ok(current, `payment request ${request.id} exists`);
-      if (current.status !== 'PENDING') throw unresolvable(current);
+      // Resolved already: said before anything else (the contract's order).
+      // A request never becomes PENDING again, so the read before the locks is enough to say it.
+      if (request.status !== 'PENDING') throw unresolvable(request);
       const rows = newTransferRows(
         {
           initiatorUserId: command.payerUserId,
@@ -80,12 +79,22 @@ export function payRequestMovement(
         request.amountMinor,
         movementTime(wallets),
       );
-      const paid = await postTransfer(sql, wallets, source.id, rows);
-      const resolved = await resolvePaymentRequest(sql, request.id, 'PAID', paid.transfer.id);
-      const after = await findPaymentRequest(sql, request.id);
-      assert.ok(after);
+      let paid;
+      try {
+        paid = await postTransfer(sql, wallets, source.id, rows);
+      } catch (error) {
+        // Refused before it wrote anything; if the request was resolved meanwhile, that comes first.
+        if (!(error instanceof DomainError)) throw error;
+        throw (await whyUnresolvable(sql, request.id)) ?? error;
+      }
+      const after = await resolvePaymentRequest(sql, request, 'PAID', paid.transfer.id);
       // Declined, canceled or expired since it was read: this payment rolls back.
-      if (!resolved) throw unresolvable(after);
+      if (after === null) {
+        throw (
+          (await whyUnresolvable(sql, request.id)) ??
+          assert.fail('a request its conditional UPDATE left alone is resolved or expired')
+        );
+      }
       return { ...paid, request: after };
     },
   };
