@@ -6,7 +6,14 @@
 import { assertCanSeeTransfer, assertOwnWallet } from '../domain/access';
 import type { Caller } from '../domain/caller';
 import { DomainError } from '../domain/errors';
-import type { ExternalResult, OperationRow, TransferResult, TransferRow } from '../domain/records';
+import type {
+  ExternalResult,
+  OperationRow,
+  TransferResult,
+  TransferRow,
+  WalletRow,
+} from '../domain/records';
+import type { ExternalCommand } from '../ledger/movements/external';
 import { findOperationByReference, findTransfer, walletsById } from '../db/queries';
 import type { Services } from './services';
 import { getWallet, payeeOf, transferWallets, walletsForEmail } from './wallets';
@@ -57,7 +64,8 @@ export async function deposit(
   caller: Caller,
   input: ExternalInput,
 ): Promise<ExternalResult> {
-  return external(services, caller, 'deposit', input);
+  const wallet = await getWallet(services.db, input.walletId);
+  return services.ledger.deposit(externalCommand(caller, wallet, input));
 }
 
 /** Money out of a wallet to outside, by the service account that names its reference. */
@@ -66,23 +74,18 @@ export async function withdraw(
   caller: Caller,
   input: ExternalInput,
 ): Promise<ExternalResult> {
-  return external(services, caller, 'withdraw', input);
+  const wallet = await getWallet(services.db, input.walletId);
+  return services.ledger.withdraw(externalCommand(caller, wallet, input));
 }
 
-async function external(
-  services: Services,
-  caller: Caller,
-  direction: 'deposit' | 'withdraw',
-  input: ExternalInput,
-): Promise<ExternalResult> {
-  const wallet = await getWallet(services.db, input.walletId);
-  return services.ledger[direction]({
+function externalCommand(caller: Caller, wallet: WalletRow, input: ExternalInput): ExternalCommand {
+  return {
     serviceUserId: caller.userId,
     wallet,
     amount: input.amount,
     reference: input.reference,
     details: input.details ?? null,
-  });
+  };
 }
 
 /** The caller's deposit or withdrawal with this reference and its wallet's currency, or null. */
