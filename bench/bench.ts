@@ -8,6 +8,7 @@
  *
  *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
  *                    [--workers 1] [--runs 1] [--profile <dir>] [--no-floor]
+ *                    [--main <another build's dist/src/cli/main.js>] [--json <file>]
  *
  * With --instances 2, two server processes share the database and the
  * connections are split between them, as behind a load balancer. After the
@@ -24,7 +25,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { runAudit } from '../testkit/audit';
 import { freshDatabase, type DatabaseKind } from '../testkit/databases';
 import { signUpFunded, type Person } from '../testkit/fixtures';
-import { startServerOn, type TestServer } from '../testkit/server';
+import { MAIN, startServerOn, type TestServer } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
 import { serverUsage, type Usage } from './proc';
@@ -190,6 +191,10 @@ async function main(): Promise<boolean> {
       runs: { type: 'string', default: '1' },
       // Skips the floor: for a quick look at the service alone.
       'no-floor': { type: 'boolean', default: false },
+      // Serves another build (compare.ts): its entry point; the load and the checks stay this build's.
+      main: { type: 'string' },
+      // Writes the medians here as JSON (compare.ts reads them).
+      json: { type: 'string' },
     },
   });
   const kind = values.db as DatabaseKind;
@@ -203,6 +208,7 @@ async function main(): Promise<boolean> {
     instances: Number(values.instances),
     workers: values.workers,
     profile: values.profile,
+    main: values.main ?? MAIN,
   };
   const runs = Number(values.runs);
   const service = new Map<Pattern, Measured[]>();
@@ -216,12 +222,14 @@ async function main(): Promise<boolean> {
     if (!values['no-floor']) keep(floor, await measureFloor(run.seconds, run.connections));
   }
   console.log(runs > 1 ? `medians of ${runs} runs:` : 'summary:');
+  const medians: Medians[] = [];
   for (const [pattern, measured] of service) {
     const rate = median(measured.map((m) => m.transfersPerSecond));
     const p50 = median(measured.map((m) => m.p50Ms));
     const p99 = median(measured.map((m) => m.p99Ms));
     const floorRate = median((floor.get(pattern) ?? []).map((m) => m.transfersPerSecond));
     const cpuUs = median(measured.map((m) => m.cpuPerTransferUs ?? 0));
+    medians.push({ name: `walletToWallet ${pattern}`, perSecond: rate, p99Ms: p99, cpuUs });
     console.log(
       `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p50=${p50}ms p99=${p99}ms ` +
         `server-cpu/transfer=${cpuUs.toFixed(0)}us ` +
@@ -231,6 +239,7 @@ async function main(): Promise<boolean> {
           : ''),
     );
   }
+  if (values.json !== undefined) fs.writeFileSync(values.json, JSON.stringify(medians));
   if (violations.length > 0) {
     console.error(`bench: every guarantee must hold, and these did not:\n${violations.join('\n')}`);
   }
@@ -243,7 +252,17 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** One line of the summary, as --json writes it for compare.ts. */
+export interface Medians {
+  name: string;
+  perSecond: number;
+  p99Ms: number;
+  cpuUs: number;
+}
+
 interface ServiceRun {
+  /** The server's entry point: this build's, or another's (--main). */
+  main: string;
   kind: DatabaseKind;
   seconds: number;
   connections: number;
@@ -262,7 +281,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
       ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(run.profile)}`]
       : [];
     const env = { ...DEPLOYED_ENV, WORKERS: run.workers };
-    servers.push(await startServerOn(database.url, env, profiling));
+    servers.push(await startServerOn(database.url, env, profiling, run.main));
   }
   const urls = servers.map((s) => s.url);
   const measured = new Map<Pattern, Measured>();
