@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: walletToWallet over HTTP against a real server on a fresh
- * database. Prints transfers/s counted from the ledger (distinct successes,
- * not responses), latency percentiles, refusals, and whether money was
- * conserved and `wallet audit` passed. Figures, not a test of speed; but it
+ * database, then each other movement kind (kinds.ts). Prints transfers/s
+ * counted from the ledger (distinct successes, not responses; the other
+ * kinds' from answers without an error), latency percentiles, CPU per
+ * movement, refusals, and whether money was conserved and `wallet audit`
+ * passed. Figures, not a test of speed; but it
  * exits 1 if money was not conserved, the audit failed, a pattern moved
  * nothing or a run did not finish (the floor failing to start, say).
  *
@@ -24,7 +26,8 @@ import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { runAudit } from '../testkit/audit';
 import { freshDatabase, type DatabaseKind } from '../testkit/databases';
-import { signUpFunded, type Person } from '../testkit/fixtures';
+import { signInProvider, signUpFunded, type Person } from '../testkit/fixtures';
+import { kindLoads, type KindLoad } from './kinds';
 import { MAIN, startServerOn, type TestServer } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
@@ -150,6 +153,60 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
   return measured;
 }
 
+/** Requests of a prepared kind's phase per second of --duration, and its warm-up's. */
+const PREPARED_PER_SECOND = 200;
+const PREPARED_WARM_UP = 100;
+
+/**
+ * One movement kind's phase (kinds.ts): its rate counted from answers
+ * without an error, and the servers' CPU per movement. Money is not
+ * conserved here (deposits and withdrawals move it in and out); the audit
+ * after the run checks every kind's rows.
+ */
+async function measureKind(
+  load: KindLoad,
+  servers: TestServer[],
+  run: ServiceRun,
+): Promise<Measured> {
+  const urls = servers.map((s) => s.url);
+  const amount = load.prepare === undefined ? undefined : PREPARED_PER_SECOND * run.seconds;
+  const warmUp = load.prepare === undefined ? undefined : PREPARED_WARM_UP;
+  if (load.prepare !== undefined) await load.prepare((warmUp ?? 0) + (amount ?? 0));
+  await drive(urls, '/graphql', load.next, 2, run.connections, new Map(), warmUp);
+  const usageBefore = servers.map((s) => serverUsage(s.process.pid as number));
+  const refusals = new Map<string, number>();
+  const result = await drive(
+    urls,
+    '/graphql',
+    load.next,
+    run.seconds,
+    run.connections,
+    refusals,
+    amount,
+  );
+  const usageAfter = servers.map((s) => serverUsage(s.process.pid as number));
+  const cpuUsed = usageAfter.reduce(
+    (sum, after, i) => sum + after.cpuSeconds - usageBefore[i].cpuSeconds,
+    0,
+  );
+  const perSecond = result.ok / result.elapsedSeconds;
+  const cpuPerMovementUs = (cpuUsed * 1e6) / Math.max(1, result.ok);
+  console.log(
+    `${run.kind} x${run.instances} ${load.name} per second=${perSecond.toFixed(0)} ` +
+      `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
+      `server-cpu/movement=${cpuPerMovementUs.toFixed(0)}us ` +
+      `refusals=${describeRefusals([refusals])} non2xx=${result.non2xx} errors=${result.errors}`,
+  );
+  if (result.ok === 0) violations.push(`${load.name}: no movement was made`);
+  return {
+    transfersPerSecond: perSecond,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    refusals,
+    cpuPerTransferUs: cpuPerMovementUs,
+  };
+}
+
 /**
  * What the chosen stack itself allows on this machine: the same servers
  * answering `{ __typename }` for a signed-in user — express, express-session
@@ -211,9 +268,9 @@ async function main(): Promise<boolean> {
     main: values.main ?? MAIN,
   };
   const runs = Number(values.runs);
-  const service = new Map<Pattern, Measured[]>();
-  const floor = new Map<Pattern, Measured[]>();
-  const keep = (into: Map<Pattern, Measured[]>, measured: Map<Pattern, Measured>) => {
+  const service = new Map<string, Measured[]>();
+  const floor = new Map<string, Measured[]>();
+  const keep = (into: Map<string, Measured[]>, measured: Map<string, Measured>) => {
     for (const [pattern, m] of measured) into.set(pattern, [...(into.get(pattern) ?? []), m]);
   };
   for (let i = 1; i <= runs; i++) {
@@ -223,19 +280,23 @@ async function main(): Promise<boolean> {
   }
   console.log(runs > 1 ? `medians of ${runs} runs:` : 'summary:');
   const medians: Medians[] = [];
-  for (const [pattern, measured] of service) {
+  for (const [phase, measured] of service) {
     const rate = median(measured.map((m) => m.transfersPerSecond));
     const p50 = median(measured.map((m) => m.p50Ms));
     const p99 = median(measured.map((m) => m.p99Ms));
-    const floorRate = median((floor.get(pattern) ?? []).map((m) => m.transfersPerSecond));
     const cpuUs = median(measured.map((m) => m.cpuPerTransferUs ?? 0));
-    medians.push({ name: `walletToWallet ${pattern}`, perSecond: rate, p99Ms: p99, cpuUs });
+    // walletToWallet's patterns, or another movement kind's phase.
+    const isPattern = phase === 'random' || phase === 'hot-pair';
+    const name = isPattern ? `walletToWallet ${phase}` : phase;
+    medians.push({ name, perSecond: rate, p99Ms: p99, cpuUs });
+    const floorRates = (floor.get(phase) ?? []).map((m) => m.transfersPerSecond);
     console.log(
-      `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${pattern.padEnd(8)} median transfers/s=${rate.toFixed(0)} p50=${p50}ms p99=${p99}ms ` +
-        `server-cpu/transfer=${cpuUs.toFixed(0)}us ` +
+      `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${name.padEnd(23)} ` +
+        `median ${isPattern ? 'transfers/s' : 'per second'}=${rate.toFixed(0)} p50=${p50}ms p99=${p99}ms ` +
+        `server-cpu/${isPattern ? 'transfer' : 'movement'}=${cpuUs.toFixed(0)}us ` +
         `refusals=${describeRefusals(measured.map((m) => m.refusals))}` +
-        (floor.size > 0
-          ? ` floor=${floorRate.toFixed(0)} ratio=${(rate / floorRate).toFixed(2)}`
+        (floorRates.length > 0
+          ? ` floor=${median(floorRates).toFixed(0)} ratio=${(rate / median(floorRates)).toFixed(2)}`
           : ''),
     );
   }
@@ -272,7 +333,7 @@ interface ServiceRun {
 }
 
 /** The service on a fresh database: every pattern, then conservation and the audit. */
-async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> {
+async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
   const { kind, seconds, connections, instances } = run;
   const database = await freshDatabase(kind);
   const servers: TestServer[] = [];
@@ -284,7 +345,7 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
     servers.push(await startServerOn(database.url, env, profiling, run.main));
   }
   const urls = servers.map((s) => s.url);
-  const measured = new Map<Pattern, Measured>();
+  const measured = new Map<string, Measured>();
   const server = servers[0];
   try {
     const people = await signUpFunded(server.url, USERS, '1000000.00');
@@ -349,6 +410,10 @@ async function measureService(run: ServiceRun): Promise<Map<Pattern, Measured>> 
         refusals,
         cpuPerTransferUs,
       });
+    }
+    const provider = await signInProvider(server.url);
+    for (const load of kindLoads(provider, people)) {
+      measured.set(load.name, await measureKind(load, servers, run));
     }
     await measureStackCeiling(urls, people, seconds, connections);
   } finally {

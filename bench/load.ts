@@ -50,8 +50,10 @@ export function keyedTransfers(amount: string): (from: Person, to: Person) => Re
 }
 
 /**
- * POSTs `next()`'s requests to every url for `seconds` over `connections`
- * split between them, and counts each refusal's code into `refusals`.
+ * POSTs `next()`'s requests to every url for `seconds` (or, given `amount`,
+ * that many requests in all) over `connections` split between them, and
+ * counts each refusal's code into `refusals`; `ok` counts answers without
+ * an error.
  */
 export async function drive(
   urls: string[],
@@ -60,22 +62,32 @@ export async function drive(
   seconds: number,
   connections: number,
   refusals: Map<string, number>,
+  amount?: number,
 ) {
-  const runs = urls.map((url) =>
+  let ok = 0;
+  // From the first request to the last answer: autocannon's own clock ticks by the second.
+  let startedAt: bigint | null = null;
+  let answeredAt: bigint | null = null;
+  const runs = urls.map((url, i) =>
     autocannon({
       url: `${url}${path}`,
       connections: Math.max(1, Math.floor(connections / urls.length)),
-      duration: seconds,
+      ...(amount === undefined
+        ? { duration: seconds }
+        : { amount: Math.floor(amount / urls.length) + (i < amount % urls.length ? 1 : 0) }),
       requests: [
         {
           method: 'POST',
           setupRequest: (request: Record<string, unknown>) => {
+            startedAt ??= process.hrtime.bigint();
             const { cookie, body } = next();
             return { ...request, headers: { 'content-type': 'application/json', cookie }, body };
           },
-          onResponse: (_status: number, responseBody: string) => {
+          onResponse: (status: number, responseBody: string) => {
+            answeredAt = process.hrtime.bigint();
             const match = /"(?:code|error)":"([A-Z_]+)"/.exec(responseBody);
             if (match) refusals.set(match[1], (refusals.get(match[1]) ?? 0) + 1);
+            else if (status === 200 && !responseBody.includes('"errors"')) ok++;
           },
         },
       ],
@@ -84,6 +96,9 @@ export async function drive(
   const results = await Promise.all(runs);
   // Percentiles of the busiest instance's load generator; totals summed.
   return {
+    ok,
+    elapsedSeconds:
+      startedAt === null || answeredAt === null ? seconds : Number(answeredAt - startedAt) / 1e9,
     latency: {
       p50: Math.max(...results.map((r) => r.latency.p50)),
       p99: Math.max(...results.map((r) => r.latency.p99)),
