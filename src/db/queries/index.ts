@@ -9,3 +9,4 @@ export * from './transfers';
 export * from './payment-requests';
 export * from './admin';
 export * from './events';
+export * from './sessions';
