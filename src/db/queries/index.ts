@@ -10,3 +10,4 @@ export * from './payment-requests';
 export * from './admin';
 export * from './events';
 export * from './sessions';
+export * from './settings';
