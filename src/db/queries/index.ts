@@ -11,3 +11,4 @@ export * from './admin';
 export * from './events';
 export * from './sessions';
 export * from './settings';
+export * from './rate-limits';
