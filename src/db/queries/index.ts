@@ -12,3 +12,4 @@ export * from './events';
 export * from './sessions';
 export * from './settings';
 export * from './rate-limits';
+export * from './currencies';
