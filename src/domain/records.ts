@@ -1,7 +1,8 @@
 /**
  * The records the service reads and returns: what a user, a wallet, an
  * operation, a transfer, a hold, a payment request or an event is, and what
- * a movement answers. Times are epoch milliseconds; money is minor units.
+ * a movement answers; a webhook endpoint. Times are epoch milliseconds;
+ * money is minor units.
  */
 import type { EventType } from './event-types';
 import type { HoldStatus, OperationType, PaymentRequestStatus, Role } from './enums';
@@ -120,6 +121,19 @@ export interface EventRow {
   walletIds: string[];
   body: string;
   createdAtMs: number;
+}
+
+export interface EndpointRow {
+  id: string;
+  ownerUserId: UserId;
+  /** The owner's role: an admin's endpoint gets every event, a service's its own. */
+  ownerRole: Role;
+  url: string;
+  eventTypes: EventType[];
+  secretCiphertext: string;
+  createdAtMs: number;
+  /** Where in the events' order it starts: it is sent the events at or past this (db/queries/webhooks startOf). */
+  from: { txOrder: bigint; seq: bigint };
 }
 
 /** An operation with the name of the other party to its transfer, for people to read. */

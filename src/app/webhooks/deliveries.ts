@@ -9,10 +9,10 @@ import type { Database } from '../../db/database';
 import { nowMs } from '../../db/clock';
 import { ledgerId } from '../../db/ids';
 import type { EventPosition } from '../../domain/pages';
-import { eventHeadsAfter, lastEventAfter, type EventHead } from '../../db/queries';
+import { endpointsOf, eventHeadsAfter, lastEventAfter, type EventHead } from '../../db/queries';
 import type { Row, Sql } from '../../db/sql';
 import type { DeliveryStatus } from '../../domain/enums';
-import { endpointsIn, type EndpointRow } from './endpoints';
+import type { EndpointRow } from '../../domain/records';
 
 const POSITION_KEY = 'webhooks_dispatched_through';
 
@@ -58,7 +58,7 @@ export async function dispatchEvents(db: Database): Promise<number> {
     const last = await lastEventAfter(sql, position);
     if (last === null) return 0;
     const events = await eventHeadsAfter(sql, position, DISPATCH_BATCH);
-    const endpoints = await endpointsIn(sql, null);
+    const endpoints = await endpointsOf(sql, null);
     if (endpoints.length === 0) {
       await savePosition(sql, last);
       return 0;

@@ -13,3 +13,4 @@ export * from './sessions';
 export * from './settings';
 export * from './rate-limits';
 export * from './currencies';
+export * from './webhooks';
