@@ -5,8 +5,7 @@
  * for this: they read them as EXPIRED already.
  */
 import type { Services } from './services';
-import { expiredSql } from '../db/clock';
-import type { WalletId } from '../domain/ids';
+import { walletsWithExpiredHolds } from '../db/queries';
 import { expirePaymentRequests } from './payment-requests';
 
 /** Wallets and requests seen to per round. */
@@ -14,16 +13,11 @@ const EXPIRY_BATCH = 50;
 
 export async function expireDue(services: Services): Promise<void> {
   const { db, ledger, currencies } = services;
-  const wallets = await db.read((sql) =>
-    sql.rows<{ wallet_id: string }>(
-      `SELECT DISTINCT wallet_id FROM holds
-        WHERE ${expiredSql(sql.kind)} LIMIT ${EXPIRY_BATCH}`,
-    ),
-  );
-  for (const { wallet_id: walletId } of wallets) {
+  const wallets = await db.read((sql) => walletsWithExpiredHolds(sql, EXPIRY_BATCH));
+  for (const walletId of wallets) {
     // One busy wallet (WALLET_BUSY) waits for the next round; the others go on.
     await ledger
-      .expireHolds(walletId as WalletId)
+      .expireHolds(walletId)
       .catch((err) => services.log.warn({ err, walletId }, 'holds not expired; tried again later'));
   }
   await expirePaymentRequests(db, currencies, EXPIRY_BATCH);

@@ -2,6 +2,7 @@ import { WalletDirectory } from './wallet-directory';
 import type { Config } from '../config';
 import { ConfigError } from '../config';
 import type { Database } from '../db/database';
+import { allCurrencies } from '../db/queries';
 import { LoginLimit } from './auth/login-limit';
 import { RateLimiter } from './auth/rate-limit';
 import { sessionSecret } from './auth/session-secret';
@@ -33,9 +34,7 @@ export interface Services {
 const ONE_HOUR_MS = 60 * 60_000;
 
 export async function loadCurrencies(db: Database): Promise<Currencies> {
-  const rows = await db.read((sql) =>
-    sql.rows<{ code: string; precision: number }>('SELECT code, precision FROM currencies'),
-  );
+  const rows = await db.read((sql) => allCurrencies(sql));
   return Currencies.of(rows);
 }
 

@@ -4,8 +4,14 @@
  * made on one instance works on every other, and ending it (a logout, a
  * changed password) ends it everywhere at once.
  */
-import { nowMs } from '../db/clock';
-import { deleteInChunks, type Database } from '../db/database';
+import type { Database } from '../db/database';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  extendSession,
+  findSession,
+  upsertSession,
+} from '../db/queries';
 
 /** A session as stored: its data (JSON) and when it idles out, epoch milliseconds. */
 export interface StoredSession {
@@ -27,41 +33,20 @@ export interface SessionRecords {
 
 export function sessionRecords(db: Database): SessionRecords {
   return {
-    async read(sid, absoluteTimeoutMs) {
-      const [row] = await db.read((sql) =>
-        sql.rows<{ data: string; expires_at: unknown }>(
-          `SELECT data, expires_at FROM sessions
-           WHERE sid = ? AND created_at > ${nowMs(db.kind)} - ?`,
-          [sid, absoluteTimeoutMs],
-        ),
-      );
-      return row ? { data: row.data, expiresAtMs: Number(row.expires_at) } : null;
+    read(sid, absoluteTimeoutMs) {
+      return db.read((sql) => findSession(sql, sid, absoluteTimeoutMs));
     },
     async write(sid, data, expiresAtMs, userId) {
-      await db.read((sql) =>
-        sql.run(
-          `INSERT INTO sessions (sid, data, expires_at, user_id, created_at)
-           VALUES (?, ?, ?, ?, ${nowMs(db.kind)})
-           ON CONFLICT (sid) DO UPDATE SET
-             data = excluded.data, expires_at = excluded.expires_at, user_id = excluded.user_id`,
-          [sid, data, expiresAtMs, userId],
-        ),
-      );
+      await db.read((sql) => upsertSession(sql, sid, data, expiresAtMs, userId));
     },
     async extend(sid, expiresAtMs) {
-      await db.read((sql) =>
-        sql.run('UPDATE sessions SET expires_at = ? WHERE sid = ? AND expires_at < ?', [
-          expiresAtMs,
-          sid,
-          expiresAtMs,
-        ]),
-      );
+      await db.read((sql) => extendSession(sql, sid, expiresAtMs));
     },
     async remove(sid) {
-      await db.read((sql) => sql.run('DELETE FROM sessions WHERE sid = ?', [sid]));
+      await db.read((sql) => deleteSession(sql, sid));
     },
     pruneExpired() {
-      return deleteInChunks(db, 'sessions', 'sid', 'expires_at <= ?', [Date.now()]);
+      return deleteExpiredSessions(db, Date.now());
     },
   };
 }

@@ -2,8 +2,14 @@ import { normalizeEmail } from '../domain/text';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
-import type { Sql } from '../db/sql';
-import { findUserByEmail, findUserById } from '../db/queries';
+import {
+  endSessionsOf,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  insertWallet,
+  setPasswordAndRole,
+} from '../db/queries';
 import type { Caller } from '../domain/caller';
 import type { Services } from './services';
 import type { UserRow } from '../domain/records';
@@ -11,9 +17,8 @@ import type { UserId } from '../domain/ids';
 import type { Role } from '../domain/enums';
 import { DomainError } from '../domain/errors';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './auth/passwords';
-import { endSessionsOf } from '../db/queries/sessions';
 import { ConfigError } from '../config';
-import { insertWallet } from './wallets';
+import { newWallet } from './wallets';
 
 export interface NewUser {
   name: string;
@@ -40,7 +45,7 @@ export async function createUser(db: Database, user: NewUser): Promise<UserRow> 
     return await db.transaction(async (sql) => {
       const created = await insertUser(sql, row);
       if (user.walletCurrency !== null) {
-        await insertWallet(sql, created.id, user.walletCurrency);
+        await insertWallet(sql, newWallet(created.id, user.walletCurrency));
       }
       return created;
     });
@@ -50,15 +55,6 @@ export async function createUser(db: Database, user: NewUser): Promise<UserRow> 
     }
     throw error;
   }
-}
-
-async function insertUser(sql: Sql, user: UserRow): Promise<UserRow> {
-  const [inserted] = await sql.rows<{ seq: unknown }>(
-    `INSERT INTO users (id, email, name, password_hash, role, created_at)
-     VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
-    [user.id, user.email, user.name, user.passwordHash, user.role, user.createdAtMs],
-  );
-  return { ...user, seq: BigInt(String(inserted.seq)) };
 }
 
 /**
@@ -103,11 +99,7 @@ export async function ensureAccount(
   const passwordHash = samePassword ? existing.passwordHash : await hashPassword(account.password);
   const userId = existing.id;
   await db.transaction(async (sql) => {
-    await sql.run('UPDATE users SET password_hash = ?, role = ? WHERE id = ?', [
-      passwordHash,
-      role,
-      userId,
-    ]);
+    await setPasswordAndRole(sql, userId, passwordHash, role);
     await endSessionsOf(sql, userId);
   });
   return 'updated';

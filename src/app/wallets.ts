@@ -4,13 +4,13 @@ import { assertOwnWallet, assertCanView } from '../domain/access';
 import type { Caller } from '../domain/caller';
 import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
-import type { Sql } from '../db/sql';
 import {
   findTransferWallets,
   findUserById,
   findWallet,
   findWalletOf,
   holdsPage,
+  insertWallet,
   pendingHeldMinor,
   walletsOf,
 } from '../db/queries';
@@ -35,8 +35,9 @@ import { recipientWallet } from './recipients';
 import type { WalletDirectory } from './wallet-directory';
 import type { WalletIdentity } from '../domain/records';
 
-export async function insertWallet(sql: Sql, userId: UserId, currency: string): Promise<WalletRow> {
-  const wallet = {
+/** A user's new wallet in `currency`, empty, as it is to be inserted. */
+export function newWallet(userId: UserId, currency: string): Omit<WalletRow, 'seq'> {
+  return {
     id: randomUUID() as WalletId,
     userId,
     currency,
@@ -45,12 +46,6 @@ export async function insertWallet(sql: Sql, userId: UserId, currency: string): 
     lastOperationAtMs: 0,
     createdAtMs: Date.now(),
   };
-  const [row] = await sql.rows<{ seq: unknown }>(
-    `INSERT INTO wallets (id, user_id, currency, balance_minor, lock_version, created_at)
-     VALUES (?, ?, ?, 0, 0, ?) RETURNING seq`,
-    [wallet.id, userId, currency, wallet.createdAtMs],
-  );
-  return { ...wallet, seq: BigInt(String(row.seq)) };
 }
 
 /** One wallet per user and currency. */
@@ -61,7 +56,9 @@ export async function openWallet(
 ): Promise<WalletRow> {
   const currency = services.currencies.known(uncheckedCurrency);
   try {
-    return await services.db.transaction((sql) => insertWallet(sql, caller.userId, currency));
+    return await services.db.transaction((sql) =>
+      insertWallet(sql, newWallet(caller.userId, currency)),
+    );
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new DomainError('ALREADY_EXISTS', `You already have a ${currency} wallet.`);

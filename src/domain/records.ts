@@ -1,10 +1,17 @@
 /**
  * The records the service reads and returns: what a user, a wallet, an
  * operation, a transfer, a hold, a payment request or an event is, and what
- * a movement answers. Times are epoch milliseconds; money is minor units.
+ * a movement answers; a webhook endpoint and a delivery. Times are epoch
+ * milliseconds; money is minor units.
  */
 import type { EventType } from './event-types';
-import type { HoldStatus, OperationType, PaymentRequestStatus, Role } from './enums';
+import type {
+  DeliveryStatus,
+  HoldStatus,
+  OperationType,
+  PaymentRequestStatus,
+  Role,
+} from './enums';
 import type { HoldId, PaymentRequestId, UserId, WalletId } from './ids';
 
 export interface UserRow {
@@ -120,6 +127,35 @@ export interface EventRow {
   walletIds: string[];
   body: string;
   createdAtMs: number;
+}
+
+export interface EndpointRow {
+  id: string;
+  ownerUserId: UserId;
+  /** The owner's role: an admin's endpoint gets every event, a service's its own. */
+  ownerRole: Role;
+  url: string;
+  eventTypes: EventType[];
+  secretCiphertext: string;
+  createdAtMs: number;
+  /**
+   * Where in the events' order it starts: it is sent the events at or past
+   * this (startOf, in db/queries/webhooks).
+   */
+  from: { txOrder: bigint; seq: bigint };
+}
+
+export interface DeliveryRow {
+  seq: bigint;
+  id: string;
+  endpointId: string;
+  eventId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAtMs: number | null;
+  deliveredAtMs: number | null;
 }
 
 /** An operation with the name of the other party to its transfer, for people to read. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { deleteInChunks, type Database } from '../../db/database';
+import type { Database } from '../../db/database';
+import { countAttempt, deleteEndedWindows, uncountAttempt } from '../../db/queries';
 import { DomainError } from '../../domain/errors';
 
 /** rate_limits.key is varchar(300). */
@@ -29,19 +30,11 @@ export class RateLimiter {
     if (this.limit === 0) return;
     const nowMs = Date.now();
     const windowStartMs = nowMs - this.windowMs;
-    const [row] = await this.db.read((sql) =>
-      sql.rows<{ count: unknown; window_started_at: unknown }>(
-        `INSERT INTO rate_limits (key, window_started_at, count) VALUES (?, ?, 1)
-         ON CONFLICT (key) DO UPDATE SET
-           count = CASE WHEN rate_limits.window_started_at <= ? THEN 1 ELSE rate_limits.count + 1 END,
-           window_started_at = CASE WHEN rate_limits.window_started_at <= ?
-             THEN ? ELSE rate_limits.window_started_at END
-         RETURNING count, window_started_at`,
-        [this.key(subject), nowMs, windowStartMs, windowStartMs, nowMs],
-      ),
+    const counted = await this.db.read((sql) =>
+      countAttempt(sql, this.key(subject), nowMs, windowStartMs),
     );
-    if (Number(row.count) <= this.limit) return;
-    const endsInMs = Number(row.window_started_at) + this.windowMs - nowMs;
+    if (counted.count <= this.limit) return;
+    const endsInMs = counted.windowStartedAtMs + this.windowMs - nowMs;
     const retryAfterSeconds = Math.max(1, Math.ceil(endsInMs / 1000));
     const minutes = Math.ceil(retryAfterSeconds / 60);
     throw new DomainError(
@@ -54,11 +47,7 @@ export class RateLimiter {
   /** Takes back one attempt (a login that succeeded was not a failure). */
   async undo(subject: string): Promise<void> {
     if (this.limit === 0) return;
-    await this.db.read((sql) =>
-      sql.run('UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0', [
-        this.key(subject),
-      ]),
-    );
+    await this.db.read((sql) => uncountAttempt(sql, this.key(subject)));
   }
 
   /**
@@ -67,10 +56,7 @@ export class RateLimiter {
    * every email or address ever tried would keep a row for good.
    */
   pruneEnded(): Promise<number> {
-    return deleteInChunks(this.db, 'rate_limits', 'key', 'window_started_at <= ? AND key LIKE ?', [
-      Date.now() - this.windowMs,
-      `${this.name}:%`,
-    ]);
+    return deleteEndedWindows(this.db, `${this.name}:`, Date.now() - this.windowMs);
   }
 
   /** The counter's key; a subject too long for the column is kept as its hash, so two never share one. */

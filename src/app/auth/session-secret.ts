@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/database';
+import { findSessionSecret, insertSessionSecretIfNone } from '../../db/queries';
 
 /**
  * The configured SESSION_SECRET or, outside production, one generated once
@@ -9,13 +10,7 @@ import type { Database } from '../../db/database';
 export async function sessionSecret(db: Database, configured: string | null): Promise<string> {
   if (configured !== null) return configured;
   return db.read(async (sql) => {
-    await sql.run(
-      `INSERT INTO settings (key, value) VALUES ('session_secret', ?) ON CONFLICT (key) DO NOTHING`,
-      [randomBytes(32).toString('base64url')],
-    );
-    const [row] = await sql.rows<{ value: string }>(
-      `SELECT value FROM settings WHERE key = 'session_secret'`,
-    );
-    return row.value;
+    await insertSessionSecretIfNone(sql, randomBytes(32).toString('base64url'));
+    return findSessionSecret(sql);
   });
 }

@@ -6,15 +6,26 @@
  * lease held is resumed once the lease runs out, with the same webhook-id.
  */
 import type { Database } from '../../db/database';
-import { nowMs } from '../../db/clock';
-import { ledgerId } from '../../db/ids';
-import type { EventPosition } from '../../domain/pages';
-import { eventHeadsAfter, lastEventAfter, type EventHead } from '../../db/queries';
-import type { Row, Sql } from '../../db/sql';
+import {
+  dueDeliveries,
+  endpointDeliveriesPage,
+  endpointsOf,
+  eventHeadsAfter,
+  findDelivery,
+  insertDeliveries,
+  lastEventAfter,
+  leaseDeliveries,
+  lockDispatchPosition,
+  oldestUndeliveredEvent,
+  recordDeliveryAttempt,
+  releaseLease,
+  resetDelivery,
+  saveDispatchPosition,
+  type DueDelivery,
+  type EventHead,
+} from '../../db/queries';
 import type { DeliveryStatus } from '../../domain/enums';
-import { endpointsIn, type EndpointRow } from './endpoints';
-
-const POSITION_KEY = 'webhooks_dispatched_through';
+import type { DeliveryRow, EndpointRow } from '../../domain/records';
 
 /** Events fanned out per round. */
 export const DISPATCH_BATCH = 200;
@@ -47,20 +58,14 @@ function wants(endpoint: EndpointRow, event: EventHead): boolean {
  */
 export async function dispatchEvents(db: Database): Promise<number> {
   return db.transaction(async (sql) => {
-    const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
-    const [row] = await sql.rows<{ value: string }>(
-      `SELECT value FROM settings WHERE key = ?${lock}`,
-      [POSITION_KEY],
-    );
-    const [txOrder, seq] = row.value.split('.').map((part) => BigInt(part));
-    const position = { txOrder, seq };
+    const position = await lockDispatchPosition(sql);
     // Both reads of events come before the read of endpoints (see above).
     const last = await lastEventAfter(sql, position);
     if (last === null) return 0;
     const events = await eventHeadsAfter(sql, position, DISPATCH_BATCH);
-    const endpoints = await endpointsIn(sql, null);
+    const endpoints = await endpointsOf(sql, null);
     if (endpoints.length === 0) {
-      await savePosition(sql, last);
+      await saveDispatchPosition(sql, last);
       return 0;
     }
     // One statement for the batch: the position's lock is held for no more round trips.
@@ -72,37 +77,10 @@ export async function dispatchEvents(db: Database): Promise<number> {
           .map((endpoint) => ({ endpointId: endpoint.id, eventId: event.id })),
       ),
     );
-    await savePosition(sql, events[events.length - 1]);
+    await saveDispatchPosition(sql, events[events.length - 1]);
     return events.length;
   });
 }
-
-async function savePosition(sql: Sql, position: EventPosition): Promise<void> {
-  await sql.run('UPDATE settings SET value = ? WHERE key = ?', [
-    `${position.txOrder}.${position.seq}`,
-    POSITION_KEY,
-  ]);
-}
-
-/** Makes deliveries due at once; one that exists already is left as it is. */
-async function insertDeliveries(
-  sql: Sql,
-  deliveries: readonly { endpointId: string; eventId: string }[],
-): Promise<void> {
-  const now = nowMs(sql.kind);
-  // In chunks that stay within both databases' limits on parameters.
-  for (let start = 0; start < deliveries.length; start += INSERT_CHUNK) {
-    const chunk = deliveries.slice(start, start + INSERT_CHUNK);
-    await sql.run(
-      `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
-       VALUES ${chunk.map(() => `(?, ?, ?, 'PENDING', 0, ${now}, ${now})`).join(', ')}
-       ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
-      chunk.flatMap(({ endpointId, eventId }) => [ledgerId(), endpointId, eventId]),
-    );
-  }
-}
-
-const INSERT_CHUNK = 1_000;
 
 /** An attempt this process has claimed. */
 export interface Claimed {
@@ -143,62 +121,31 @@ export async function claimDue(
 ): Promise<Claimed[]> {
   if (busy.size >= limits.endpointsMax) return [];
   return db.transaction(async (sql) => {
-    const now = nowMs(sql.kind);
-    const skip = sql.kind === 'postgres' ? ' FOR UPDATE OF delivery SKIP LOCKED' : '';
-    const notBusy =
-      busy.size === 0
-        ? ''
-        : ` AND endpoint.id NOT IN (${[...busy.keys()].map(() => '?').join(', ')})`;
-    // Each endpoint's oldest few: an endpoint with a backlog cannot crowd the others out.
-    const candidates = await sql.rows<Row>(
-      `SELECT delivery.id, delivery.endpoint_id, endpoint.owner_user_id
-         FROM webhook_deliveries AS delivery
-         JOIN webhook_endpoints AS endpoint ON endpoint.id = delivery.endpoint_id
-        WHERE delivery.id IN (SELECT due.id FROM webhook_deliveries AS due
-                               WHERE due.endpoint_id = endpoint.id AND due.status = 'PENDING'
-                                 AND due.next_attempt_at <= ${now}
-                                 AND (due.lease_until IS NULL OR due.lease_until <= ${now})
-                               ORDER BY due.next_attempt_at, due.seq
-                               LIMIT ${Math.trunc(limits.perEndpointMax)})${notBusy}
-        ORDER BY delivery.next_attempt_at, delivery.seq${skip}`,
-      [...busy.keys()],
-    );
+    const candidates = await dueDeliveries(sql, limits.perEndpointMax, [...busy.keys()]);
     const chosen = chooseEndpoints(candidates, limits, busy);
-    const picked = candidates.filter((c) => chosen.has(String(c.endpoint_id)));
-    const ids = picked.map((c) => String(c.id));
-    const ownerOf = new Map(picked.map((c) => [String(c.id), String(c.owner_user_id)]));
+    const picked = candidates.filter((c) => chosen.has(c.endpointId));
+    const ids = picked.map((c) => c.id);
+    const ownerOf = new Map(picked.map((c) => [c.id, c.ownerUserId]));
     if (ids.length === 0) return [];
-    const rows = await sql.rows<Row>(
-      `UPDATE webhook_deliveries SET lease_until = ${now} + CAST(? AS BIGINT)
-        WHERE id IN (${ids.map(() => '?').join(', ')})
-        RETURNING id, endpoint_id, event_id, attempts, lease_until`,
-      [limits.leaseMs, ...ids],
-    );
+    const leased = await leaseDeliveries(sql, ids, limits.leaseMs);
     // In the candidates' order: each endpoint's oldest first.
     const place = new Map(ids.map((id, i) => [id, i]));
-    return rows
-      .map((row) => ({
-        id: String(row.id),
-        endpointId: String(row.endpoint_id),
-        ownerUserId: ownerOf.get(String(row.id)) as string,
-        eventId: String(row.event_id),
-        attempts: Number(row.attempts),
-        leaseUntilMs: Number(row.lease_until),
-      }))
+    return leased
+      .map((delivery) => ({ ...delivery, ownerUserId: ownerOf.get(delivery.id) as string }))
       .sort((a, b) => (place.get(a.id) ?? 0) - (place.get(b.id) ?? 0));
   });
 }
 
 /** The endpoints to claim for: owners in turn, one endpoint each, within each owner's share. */
 function chooseEndpoints(
-  candidates: readonly Row[],
+  candidates: readonly DueDelivery[],
   limits: ClaimLimits,
   busy: ReadonlyMap<string, string>,
 ): Set<string> {
   const waiting = new Map<string, string[]>(); // owner → endpoints, oldest delivery first
   for (const candidate of candidates) {
-    const owner = String(candidate.owner_user_id);
-    const endpointId = String(candidate.endpoint_id);
+    const owner = candidate.ownerUserId;
+    const endpointId = candidate.endpointId;
     const queue = waiting.get(owner) ?? [];
     if (!queue.includes(endpointId)) queue.push(endpointId);
     waiting.set(owner, queue);
@@ -262,72 +209,23 @@ export async function recordAttempt(
     : retryInMs === undefined
       ? 'FAILED'
       : 'PENDING';
-  const changed = await db.transaction((sql) => {
-    const now = nowMs(sql.kind);
-    return sql.run(
-      `UPDATE webhook_deliveries
-          SET status = ?, attempts = ?, last_status_code = ?, last_error = ?, lease_until = NULL,
-              delivered_at = CASE WHEN ? = 'DELIVERED' THEN ${now} ELSE NULL END,
-              next_attempt_at = CASE WHEN ? = 'PENDING' THEN ${now} + CAST(? AS BIGINT) ELSE NULL END
-        WHERE id = ? AND lease_until = ?`,
-      [
-        status,
-        attempts,
-        outcome.statusCode,
-        outcome.delivered ? null : outcome.error.slice(0, 500),
-        status,
-        status,
-        Math.round((retryInMs ?? 0) * retryScale),
-        claimed.id,
-        claimed.leaseUntilMs,
-      ],
-    );
-  });
+  const changed = await db.transaction((sql) =>
+    recordDeliveryAttempt(sql, claimed, {
+      status,
+      attempts,
+      statusCode: outcome.statusCode,
+      error: outcome.delivered ? null : outcome.error.slice(0, 500),
+      retryInMs: Math.round((retryInMs ?? 0) * retryScale),
+    }),
+  );
   return changed === 1 ? status : null;
 }
 
 /** Gives claims back unattempted (shutting down): they are due again at once. */
 export async function releaseClaims(db: Database, claims: readonly Claimed[]): Promise<void> {
   for (const claim of claims) {
-    await db.transaction((sql) =>
-      sql.run('UPDATE webhook_deliveries SET lease_until = NULL WHERE id = ? AND lease_until = ?', [
-        claim.id,
-        claim.leaseUntilMs,
-      ]),
-    );
+    await db.transaction((sql) => releaseLease(sql, claim));
   }
-}
-
-export interface DeliveryRow {
-  seq: bigint;
-  id: string;
-  endpointId: string;
-  eventId: string;
-  status: DeliveryStatus;
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptAtMs: number | null;
-  deliveredAtMs: number | null;
-}
-
-const DELIVERY_COLUMNS = `seq, id, endpoint_id, event_id, status, attempts, last_status_code,
-  last_error, next_attempt_at, delivered_at`;
-
-function toDelivery(row: Row): DeliveryRow {
-  const ms = (value: unknown) => (value === null ? null : Number(value));
-  return {
-    seq: BigInt(String(row.seq)),
-    id: String(row.id),
-    endpointId: String(row.endpoint_id),
-    eventId: String(row.event_id),
-    status: String(row.status) as DeliveryStatus,
-    attempts: Number(row.attempts),
-    lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
-    lastError: row.last_error === null ? null : String(row.last_error),
-    nextAttemptAtMs: ms(row.next_attempt_at),
-    deliveredAtMs: ms(row.delivered_at),
-  };
 }
 
 /** A page of an endpoint's deliveries, newest first. */
@@ -337,24 +235,7 @@ export async function deliveriesPage(
   status: DeliveryStatus | null,
   page: { first: number; beforeSeq: bigint | null },
 ): Promise<DeliveryRow[]> {
-  const conditions = ['endpoint_id = ?'];
-  const params: unknown[] = [endpointId];
-  if (status !== null) {
-    conditions.push('status = ?');
-    params.push(status);
-  }
-  if (page.beforeSeq !== null) {
-    conditions.push('seq < ?');
-    params.push(page.beforeSeq);
-  }
-  const rows = await db.read((sql) =>
-    sql.rows(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE ${conditions.join(' AND ')}
-        ORDER BY seq DESC LIMIT ${page.first + 1}`,
-      params,
-    ),
-  );
-  return rows.map(toDelivery);
+  return db.read((sql) => endpointDeliveriesPage(sql, endpointId, status, page));
 }
 
 /**
@@ -369,30 +250,15 @@ export async function redeliver(
 ): Promise<DeliveryRow> {
   return db.transaction(async (sql) => {
     await insertDeliveries(sql, [{ endpointId, eventId }]);
-    await sql.run(
-      `UPDATE webhook_deliveries SET status = 'PENDING', attempts = 0, next_attempt_at = ${nowMs(sql.kind)},
-              last_error = NULL, last_status_code = NULL, delivered_at = NULL
-        WHERE endpoint_id = ? AND event_id = ?`,
-      [endpointId, eventId],
-    );
-    const [row] = await sql.rows(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint_id = ? AND event_id = ?`,
-      [endpointId, eventId],
-    );
-    return toDelivery(row);
+    await resetDelivery(sql, endpointId, eventId);
+    return findDelivery(sql, endpointId, eventId);
   });
 }
 
 /** The age of the oldest event still waiting for a delivery, in seconds (0: none waits). */
 export async function oldestUndeliveredSeconds(db: Database): Promise<number> {
-  const [row] = await db.read((sql) =>
-    sql.rows<{ oldest: unknown; now: unknown }>(
-      `SELECT MIN(events.created_at) AS oldest, ${nowMs(sql.kind)} AS now
-         FROM webhook_deliveries JOIN events ON events.id = webhook_deliveries.event_id
-        WHERE webhook_deliveries.status = 'PENDING'`,
-    ),
-  );
-  return row.oldest === null ? 0 : Math.max(0, (Number(row.now) - Number(row.oldest)) / 1000);
+  const { oldestMs, nowMs } = await db.read((sql) => oldestUndeliveredEvent(sql));
+  return oldestMs === null ? 0 : Math.max(0, (nowMs - oldestMs) / 1000);
 }
 
 export function eventIsFor(endpoint: EndpointRow, event: EventHead): boolean {

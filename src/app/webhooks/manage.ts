@@ -8,14 +8,9 @@ import type { DeliveryStatus } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
 import { pageRequest, toPage, type Page } from '../../domain/pages';
 import type { Services } from '../services';
-import { deliveriesPage, eventIsFor, redeliver, type DeliveryRow } from './deliveries';
-import {
-  createEndpoint,
-  deleteEndpoint,
-  listEndpoints,
-  ownEndpoint,
-  type EndpointRow,
-} from './endpoints';
+import { deliveriesPage, eventIsFor, redeliver } from './deliveries';
+import type { DeliveryRow, EndpointRow } from '../../domain/records';
+import { createEndpoint, deleteEndpoint, listEndpoints, ownEndpoint } from './endpoints';
 
 /** Makes an endpoint; its secret is in the answer, and only there. */
 export function createWebhookEndpoint(

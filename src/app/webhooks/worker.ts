@@ -20,7 +20,8 @@ import {
   releaseClaims,
   type Claimed,
 } from './deliveries';
-import { ENDPOINT_DELETED, endpointsById, type EndpointRow } from './endpoints';
+import { ENDPOINT_DELETED, endpointsById } from './endpoints';
+import type { EndpointRow } from '../../domain/records';
 import { attemptDelivery } from './sender';
 
 /** How often the worker looks for work. */

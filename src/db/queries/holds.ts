@@ -1,6 +1,6 @@
-/** Holds: by id, a wallet's page of them, its open reserve, a capture's withdrawal. */
+/** Holds: by id, a wallet's page of them, its open reserve, a capture's withdrawal, expired ones. */
 import type { HoldStatus } from '../../domain/enums';
-import { openSql } from '../clock';
+import { expiredSql, openSql } from '../clock';
 import { isUuid } from '../ids';
 import type { Sql } from '../sql';
 import { type PageRequest } from '../../domain/pages';
@@ -49,4 +49,13 @@ export async function findCaptureOf(sql: Sql, holdId: string): Promise<Operation
     sql.rows(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE hold_id = ?`, [holdId]),
   );
   return row && toOperation(row);
+}
+
+/** Up to `limit` wallets with a hold stored as PENDING that is past its expiry (the database's clock). */
+export async function walletsWithExpiredHolds(sql: Sql, limit: number): Promise<WalletId[]> {
+  const rows = await sql.rows<{ wallet_id: string }>(
+    `SELECT DISTINCT wallet_id FROM holds
+        WHERE ${expiredSql(sql.kind)} LIMIT ${limit}`,
+  );
+  return rows.map((row) => row.wallet_id as WalletId);
 }

@@ -9,3 +9,8 @@ export * from './transfers';
 export * from './payment-requests';
 export * from './admin';
 export * from './events';
+export * from './sessions';
+export * from './settings';
+export * from './rate-limits';
+export * from './currencies';
+export * from './webhooks';

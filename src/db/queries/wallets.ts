@@ -1,4 +1,4 @@
-/** Wallets: by id, by owner and currency, the two of a transfer, a user's. */
+/** Wallets: by id, by owner and currency, the two of a transfer, a user's; a new one. */
 import { isUuid } from '../ids';
 import type { Row, Sql } from '../sql';
 import { WALLET_COLUMNS, toWallet } from '../rows';
@@ -74,4 +74,14 @@ export async function walletsById(sql: Sql, ids: readonly WalletId[]): Promise<W
   const marks = ids.map(() => '?').join(', ');
   const rows = await sql.rows(`SELECT ${WALLET_COLUMNS} FROM wallets WHERE id IN (${marks})`, ids);
   return rows.map(toWallet);
+}
+
+/** Inserts a new wallet as made (its seq aside); the wallet with the seq the database gave it. */
+export async function insertWallet(sql: Sql, wallet: Omit<WalletRow, 'seq'>): Promise<WalletRow> {
+  const [row] = await sql.rows<{ seq: unknown }>(
+    `INSERT INTO wallets (id, user_id, currency, balance_minor, lock_version, created_at)
+     VALUES (?, ?, ?, 0, 0, ?) RETURNING seq`,
+    [wallet.id, wallet.userId, wallet.currency, wallet.createdAtMs],
+  );
+  return { ...wallet, seq: BigInt(String(row.seq)) };
 }

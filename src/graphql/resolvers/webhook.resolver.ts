@@ -14,11 +14,9 @@ import {
 import { signedIn } from '../auth-checker';
 import type { Context } from '../context';
 import { mapPage } from '../../domain/pages';
-import { type EventRow } from '../../domain/records';
+import { type DeliveryRow, type EndpointRow, type EventRow } from '../../domain/records';
 import type { DeliveryStatus as DeliveryStatusName } from '../../domain/enums';
 import type { EventType } from '../../domain/event-types';
-import type { DeliveryRow } from '../../app/webhooks/deliveries';
-import type { EndpointRow } from '../../app/webhooks/endpoints';
 import * as events from '../../app/events';
 import * as webhooks from '../../app/webhooks/manage';
 import { CreateWebhookEndpointInput } from '../inputs';
