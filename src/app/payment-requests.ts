@@ -6,13 +6,14 @@
  * moment exactly one changes it; the others find it resolved.
  */
 import type { Database } from '../db/database';
-import { expiredSql, nowMs } from '../db/clock';
 import { isUniqueViolation } from '../db/errors';
 import { isUuid, ledgerId } from '../db/ids';
 import {
   findPaymentRequest,
   findPaymentRequestByKey,
   findWalletOf,
+  insertPaymentRequest,
+  markExpiredPaymentRequests,
   paymentRequestsPage,
   walletsById,
 } from '../db/queries';
@@ -27,7 +28,6 @@ import type { Services } from './services';
 import { existingWallet, getWallet, ownWalletIn } from './wallets';
 import type { PayRequestResult, PaymentRequestRow, WalletRow } from '../domain/records';
 import type { PaymentRequestId, UserId, WalletId } from '../domain/ids';
-import type { Sql } from '../db/sql';
 import { DomainError, idempotencyConflict } from '../domain/errors';
 import type { Currencies } from '../domain/currencies';
 import { paymentRequestEvent } from '../ledger/event-data';
@@ -58,7 +58,12 @@ async function createPaymentRequest(
   let created: PaymentRequestRow;
   try {
     created = await db.transaction(async (sql) => {
-      await insertPaymentRequest(sql, id, request);
+      await insertPaymentRequest(sql, id, {
+        ...request,
+        requesterWalletId: request.requesterWallet.id,
+        payerWalletId: request.payerWallet.id,
+        currency: request.requesterWallet.currency,
+      });
       const row = (await findPaymentRequest(sql, id)) as PaymentRequestRow;
       await appendEvents(sql, [
         paymentRequestEvent('PAYMENT_REQUEST_CREATED', row, request.precision),
@@ -82,31 +87,6 @@ async function createPaymentRequest(
     return existing;
   }
   return created;
-}
-
-async function insertPaymentRequest(
-  sql: Sql,
-  id: PaymentRequestId,
-  request: NewPaymentRequest,
-): Promise<void> {
-  await sql.run(
-    `INSERT INTO payment_requests (id, requester_user_id, requester_wallet_id, payer_user_id,
-       payer_wallet_id, amount_minor, currency, details, status, idempotency_key, expires_at, created_at)
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, clock.now + CAST(? AS BIGINT) * 1000, clock.now
-       FROM (SELECT ${nowMs(sql.kind)} AS now) AS clock`,
-    [
-      id,
-      request.requesterUserId,
-      request.requesterWallet.id,
-      request.payerUserId,
-      request.payerWallet.id,
-      request.amountMinor,
-      request.requesterWallet.currency,
-      request.details,
-      request.idempotencyKey,
-      request.expiresInSeconds,
-    ],
-  );
 }
 
 /**
@@ -144,16 +124,9 @@ export async function expirePaymentRequests(
   limit: number,
 ): Promise<number> {
   return db.transaction(async (sql) => {
-    const now = nowMs(sql.kind);
-    const expired = await sql.rows<{ id: string }>(
-      `UPDATE payment_requests SET status = 'EXPIRED', resolved_at = expires_at
-        WHERE id IN (SELECT id FROM payment_requests
-                      WHERE ${expiredSql(sql.kind, '', now)} LIMIT ${Math.trunc(limit)})
-          AND ${expiredSql(sql.kind, '', now)}
-        RETURNING id`,
-    );
+    const expired = await markExpiredPaymentRequests(sql, limit);
     const events = [];
-    for (const { id } of expired) {
+    for (const id of expired) {
       const request = (await findPaymentRequest(sql, id)) as PaymentRequestRow;
       const precision = currencies.precision(request.currency);
       events.push(paymentRequestEvent('PAYMENT_REQUEST_EXPIRED', request, precision));

@@ -7,7 +7,8 @@ import { pageClause } from '../pagination';
 import { PAYMENT_REQUEST_TABLES, paymentRequestColumns, toPaymentRequest } from '../rows';
 import { type PaymentRequestRow } from '../../domain/records';
 import { isStorableText } from '../../domain/text';
-import { type UserId } from '../../domain/ids';
+import { type PaymentRequestId, type UserId, type WalletId } from '../../domain/ids';
+import { expiredSql, nowMs } from '../clock';
 import { one } from './one';
 
 /** A payment request with both parties' names, its status as of the database's clock. */
@@ -55,4 +56,56 @@ export async function paymentRequestsPage(
     [userId, ...(status === null ? [] : [status]), ...tail.params],
   );
   return rows.map(toPaymentRequest);
+}
+
+/** A new PENDING request, its times by the database's clock. */
+export async function insertPaymentRequest(
+  sql: Sql,
+  id: PaymentRequestId,
+  request: {
+    requesterUserId: UserId;
+    requesterWalletId: WalletId;
+    payerUserId: UserId;
+    payerWalletId: WalletId;
+    amountMinor: bigint;
+    currency: string;
+    details: string | null;
+    idempotencyKey: string | null;
+    expiresInSeconds: number;
+  },
+): Promise<void> {
+  await sql.run(
+    `INSERT INTO payment_requests (id, requester_user_id, requester_wallet_id, payer_user_id,
+       payer_wallet_id, amount_minor, currency, details, status, idempotency_key, expires_at, created_at)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, clock.now + CAST(? AS BIGINT) * 1000, clock.now
+       FROM (SELECT ${nowMs(sql.kind)} AS now) AS clock`,
+    [
+      id,
+      request.requesterUserId,
+      request.requesterWalletId,
+      request.payerUserId,
+      request.payerWalletId,
+      request.amountMinor,
+      request.currency,
+      request.details,
+      request.idempotencyKey,
+      request.expiresInSeconds,
+    ],
+  );
+}
+
+/**
+ * Stores as EXPIRED up to `limit` pending requests past their time; their
+ * ids. One conditional UPDATE, so instances sweeping at once expire each once.
+ */
+export async function markExpiredPaymentRequests(sql: Sql, limit: number): Promise<string[]> {
+  const now = nowMs(sql.kind);
+  const expired = await sql.rows<{ id: string }>(
+    `UPDATE payment_requests SET status = 'EXPIRED', resolved_at = expires_at
+      WHERE id IN (SELECT id FROM payment_requests
+                    WHERE ${expiredSql(sql.kind, '', now)} LIMIT ${Math.trunc(limit)})
+        AND ${expiredSql(sql.kind, '', now)}
+      RETURNING id`,
+  );
+  return expired.map(({ id }) => id);
 }
