@@ -31,7 +31,7 @@ import { kindLoads, type KindLoad } from './kinds';
 import { MAIN, startServerOn, type TestServer } from '../testkit/server';
 import { DEPLOYED_ENV } from './deployed';
 import { FLOOR_SCHEMA } from './floor';
-import { serverUsage, type Usage } from './proc';
+import { cpuSecondsOf, serverUsage, type Usage } from './proc';
 import {
   describeRefusals,
   drive,
@@ -70,6 +70,8 @@ interface Measured {
   refusals: Map<string, number>;
   /** The service's CPU time per transfer (not measured for the floor). */
   cpuPerTransferUs?: number;
+  /** PostgreSQL's CPU time per transfer (0 on SQLite). */
+  databaseCpuPerTransferUs?: number;
 }
 
 /** The port a floor prints once it listens; an error if it exits first. */
@@ -153,6 +155,14 @@ async function measureFloor(seconds: number, connections: number): Promise<Map<P
   return measured;
 }
 
+/**
+ * PostgreSQL's CPU seconds so far, all its processes on this machine (the
+ * benchmarks' database is local); 0 on SQLite, which runs in the servers.
+ */
+function databaseCpuSeconds(kind: DatabaseKind): number {
+  return kind === 'postgres' ? cpuSecondsOf('postgres') : 0;
+}
+
 /** Requests of a prepared kind's phase per second of --duration, and its warm-up's. */
 const PREPARED_PER_SECOND = 200;
 const PREPARED_WARM_UP = 100;
@@ -174,6 +184,7 @@ async function measureKind(
   if (load.prepare !== undefined) await load.prepare((warmUp ?? 0) + (amount ?? 0));
   await drive(urls, '/graphql', load.next, 2, run.connections, new Map(), warmUp);
   const usageBefore = servers.map((s) => serverUsage(s.process.pid as number));
+  const databaseCpuBefore = databaseCpuSeconds(run.kind);
   const refusals = new Map<string, number>();
   const result = await drive(
     urls,
@@ -185,6 +196,8 @@ async function measureKind(
     amount,
   );
   const usageAfter = servers.map((s) => serverUsage(s.process.pid as number));
+  const databaseCpuUs =
+    ((databaseCpuSeconds(run.kind) - databaseCpuBefore) * 1e6) / Math.max(1, result.ok);
   const cpuUsed = usageAfter.reduce(
     (sum, after, i) => sum + after.cpuSeconds - usageBefore[i].cpuSeconds,
     0,
@@ -195,6 +208,7 @@ async function measureKind(
     `${run.kind} x${run.instances} ${load.name} per second=${perSecond.toFixed(0)} ` +
       `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
       `server-cpu/movement=${cpuPerMovementUs.toFixed(0)}us ` +
+      (run.kind === 'postgres' ? `database-cpu/movement=${databaseCpuUs.toFixed(0)}us ` : '') +
       `refusals=${describeRefusals([refusals])} non2xx=${result.non2xx} errors=${result.errors}`,
   );
   if (result.ok === 0) violations.push(`${load.name}: no movement was made`);
@@ -204,6 +218,7 @@ async function measureKind(
     p99Ms: result.latency.p99,
     refusals,
     cpuPerTransferUs: cpuPerMovementUs,
+    databaseCpuPerTransferUs: databaseCpuUs,
   };
 }
 
@@ -288,12 +303,14 @@ async function main(): Promise<boolean> {
     // walletToWallet's patterns, or another movement kind's phase.
     const isPattern = phase === 'random' || phase === 'hot-pair';
     const name = isPattern ? `walletToWallet ${phase}` : phase;
-    medians.push({ name, perSecond: rate, p99Ms: p99, cpuUs });
+    const databaseCpuUs = median(measured.map((m) => m.databaseCpuPerTransferUs ?? 0));
+    medians.push({ name, perSecond: rate, p99Ms: p99, cpuUs, databaseCpuUs });
     const floorRates = (floor.get(phase) ?? []).map((m) => m.transfersPerSecond);
     console.log(
       `${kind} x${run.instances}${run.workers === '1' ? '' : ` workers=${run.workers}`} ${name.padEnd(23)} ` +
         `median ${isPattern ? 'transfers/s' : 'per second'}=${rate.toFixed(0)} p50=${p50}ms p99=${p99}ms ` +
         `server-cpu/${isPattern ? 'transfer' : 'movement'}=${cpuUs.toFixed(0)}us ` +
+        (kind === 'postgres' ? `database-cpu=${databaseCpuUs.toFixed(0)}us ` : '') +
         `refusals=${describeRefusals(measured.map((m) => m.refusals))}` +
         (floorRates.length > 0
           ? ` floor=${median(floorRates).toFixed(0)} ratio=${(rate / median(floorRates)).toFixed(2)}`
@@ -319,6 +336,8 @@ export interface Medians {
   perSecond: number;
   p99Ms: number;
   cpuUs: number;
+  /** PostgreSQL's (0 on SQLite). */
+  databaseCpuUs: number;
 }
 
 interface ServiceRun {
@@ -362,6 +381,7 @@ async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
       await drive(urls, '/graphql', () => next(pattern), 2, connections, new Map()); // warm-up, not counted
       const before = await ledgerTotals(database.url);
       const usageBefore = servers.map((s) => serverUsage(s.process.pid as number));
+      const databaseCpuBefore = databaseCpuSeconds(kind);
       const refusals = new Map<string, number>();
       const result = await drive(
         urls,
@@ -373,6 +393,7 @@ async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
       );
       // One reading of /proc after the run, so every figure covers the same span.
       const usageAfter = servers.map((s) => serverUsage(s.process.pid as number));
+      const databaseCpuUsed = databaseCpuSeconds(kind) - databaseCpuBefore;
       const used = (of: (usage: Usage) => number) =>
         usageAfter.reduce((sum, after, i) => sum + of(after) - of(usageBefore[i]), 0);
       const cpuUsed = used((u) => u.cpuSeconds);
@@ -393,6 +414,9 @@ async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
         `p50=${result.latency.p50}ms p99=${result.latency.p99}ms requests=${result.requests.total} ` +
         `server-cpu/transfer=${cpuPerTransferUs.toFixed(0)}us ` +
         `(system ${((systemCpuUsed * 1e6) / perTransfer).toFixed(0)}us) ` +
+        (kind === 'postgres'
+          ? `database-cpu/transfer=${((databaseCpuUsed * 1e6) / perTransfer).toFixed(0)}us `
+          : '') +
         // Counted by the kernel, so as steady as the work itself: what SQLite writes shows here.
         `server-writes/transfer=${(writeCalls / perTransfer).toFixed(1)} calls ` +
         `${(writtenBytes / perTransfer / 1024).toFixed(1)}KiB ` +
@@ -409,6 +433,7 @@ async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
         p99Ms: result.latency.p99,
         refusals,
         cpuPerTransferUs,
+        databaseCpuPerTransferUs: (databaseCpuUsed * 1e6) / perTransfer,
       });
     }
     const provider = await signInProvider(server.url);

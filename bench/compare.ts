@@ -114,6 +114,7 @@ function printComparison(ref: string, results: Map<string, Medians[][]>, setup: 
     for (const [label, pick, unit] of [
       ['per second', (m: Medians) => m.perSecond, ''],
       ['cpu', (m: Medians) => m.cpuUs, 'us'],
+      ['db cpu', (m: Medians) => m.databaseCpuUs ?? 0, 'us'],
       ['p99', (m: Medians) => m.p99Ms, 'ms'],
     ] as const) {
       const before = of(ref, name, pick);
