@@ -11,6 +11,7 @@
  *   npm run bench -- [--db sqlite|postgres] [--instances 1|2] [--duration 10] [--connections 64]
  *                    [--workers 1] [--runs 1] [--profile <dir>] [--no-floor]
  *                    [--main <another build's dist/src/cli/main.js>] [--json <file>]
+ *                    [--kinds all|none|externalToWallet,captureHold,...]
  *
  * With --instances 2, two server processes share the database and the
  * connections are split between them, as behind a load balancer. After the
@@ -267,6 +268,9 @@ async function main(): Promise<boolean> {
       main: { type: 'string' },
       // Writes the medians here as JSON (compare.ts reads them).
       json: { type: 'string' },
+      // The other movement kinds' phases to run (kinds.ts), by name, comma-separated; 'none'
+      // for walletToWallet alone (a build from before holds, refunds and payment requests).
+      kinds: { type: 'string', default: 'all' },
     },
   });
   const kind = values.db as DatabaseKind;
@@ -281,6 +285,7 @@ async function main(): Promise<boolean> {
     workers: values.workers,
     profile: values.profile,
     main: values.main ?? MAIN,
+    kinds: values.kinds === 'all' ? null : values.kinds.split(',').filter((k) => k !== 'none'),
   };
   const runs = Number(values.runs);
   const service = new Map<string, Measured[]>();
@@ -343,6 +348,8 @@ export interface Medians {
 interface ServiceRun {
   /** The server's entry point: this build's, or another's (--main). */
   main: string;
+  /** The other kinds' phases to run by name; null for all of them. */
+  kinds: string[] | null;
   kind: DatabaseKind;
   seconds: number;
   connections: number;
@@ -437,7 +444,10 @@ async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
       });
     }
     const provider = await signInProvider(server.url);
-    for (const load of kindLoads(provider, people)) {
+    const loads = kindLoads(provider, people).filter(
+      (load) => run.kinds === null || run.kinds.includes(load.name),
+    );
+    for (const load of loads) {
       measured.set(load.name, await measureKind(load, servers, run));
     }
     await measureStackCeiling(urls, people, seconds, connections);

@@ -7,7 +7,7 @@
  * hour: only runs alternated in one sitting compare.
  *
  *   npm run bench:compare -- <git-ref> [--db sqlite|postgres] [--instances 1|2]
- *                            [--rounds 2] [--duration 10] [--connections 64]
+ *                            [--rounds 2] [--duration 10] [--connections 64] [--kinds none]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -78,12 +78,14 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '64' },
+      // Passed on to the benchmark: 'none' for a build from before holds, refunds and requests.
+      kinds: { type: 'string', default: 'all' },
     },
   });
   const [ref] = positionals;
   if (ref === undefined) throw new Error('usage: npm run bench:compare -- <git-ref> [options]');
   const args = ['--db', values.db, '--instances', values.instances, '--duration', values.duration];
-  args.push('--connections', values.connections);
+  args.push('--connections', values.connections, '--kinds', values.kinds);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wallet-compare-'));
   fs.rmdirSync(dir); // git worktree makes it
   try {
