@@ -75,6 +75,13 @@ module.exports = {
       '^src/(db|ledger|cli)/',
     ),
     forbid(
+      'cli-through-app',
+      'The command line opens and migrates the database (it wires the service together), and ' +
+        'otherwise calls application functions: never the ledger or the queries.',
+      LAYERS.cli,
+      '^src/(ledger|db/queries)/',
+    ),
+    forbid(
       'web-is-the-browser',
       "The frontend runs in the browser and shares nothing with the server's code.",
       '^src/web/',

@@ -15,7 +15,7 @@ import type { Database } from '../db/database';
 import { migrate, openDatabase } from '../db/open';
 import { ROLES, type Role } from '../domain/enums';
 import { DomainError } from '../domain/errors';
-import { audit } from '../ledger/audit';
+import { auditLedger } from '../app/audit';
 import { createLogger, type Logger } from '../logger';
 import { SignupInput } from '../graphql/inputs';
 import { schemaText } from '../graphql/schema';
@@ -263,7 +263,7 @@ async function createUserCommand(config: Config, log: Logger, args: string[]): P
 
 async function auditCommand(config: Config, log: Logger): Promise<number> {
   return withDatabase(config, log, async (db) => {
-    const report = await audit(db);
+    const report = await auditLedger(db);
     for (const line of report.discrepancies) process.stdout.write(`DISCREPANCY ${line}\n`);
     process.stdout.write(
       `audited ${report.wallets} wallets, ${report.operations} operations, ${report.transfers} transfers, ${report.holds} holds: ` +
