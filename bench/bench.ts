@@ -454,7 +454,7 @@ async function measureService(run: ServiceRun): Promise<Map<string, Measured>> {
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
-  const audit = await runAudit(database.url);
+  const audit = await runAudit(database.url, run.main);
   console.log(`audit: exit ${audit.code} ${audit.output.trim().split('\n').pop()}`);
   if (audit.code !== 0) violations.push(`wallet audit failed:\n${audit.output}`);
   await database.drop();
