@@ -38,6 +38,7 @@ import {
   drive,
   keyedTransfers,
   ledgerTotals,
+  median,
   randomPair,
   runBenchmark,
   type Request,
@@ -327,12 +328,6 @@ async function main(): Promise<boolean> {
     console.error(`bench: every guarantee must hold, and these did not:\n${violations.join('\n')}`);
   }
   return violations.length === 0;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** One line of the summary, as --json writes it for compare.ts. */

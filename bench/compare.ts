@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAIN } from '../testkit/server';
 import type { Medians } from './bench';
+import { median } from './load';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BENCH = path.join(__dirname, 'bench.js');
@@ -61,12 +62,6 @@ function benchOnce(main: string, args: string[]): Promise<Medians[]> {
       resolve(medians);
     });
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -110,6 +110,13 @@ export async function drive(
   };
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** Refusals by code, added up over maps (runs): "none", or e.g. "WALLET_BUSY:3". */
 export function describeRefusals(each: Map<string, number>[]): string {
   const total = new Map<string, number>();
